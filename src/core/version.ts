@@ -1,0 +1,4 @@
+import pkg from '../../package.json';
+
+/** The package version, inlined at bundle time. */
+export const VERSION: string = pkg.version;

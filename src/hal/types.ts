@@ -1,0 +1,65 @@
+/**
+ * Hardware abstraction interfaces (DESIGN "Contracts that stay stable"). Every driver reaches
+ * hardware only through these, so it runs unchanged on Linux devices (hal/linux) and on the
+ * simulator (hal/sim).
+ */
+
+export interface Uart {
+  /** Writes bytes; resolves once they are handed to the line (drained). */
+  write(buf: Uint8Array): Promise<void>;
+  on(event: 'data', fn: (chunk: Buffer) => void): void;
+  on(event: 'error', fn: (err: Error) => void): void;
+  on(event: 'close', fn: () => void): void;
+  off(event: 'data' | 'error' | 'close', fn: (...args: never[]) => void): void;
+  /** Changes the line speed; on a real port or a PTY this really changes the termios speed. */
+  setBaud(baud: number): Promise<void>;
+  readonly baud: number;
+  close(): Promise<void>;
+}
+
+/** SMBus-style register access on one I2C bus (i2c-bus's API shape). */
+export interface I2cBus {
+  readByte(addr: number, reg: number): Promise<number>;
+  writeByte(addr: number, reg: number, value: number): Promise<void>;
+  readWord(addr: number, reg: number): Promise<number>;
+  writeWord(addr: number, reg: number, value: number): Promise<void>;
+  readBlock(addr: number, reg: number, length: number): Promise<Buffer>;
+  writeBlock(addr: number, reg: number, data: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GpioLine {
+  read(): Promise<0 | 1>;
+  write(value: 0 | 1): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Pwm {
+  /** Duty cycle 0..1. */
+  setDuty(duty: number): Promise<void>;
+  readonly duty: number;
+  close(): Promise<void>;
+}
+
+/** Fan tachometer: revolutions per minute as measured from tach pulses. */
+export interface Tach {
+  readRpm(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/**
+ * Time, injected everywhere (conventions 2.6.5): real in production, virtual in tests and
+ * accelerated simulations. Never call Date.now()/setTimeout directly in logic that a test or
+ * a simulation needs to drive.
+ */
+export interface Clock {
+  /** Milliseconds, monotonic within one clock. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  setInterval(fn: () => void, ms: number): TimerHandle;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
