@@ -1,0 +1,43 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const dist = mkdtempSync(join(tmpdir(), 'kabosu-dist-'));
+const elsewhere = mkdtempSync(join(tmpdir(), 'kabosu-cwd-'));
+
+test.after(() => {
+  rmSync(dist, { recursive: true, force: true });
+  rmSync(elsewhere, { recursive: true, force: true });
+});
+
+test('npm run build:bin makes a single executable that runs `kabosu version` from any directory', () => {
+  execFileSync(process.execPath, [join(root, 'tools/build/sea.mjs')], { env: { ...process.env, KABOSU_DIST: dist }, stdio: 'pipe' });
+  const exe = join(dist, 'kabosu');
+  assert.ok(existsSync(exe), 'executable written');
+  const out = execFileSync(exe, ['version', '--json'], { cwd: elsewhere, encoding: 'utf8' });
+  const info = JSON.parse(out);
+  assert.is(info.version, require('../../package.json').version);
+  assert.is(info.platform, `linux-${process.arch}`);
+  // The bundle alone runs too (dist/kabosu.cjs is what the SEA embeds).
+  const viaBundle = execFileSync(process.execPath, [join(dist, 'kabosu.cjs'), 'version'], { cwd: elsewhere, encoding: 'utf8' });
+  assert.match(viaBundle, /^kabosu \d+\.\d+\.\d+ /);
+});
+
+test('the single executable rejects an unknown command with exit code 2 and no stack', () => {
+  const exe = join(dist, 'kabosu');
+  try {
+    execFileSync(exe, ['frobnicate'], { cwd: elsewhere, encoding: 'utf8', stdio: 'pipe' });
+    assert.unreachable('should exit non-zero');
+  } catch (err) {
+    const e = err as { status: number; stderr: string };
+    assert.is(e.status, 2);
+    assert.match(e.stderr, /unknown command 'frobnicate'/);
+    assert.not.match(e.stderr, /\s+at\s+\S+\s+\(/);
+  }
+});
+
+test.run();

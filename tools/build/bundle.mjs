@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `npm run build`: one esbuild bundle of the kabosu CLI/daemon in dist/kabosu.cjs, with the
+// native addons it can load copied beside it in dist/addons/. Third-party addons that locate
+// their .node file through `bindings` or `node-gyp-build` (i2c-bus, epoll for onoff,
+// @serialport/bindings-cpp) are redirected to dist/addons/ by a small plugin, because a bundle
+// (or a single executable) moves their files (platform.md §1.2, conventions P13).
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+const outDir = process.env.KABOSU_DIST ?? join(root, 'dist');
+const arch = process.env.KABOSU_ARCH ?? process.arch;
+
+/** package -> addon file name in dist/addons and where npm put it. */
+export const THIRD_PARTY_ADDONS = {
+  'i2c-bus': { asset: 'i2c.node', file: 'node_modules/i2c-bus/build/Release/i2c.node' },
+  epoll: { asset: 'epoll.node', file: 'node_modules/epoll/build/Release/epoll.node' },
+  '@serialport/bindings-cpp': {
+    asset: 'serialport.node',
+    file: `node_modules/@serialport/bindings-cpp/prebuilds/linux-${arch}/@serialport+bindings-cpp.${arch === 'arm64' ? 'armv8.' : ''}glibc.node`,
+  },
+};
+
+const nativeShim = {
+  name: 'native-shim',
+  setup(b) {
+    b.onResolve({ filter: /^(bindings|node-gyp-build)$/ }, (a) => {
+      const pkg = Object.keys(THIRD_PARTY_ADDONS).find((p) => a.importer.includes(`/node_modules/${p}/`));
+      if (!pkg) return { errors: [{ text: `no addon mapping for ${a.path} imported by ${a.importer}` }] };
+      return { path: pkg, namespace: 'native-shim' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'native-shim' }, (a) => ({
+      contents: `
+        const path = require('node:path');
+        const fs = require('node:fs');
+        module.exports = function loadAddon() {
+          const name = ${JSON.stringify(THIRD_PARTY_ADDONS[a.path].asset)};
+          const dirs = [path.join(path.dirname(process.execPath), 'addons'), path.join(__dirname, 'addons')];
+          for (const dir of dirs) {
+            const file = path.join(dir, name);
+            if (fs.existsSync(file)) { const m = { exports: {} }; process.dlopen(m, file); return m.exports; }
+          }
+          throw new Error('kabosu: native addon ' + name + ' not found in ' + dirs.join(', '));
+        };`,
+      loader: 'js',
+    }));
+    // debug's optional colour support: an empty module keeps the single executable quiet.
+    b.onResolve({ filter: /^supports-color$/ }, () => ({ path: 'supports-color', namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+export async function bundle() {
+  mkdirSync(join(outDir, 'addons'), { recursive: true });
+  const result = await build({
+    entryPoints: [join(root, 'src/main.ts')],
+    outfile: join(outDir, 'kabosu.cjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    plugins: [nativeShim],
+    define: { 'process.env.KABOSU_BUNDLED': '"1"' },
+    logLevel: 'warning',
+    metafile: true,
+  });
+  const copied = [];
+  for (const { asset, file } of Object.values(THIRD_PARTY_ADDONS)) {
+    const src = join(root, file);
+    if (existsSync(src)) {
+      copyFileSync(src, join(outDir, 'addons', asset));
+      copied.push(asset);
+    }
+  }
+  const own = join(root, 'native/build/Release/kabosu.node');
+  if (existsSync(own)) {
+    copyFileSync(own, join(outDir, 'addons', 'kabosu.node'));
+    copied.push('kabosu.node');
+  }
+  const bytes = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
+  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied };
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const r = await bundle();
+  console.log(`bundle: ${r.outfile} (${(r.bytes / 1024).toFixed(0)} KiB incl. map), addons: ${r.addons.join(', ') || 'none'}`);
+}
