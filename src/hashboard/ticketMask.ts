@@ -1,0 +1,59 @@
+import { HASHES_PER_DIFF1 } from './hashrateMeter';
+
+/**
+ * Ticket difficulty per chain: chips return only nonces whose hash meets the ticket target
+ * (difficulty d, a power of two set through the ticket-mask register). The rule:
+ *
+ * 1. The nonce rate a chain may produce is the smallest of three budgets:
+ *    - the UART: nonce replies may use at most `uartShare` of the line's byte rate
+ *      (10 bits per byte on the wire);
+ *    - the host CPU: the verification budget given to this chain (nonces/s);
+ *    - the statistics target: enough nonces for a good hashrate estimate, no more.
+ * 2. d = the smallest power of two with expectedHps / (d x 65536) <= that rate.
+ * 3. d never exceeds the pool's share difficulty (rounded down to a power of two): a ticket
+ *    harder than the share target would silently drop shares the pool would credit. When the
+ *    budgets need a harder ticket than the pool's difficulty, the result says so
+ *    (`poolDifficultyTooLow`) so the caller can ask the pool for a higher one
+ *    (mining.suggest_difficulty) rather than overload the line or the CPU.
+ * 4. d stays within what the chip's mask can express.
+ */
+export interface TicketInputs {
+  expectedHps: number;
+  baud: number;
+  replyBytes: number;
+  /** Fraction of the UART byte rate nonce replies may take (default 0.25). */
+  uartShare?: number;
+  cpuNoncesPerSec: number;
+  targetNoncesPerSec: number;
+  shareDifficulty: number;
+  maxTicketDifficulty: number;
+}
+
+export interface TicketChoice {
+  difficulty: number;
+  expectedNoncesPerSec: number;
+  limitedBy: 'uart' | 'cpu' | 'statistics';
+  /** True when the budgets wanted a ticket harder than the pool's share difficulty. */
+  poolDifficultyTooLow: boolean;
+}
+
+export function chooseTicketDifficulty(i: TicketInputs): TicketChoice {
+  const uartRate = ((i.baud / 10) * (i.uartShare ?? 0.25)) / i.replyBytes;
+  const budgets: [TicketChoice['limitedBy'], number][] = [
+    ['uart', uartRate],
+    ['cpu', i.cpuNoncesPerSec],
+    ['statistics', i.targetNoncesPerSec],
+  ];
+  const [limitedBy, maxRate] = budgets.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const hashesPerSecPerDiff = Math.max(0, i.expectedHps) / HASHES_PER_DIFF1;
+  let d = 1;
+  while (d < i.maxTicketDifficulty && hashesPerSecPerDiff / d > maxRate) d *= 2;
+  const shareCap = floorPow2(Math.max(1, i.shareDifficulty));
+  const poolDifficultyTooLow = d > shareCap;
+  if (poolDifficultyTooLow) d = shareCap;
+  return { difficulty: d, expectedNoncesPerSec: hashesPerSecPerDiff / d, limitedBy, poolDifficultyTooLow };
+}
+
+function floorPow2(x: number): number {
+  return 2 ** Math.floor(Math.log2(x));
+}
