@@ -90,7 +90,7 @@ export interface HashBoardDefinition {
 export interface PsuDefinition {
   efficiency: number;
   /** A power monitor on I2C; `stock: false` marks an add-on the stock machine does not have. */
-  telemetry: { kind: 'ina260'; bus: number; address: number; stock: boolean } | null;
+  telemetry: { kind: 'pmbus'; bus: number; address: number; stock: boolean } | null;
 }
 
 /** Physics parameters used only by the simulator (src/sim/physics). */
@@ -284,7 +284,7 @@ export const boardSchema = {
           additionalProperties: false,
           required: ['kind', 'bus', 'address', 'stock'],
           properties: {
-            kind: { type: 'string', const: 'ina260' },
+            kind: { type: 'string', const: 'pmbus' },
             bus: { type: 'integer', minimum: 0 },
             address: addr7,
             stock: { type: 'boolean' },

@@ -78,7 +78,7 @@ test('cross-field rules: per-chain lists, ordered limits, stock code voltage, ad
   b.controller.uarts.pop();
   b.hashBoard.thermal.hotC = 90;
   b.hashBoard.regulator.stockCode = 10;
-  b.psu.telemetry = { kind: 'ina260', bus: 0, address: 0x50, stock: false };
+  b.psu.telemetry = { kind: 'pmbus', bus: 0, address: 0x50, stock: false };
   try {
     validateBoard(b);
     assert.unreachable();
