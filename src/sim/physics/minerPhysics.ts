@@ -108,6 +108,11 @@ export class MinerPhysics {
     }
   }
 
+  /** Re-applies supply voltage and temperatures to the chips now (after a supply change). */
+  refresh(chain: number): void {
+    this.applyConditions(this.chainAt(chain));
+  }
+
   /** Recomputes chip voltage and die temperatures from the board state. */
   private applyConditions(c: ChainPhysics, g = conductanceWPerK(this.board, this.cal, this.airflowFraction())): void {
     const sim = this.board.sim;
