@@ -7,10 +7,11 @@
  * Method. Per board, every regulator code in the board's voltage range and a ladder of frequency
  * scales gives a candidate: each chip at the highest frequency whose HW-error probability stays
  * within `hwLimit` at its steady-state die temperature (a fixed point of power -> temperature ->
- * stable limit), times the scale. Candidates breaking the thermal limit are dropped. Boards are
- * then combined on the Lagrangian frontier (each board maximises H - λ·P for a sweep of λ), and
- * the target picks from the frontier: max hashrate, max hashrate under a wall-power cap, or
- * min J/MH with a hashrate floor. Pure: inputs in, result out.
+ * stable limit), times the scale. Candidates breaking the thermal limit are dropped, and each
+ * board keeps its Pareto front (most hashrate for its power). The target then picks per board:
+ * max hashrate; max hashrate under a wall-power cap (equal budget shares, then greedy upgrades by
+ * hashrate gained per watt); or min wall J/MH with a hashrate floor (sweeping a per-board share).
+ * Fans and controller power are fixed overheads at the assumed fan duty. Pure: inputs in, result out.
  */
 import type { BoardDefinition } from '../config/boardSchema';
 import { conductanceWPerK, fanPowerW } from './physics/calibration';
@@ -69,51 +70,68 @@ export function solveOracle(board: BoardDefinition, cal: BoardCalibration, chips
   const perBoard = chips.map((c, i) => candidates(board, cal, c, i, { ambientC: opts.ambientC, g, hwLimit, step, maxBoardC }));
   const wall = (heat: number): number => (heat + overheadW) / psu;
 
-  const pick = (lambda: number): OracleBoard[] | null => {
-    const out: OracleBoard[] = [];
-    for (const cands of perBoard) {
-      let best: OracleBoard | null = null;
-      let bestScore = -Infinity;
-      for (const c of cands) {
-        const score = c.hashrateHps - lambda * c.powerW - 1e-9 * c.powerW;
-        if (score > bestScore) {
-          bestScore = score;
-          best = c;
-        }
-      }
-      if (!best) return null;
-      out.push(best);
-    }
-    return out;
-  };
-  const frontier: OracleBoard[][] = [];
-  const zero = pick(0);
-  if (zero) frontier.push(zero);
-  for (let e = 0; e <= 240; e++) {
-    const f = pick(10 ** (e / 20)); // λ from 1 to 1e12 H/s per W
-    if (f) frontier.push(f);
-  }
+  // Per board, the Pareto front: candidates by rising power, each with more hashrate than any cheaper one.
+  const fronts = perBoard.map(paretoFront);
   const total = (bs: OracleBoard[]): { h: number; w: number } => {
     const heat = bs.reduce((s, b) => s + b.powerW, 0);
     return { h: bs.reduce((s, b) => s + b.hashrateHps, 0), w: wall(heat) };
   };
   let chosen: OracleBoard[] | undefined;
-  let feasible = frontier.length > 0;
-  if (target.kind === 'hashrate') {
-    chosen = frontier[0];
+  let feasible = fronts.every((f) => f.length > 0);
+  if (!feasible) chosen = undefined;
+  else if (target.kind === 'hashrate') {
+    chosen = fronts.map((f) => f[f.length - 1]!);
   } else if (target.kind === 'power') {
-    const ok = frontier.filter((f) => total(f).w <= target.maxPowerW);
-    chosen = best(ok, (f) => total(f).h);
-    if (!chosen) {
+    // Equal shares of the budget, then spend what is left on the upgrades with the best gain.
+    const budgetHeat = target.maxPowerW * psu - overheadW;
+    const pickIdx = fronts.map((f) => lastIndexAtOrBelow(f, (c) => c.powerW, budgetHeat / fronts.length));
+    if (pickIdx.some((i) => i < 0)) {
       feasible = false;
-      chosen = best(frontier, (f) => -total(f).w);
+      chosen = fronts.map((f) => f[0]!);
+    } else {
+      let spent = pickIdx.reduce((s, i, b) => s + fronts[b]![i]!.powerW, 0);
+      for (;;) {
+        let bestB = -1;
+        let bestGain = 0;
+        for (let b = 0; b < fronts.length; b++) {
+          const next = fronts[b]![pickIdx[b]! + 1];
+          if (!next) continue;
+          const cur = fronts[b]![pickIdx[b]!]!;
+          const dP = next.powerW - cur.powerW;
+          if (spent + dP > budgetHeat) continue;
+          const gain = (next.hashrateHps - cur.hashrateHps) / Math.max(dP, 1e-9);
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestB = b;
+          }
+        }
+        if (bestB < 0) break;
+        const cur = fronts[bestB]![pickIdx[bestB]!]!;
+        pickIdx[bestB]!++;
+        spent += fronts[bestB]![pickIdx[bestB]!]!.powerW - cur.powerW;
+      }
+      chosen = pickIdx.map((i, b) => fronts[b]![i]!);
     }
   } else {
-    const ok = frontier.filter((f) => total(f).h >= target.minHashrateHps);
-    chosen = best(ok, (f) => -total(f).w / total(f).h);
+    // Sweep a per-board hashrate share from the floor up; each board takes its cheapest
+    // candidate reaching the share; keep the best wall efficiency.
+    const maxShare = Math.min(...fronts.map((f) => f[f.length - 1]!.hashrateHps));
+    const floorShare = target.minHashrateHps / fronts.length;
+    let bestEff = Infinity;
+    for (let k = 0; k <= 60; k++) {
+      const share = floorShare + ((maxShare - floorShare) * k) / 60;
+      if (share > maxShare + 1e-6) break;
+      const bs = fronts.map((f) => f.find((c) => c.hashrateHps >= share));
+      if (bs.some((x) => !x)) continue;
+      const t = total(bs as OracleBoard[]);
+      if (t.h >= target.minHashrateHps && t.w / t.h < bestEff) {
+        bestEff = t.w / t.h;
+        chosen = bs as OracleBoard[];
+      }
+    }
     if (!chosen) {
       feasible = false;
-      chosen = frontier[0];
+      chosen = fronts.map((f) => f[f.length - 1]!);
     }
   }
   const boards = chosen ?? [];
@@ -129,17 +147,18 @@ export function solveOracle(board: BoardDefinition, cal: BoardCalibration, chips
   };
 }
 
-function best<T>(xs: T[], score: (x: T) => number): T | undefined {
-  let b: T | undefined;
-  let s = -Infinity;
-  for (const x of xs) {
-    const v = score(x);
-    if (v > s) {
-      s = v;
-      b = x;
-    }
-  }
-  return b;
+/** Candidates by rising power, keeping only those with more hashrate than every cheaper one. */
+function paretoFront(cands: OracleBoard[]): OracleBoard[] {
+  const sorted = [...cands].sort((a, b) => a.powerW - b.powerW || b.hashrateHps - a.hashrateHps);
+  const out: OracleBoard[] = [];
+  for (const c of sorted) if (out.length === 0 || c.hashrateHps > out[out.length - 1]!.hashrateHps) out.push(c);
+  return out;
+}
+
+function lastIndexAtOrBelow<T>(xs: T[], key: (x: T) => number, limit: number): number {
+  let i = -1;
+  for (let k = 0; k < xs.length; k++) if (key(xs[k]!) <= limit) i = k;
+  return i;
 }
 
 interface CandidateEnv {
@@ -184,7 +203,7 @@ function steadyCandidate(
   const freqs = new Array<number>(n).fill(0);
   const power = new Float64Array(n);
   let boardC = env.ambientC;
-  for (let iter = 0; iter < 5; iter++) {
+  for (let iter = 0; iter < 3; iter++) {
     let heat = 0;
     for (let i = 0; i < n; i++) {
       const k = chips[i]!;

@@ -16,11 +16,24 @@ export class StandInChain implements ChainEmulation {
   constructor(private readonly o: ChainBuildOptions, stockMHz: number) {
     this.freqs = new Array<number>(o.chipCount).fill(stockMHz);
     this.interval = Math.max(1, Math.floor(256 / o.chipCount));
+    this.buildViews();
   }
 
-  get chips(): ReadonlyArray<{ address: number | null; freqMHz: number; responsive: boolean }> {
-    const on = this.o.supply.powered();
-    return this.freqs.map((f, i) => ({ address: i * this.interval, freqMHz: f, responsive: on && this.o.physics[i]!.responsive(f) }));
+  /** Live views, built once (the board reads them every physics step). */
+  readonly chips: ReadonlyArray<{ address: number | null; freqMHz: number; responsive: boolean }> = [];
+
+  private buildViews(): void {
+    const self = this;
+    const views = this.freqs.map((_, i) => ({
+      address: i * self.interval,
+      get freqMHz(): number {
+        return self.freqs[i]!;
+      },
+      get responsive(): boolean {
+        return self.o.supply.powered() && self.o.physics[i]!.responsive(self.freqs[i]!);
+      },
+    }));
+    (this as { chips: unknown }).chips = views;
   }
 
   reset(): void {
