@@ -173,6 +173,12 @@ export class SimMiner {
     this.log?.info({ board: this.board.id, seed: this.seed, chains: this.boards.length }, 'simulator started');
   }
 
+  /** Pauses physics stepping (chains keep running; `start()` resumes). */
+  pause(): void {
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
   /** Stops stepping, stops the chains and closes the transports. */
   async stop(): Promise<void> {
     this.timer?.cancel();

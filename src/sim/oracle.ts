@@ -52,7 +52,7 @@ export interface OracleResult {
   boards: OracleBoard[];
   hashrateHps: number;
   wallPowerW: number;
-  efficiencyJPerMH: number;
+  efficiencyJoulesPerMH: number;
   assumptions: { ambientC: number; fanDuty: number; hwLimit: number; freqStepMHz: number; maxBoardC: number };
 }
 
@@ -142,7 +142,7 @@ export function solveOracle(board: BoardDefinition, cal: BoardCalibration, chips
     boards,
     hashrateHps: t.h,
     wallPowerW: boards.length ? t.w : 0,
-    efficiencyJPerMH: t.h > 0 ? t.w / (t.h / 1e6) : Infinity,
+    efficiencyJoulesPerMH: t.h > 0 ? t.w / (t.h / 1e6) : Infinity,
     assumptions: { ambientC: opts.ambientC, fanDuty, hwLimit, freqStepMHz: step, maxBoardC },
   };
 }

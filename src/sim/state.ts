@@ -86,7 +86,8 @@ export function minerState(m: SimMiner, nowMs: number): SimState {
         freqMHz: b.chipFreqMHz(i),
         voltageV: chip.chipV,
         dieC: chip.temperatureC,
-        stableLimitMHz: chip.maxStableMHz(),
+        // At the regulator's set voltage, so it reads sensibly while the chain is off too.
+        stableLimitMHz: chip.maxStableMHz(c.setpointV * p.supplyScale / m.board.hashBoard.voltage.domains, chip.temperatureC),
         hwErrorProbability: chip.hwErrorProbability(b.chipFreqMHz(i)),
         responsive: powered && (chainChips[i]?.responsive ?? false),
         hung: chip.isHung,

@@ -62,8 +62,8 @@ test('the power target stays under its cap and gets more hashrate from a bigger 
 test('the efficiency target meets its floor at better J/MH than stock and than max hashrate', () => {
   assert.ok(efficient.feasible);
   assert.ok(efficient.hashrateHps >= 450e6);
-  assert.ok(efficient.efficiencyJPerMH < 800 / 504);
-  assert.ok(efficient.efficiencyJPerMH < best.efficiencyJPerMH);
+  assert.ok(efficient.efficiencyJoulesPerMH < 800 / 504);
+  assert.ok(efficient.efficiencyJoulesPerMH < best.efficiencyJoulesPerMH);
 });
 
 test('impossible targets say so', () => {
