@@ -71,10 +71,16 @@ interface UartPairModule {
   createUartPair?: (opts: { baud: number; clock: Clock }) => { host: Uart; device: unknown };
 }
 
+// Module paths held in variables until src/sim/chain lands: esbuild leaves a non-literal require
+// alone instead of failing the bundle on a missing file. Make them literal once both files exist
+// (then the bundle carries them).
+const SIM_CHAIN_MODULE = './chain/simChain';
+const UART_PAIR_MODULE = '../hal/sim/uartPair';
+
 /** Builds C1's SimChain with an in-process UART pair (transport 'stream'). */
 export const streamChainFactory: ChainFactory = (opts) => {
-  const { SimChain } = loadModule<SimChainModule>('./chain/simChain', () => require('./chain/simChain'));
-  const pair = loadModule<UartPairModule>('../hal/sim/uartPair', () => require('../hal/sim/uartPair'));
+  const { SimChain } = loadModule<SimChainModule>(SIM_CHAIN_MODULE, () => require(SIM_CHAIN_MODULE));
+  const pair = loadModule<UartPairModule>(UART_PAIR_MODULE, () => require(UART_PAIR_MODULE));
   if (typeof pair.createUartPair !== 'function') {
     throw new KabosuError('KBS_E_SIM_CHAIN_MISSING', 'src/hal/sim/uartPair does not export createUartPair', {
       hint: 'the chain emulation (src/sim/chain) and its UART pair must be built; see src/sim/README.md',
