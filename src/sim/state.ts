@@ -4,6 +4,7 @@
  */
 import type { ActiveFault } from './faults/faultInjector';
 import type { SimMiner } from './miner';
+import { hwErrorProbabilityAt } from './physics/chipModel';
 
 export interface ChipState {
   index: number;
@@ -80,20 +81,26 @@ export function minerState(m: SimMiner, nowMs: number): SimState {
         return { chipAddress: s.chipAddress, localC: t.local, remoteC: t.remote, stuck: s.device.stuck, present: s.device.present, implausible: s.device.implausibleC !== null };
       }),
       stats: b.built.chain.stats(),
-      chips: c.chips.map((chip, i) => ({
-        index: i,
-        address: chainChips[i]?.address ?? null,
-        freqMHz: b.chipFreqMHz(i),
-        voltageV: chip.chipV,
-        dieC: chip.temperatureC,
-        // At the regulator's set voltage, so it reads sensibly while the chain is off too.
-        stableLimitMHz: chip.maxStableMHz(c.setpointV * p.supplyScale / m.board.hashBoard.voltage.domains, chip.temperatureC),
-        hwErrorProbability: chip.hwErrorProbability(b.chipFreqMHz(i)),
-        responsive: powered && (chainChips[i]?.responsive ?? false),
-        hung: chip.isHung,
-        dead: chip.faults.dead,
-        silent: chip.faults.silent,
-      })),
+      chips: c.chips.map((chip, i) => {
+        // At the regulator's set voltage, so limits read sensibly while the chain is off too.
+        const limit = chip.maxStableMHz((c.setpointV * p.supplyScale) / m.board.hashBoard.voltage.domains, chip.temperatureC);
+        const f = b.chipFreqMHz(i);
+        const forced = chip.faults.hwErrorProbability;
+        const hw = hwErrorProbabilityAt(chip.k, f, limit);
+        return {
+          index: i,
+          address: chainChips[i]?.address ?? null,
+          freqMHz: f,
+          voltageV: chip.chipV,
+          dieC: chip.temperatureC,
+          stableLimitMHz: limit,
+          hwErrorProbability: forced === null ? hw : Math.max(hw, forced),
+          responsive: powered && (chainChips[i]?.responsive ?? false),
+          hung: chip.isHung,
+          dead: chip.faults.dead,
+          silent: chip.faults.silent,
+        };
+      }),
     };
   });
   return {

@@ -157,6 +157,26 @@ test('determinism: same seed and same actions give the same state', async () => 
   assert.is(await run(), await run());
 });
 
+test('time scale: physics at 10x reaches in 60 s what real time reaches in 600 s', async () => {
+  const temps: number[] = [];
+  for (const [scale, ms] of [[1, 600_000], [10, 60_000]] as const) {
+    const clock = new VirtualClock();
+    const m = createSimMiner({ boardId: 'l3plus', seed: SEED, clock, chainFactory: standInFactory(384), timeScale: scale, stepMs: 500 });
+    m.start();
+    await powerUp(m, clock, 0);
+    // Keep the PIC fed on the clock, as the firmware's heartbeat task would. SimI2cBus acts
+    // synchronously, so all three bytes go out inside this timer callback.
+    clock.setInterval(() => {
+      for (const b of [0x55, 0xaa, 0x16]) void m.hal.i2c[0]!.sendByte(0x50, b);
+    }, 10_000);
+    clock.advance(ms);
+    temps.push(m.state().chains[0]!.boardC);
+    await m.stop();
+  }
+  assert.ok(temps[0]! > 40, `${temps}`);
+  assert.ok(Math.abs(temps[0]! - temps[1]!) < 0.5, `${temps}`);
+});
+
 test('bad options are typed errors; transport pty without a PTY factory says what to do', () => {
   const clock = new VirtualClock();
   try {
