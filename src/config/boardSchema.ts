@@ -32,8 +32,8 @@ export interface ControllerDefinition {
 }
 
 export interface RegulatorDefinition {
-  /** 'pic-old': PIC16F1704 old byte API (chips.md §10.1). */
-  kind: 'pic-old';
+  /** 'pic-old': PIC16F1704 old byte API (chips.md §10.1); 'pic-framed': framed API, sw >= 0x80 (§10.2). */
+  kind: 'pic-old' | 'pic-framed';
   /** Index into controller.i2cBuses. */
   bus: number;
   /** 7-bit I2C address per chain. */
@@ -224,7 +224,7 @@ export const boardSchema = {
           additionalProperties: false,
           required: ['kind', 'bus', 'addresses', 'codeOffsetV', 'codeSlopeV', 'stockCode', 'heartbeatTimeoutMs', 'softwareVersion', 'efficiency'],
           properties: {
-            kind: { type: 'string', const: 'pic-old' },
+            kind: { type: 'string', enum: ['pic-old', 'pic-framed'] },
             bus: { type: 'integer', minimum: 0 },
             addresses: { type: 'array', items: addr7, minItems: 1 },
             codeOffsetV: posNum,

@@ -11,7 +11,9 @@ import { SimGpioLine } from '../hal/sim/gpio';
 import { SimI2cBus } from '../hal/sim/i2c';
 import type { BuiltChain, ChainFactory } from './chainSeam';
 import { At24c02 } from './devices/eeprom';
+import { PicFramed } from './devices/picFramed';
 import { PicOldApi } from './devices/picOldApi';
+import type { RegulatorDevice } from './devices/regulator';
 import { Tmp451 } from './devices/tmp451';
 import type { MinerPhysics } from './physics/minerPhysics';
 import type { ChainSupply } from './types';
@@ -44,7 +46,7 @@ export class SimHashBoard {
   readonly eeprom: At24c02 | null;
   readonly built: BuiltChain;
   readonly supply: ChainSupply;
-  pic: PicOldApi;
+  pic: RegulatorDevice;
   private pluggedNow = true;
   private regulatorFaultNow = false;
   /** Times the reset line was released (each one a chain reset). */
@@ -177,9 +179,10 @@ export class SimHashBoard {
     this.built?.chain.reset();
   }
 
-  private newPic(): PicOldApi {
+  private newPic(): RegulatorDevice {
     const reg = this.o.board.hashBoard.regulator;
-    return new PicOldApi({
+    const Pic = reg.kind === 'pic-framed' ? PicFramed : PicOldApi;
+    return new Pic({
       clock: this.o.clock,
       heartbeatTimeoutMs: reg.heartbeatTimeoutMs,
       softwareVersion: reg.softwareVersion,

@@ -13,9 +13,12 @@
  */
 import type { Clock } from '../../hal/types';
 import { DeviceRefused } from '../../hal/sim/i2c';
-import type { I2cWireDevice } from '../../hal/sim/i2c';
+import type { RegulatorDevice } from './regulator';
 
-/** Argument count and reply length per command. */
+/** An incomplete frame is abandoned after this long without a byte. */
+export const FRAME_TIMEOUT_MS = 1000;
+
+/** Argument count per command. */
 const COMMANDS: Record<number, { args: number; name: string }> = {
   0x01: { args: 2, name: 'SET_PIC_FLASH_POINTER' },
   0x02: { args: 16, name: 'SEND_DATA_TO_PIC' },
@@ -51,12 +54,13 @@ export interface PicOptions {
   onOutput?: (enabled: boolean, code: number) => void;
 }
 
-export class PicOldApi implements I2cWireDevice {
+export class PicOldApi implements RegulatorDevice {
   private enabledNow = false;
   private codeNow: number;
   private lastHeartbeatMs: number;
   private busyUntilMs = -Infinity;
   private frame: number[] = [];
+  private lastByteMs = -Infinity;
   private readonly replies: number[] = [];
   private readonly flash = Buffer.alloc(4096, 0xff);
   private readonly cache = Buffer.alloc(16, 0xff);
@@ -114,6 +118,14 @@ export class PicOldApi implements I2cWireDevice {
 
   private feed(b: number): void {
     const f = this.frame;
+    // A frame left incomplete for FRAME_TIMEOUT_MS is abandoned, so a host can always resync
+    // by pausing (kabosu's choice; the sources do not say how the PIC resynchronises).
+    const now = this.o.clock.now();
+    if (f.length > 0 && now - this.lastByteMs > FRAME_TIMEOUT_MS) {
+      this.framesDropped++;
+      f.length = 0;
+    }
+    this.lastByteMs = now;
     if (f.length === 0) {
       if (b === 0x55) f.push(b);
       else this.framesDropped++;
