@@ -8,6 +8,8 @@ import { main } from '../../src/main';
 import { VirtualClock } from '../../src/hal/clock';
 import { createSimMiner } from '../../src/sim/miner';
 import { SimControlServer } from '../../src/sim/control/server';
+import { startStandalone } from '../../src/sim/standalone';
+import { callControl } from '../../src/sim/control/client';
 import { standInFactory } from '../unit/sim/standInChain';
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
@@ -64,6 +66,45 @@ test('usage errors exit 2 with a hint; an unreachable simulator is a clear error
   const r = await cli(['sim', 'state', '--control', 'unix:/nonexistent/kabosu.sock']);
   assert.is(r.code, 1);
   assert.match(r.err, 'KBS_E_SIM_UNREACHABLE');
+});
+
+test('a stand-alone simulator serves its control API, plays its scenario and stops cleanly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabosu-sa-'));
+  const file = join(dir, 'scenario.json');
+  writeFileSync(file, JSON.stringify([{ atMs: 0, fault: 'fan-seized', target: { fan: 1 } }]));
+  const sim = await startStandalone({
+    boardId: 'l3plus',
+    seed: 77,
+    pty: false,
+    listen: { socketPath: join(dir, 'sim.sock') },
+    ambientC: 30,
+    timeScale: 1,
+    pow: 'scrypt-sim',
+    scenarioPath: file,
+    chainFactory: standInFactory(384),
+  });
+  try {
+    assert.equal(sim.info, { board: 'l3plus', seed: 77, control: `unix:${join(dir, 'sim.sock')}`, transport: 'stream', ptys: [] });
+    assert.ok(sim.miner.running);
+    await new Promise((r) => setTimeout(r, 20));
+    const s = (await callControl(sim.info.control, 'GET', '/v1/state?chips=false')).body as { ambient_c: number; faults: Array<{ fault: string }> };
+    assert.is(s.ambient_c, 30);
+    assert.is(s.faults[0]!.fault, 'fan-seized');
+  } finally {
+    await sim.stop();
+  }
+  assert.not.ok(sim.miner.running);
+});
+
+test('a bad scenario file stops the stand-alone simulator before it starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabosu-sa-'));
+  writeFileSync(join(dir, 'bad.json'), '{"steps": [{"fault": "meteor"}]}');
+  try {
+    await startStandalone({ boardId: 'l3plus', seed: 1, pty: false, listen: { port: 0 }, ambientC: 25, timeScale: 1, pow: 'scrypt-sim', scenarioPath: join(dir, 'bad.json'), chainFactory: standInFactory(384) });
+    assert.unreachable();
+  } catch (e) {
+    assert.is((e as { code: string }).code, 'KBS_E_SIM_BAD_REQUEST');
+  }
 });
 
 test.run();
