@@ -13,7 +13,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { KabosuError } from '../../core/errors';
@@ -52,6 +52,7 @@ export class SimControlServer {
         server.once('error', reject);
         server.listen(on.socketPath, () => resolve());
       });
+      chmodSync(on.socketPath, 0o600); // only this user (and root) may drive the simulator
       return `unix:${on.socketPath}`;
     }
     const host = on.host ?? '127.0.0.1';
