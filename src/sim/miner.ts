@@ -153,9 +153,21 @@ export class SimMiner {
     this.faults = new FaultInjector({ clock: o.clock, physics: this.physics, boards: this.boards });
     this.control = {
       state: () => this.state(),
-      inject: (spec) => this.faults.inject(spec),
-      clear: (id) => this.faults.clear(id),
-      clearAll: () => this.faults.clearAll(),
+      inject: (spec) => {
+        const f = this.faults.inject(spec);
+        this.log?.info({ fault: f.fault, target: f.target, params: f.params, id: f.id }, 'fault injected');
+        return f;
+      },
+      clear: (id) => {
+        const ok = this.faults.clear(id);
+        if (ok) this.log?.info({ id }, 'fault cleared');
+        return ok;
+      },
+      clearAll: () => {
+        const n = this.faults.clearAll();
+        if (n > 0) this.log?.info({ cleared: n }, 'faults cleared');
+        return n;
+      },
       faults: () => this.faults.list(),
       schedule: (steps) => this.faults.schedule(steps),
       oracle: (target, opts) => this.oracle(target, opts),
