@@ -102,6 +102,8 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     timeScale: num('time-scale', values['time-scale'], 1),
     pow,
     scenarioPath: values.scenario,
+    // Logs go to stderr as JSON so stdout stays the machine-readable address report.
+    logger: (require('pino') as typeof import('pino')).default({ level: ctx.env.KABOSU_LOG_LEVEL ?? 'info', base: { component: 'sim' } }, ctx.stderr),
   });
   const i = sim.info;
   if (values.json) ctx.stdout.write(JSON.stringify(i) + '\n');
