@@ -28,8 +28,23 @@ export { sha256, sha256d } from './sha256d';
 export { PowInputError, headerFromHex } from './input';
 export { POW_NAMES };
 
-let backend: ScryptBackend = nodeScryptBackend;
 const instances = new Map<PowName, PowAlgorithm>();
+let backend: ScryptBackend = defaultBackend();
+
+/**
+ * The native SIMD addon when it loads (KABOSU_POW_BACKEND=node forces node:crypto); otherwise
+ * node:crypto, with one warning on stderr saying why and how to fix it.
+ */
+function defaultBackend(): ScryptBackend {
+  if (process.env.KABOSU_POW_BACKEND === 'node') return nodeScryptBackend;
+  try {
+    const { nativeScryptBackend } = require('./native') as typeof import('./native');
+    return nativeScryptBackend();
+  } catch (err) {
+    process.emitWarning(`kabosu: native scrypt unavailable, using node:crypto (about 6x slower): ${(err as Error).message}`, { code: 'KBS_W_001' });
+    return nodeScryptBackend;
+  }
+}
 
 /** The shared instance of an algorithm. */
 export function getAlgorithm(name: PowName): PowAlgorithm {

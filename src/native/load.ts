@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { NativeError } from '../core/errors';
+
+/** What native/src/addon.cc exports. */
+export interface KabosuAddon {
+  scryptBatch(headers: Buffer, path?: string): Promise<Buffer>;
+  scryptSync(headers: Buffer, path?: string): Buffer;
+  paths(): { name: string; lanes: number }[];
+  openpty(): { masterFd: number; slaveFd: number; slavePath: string };
+  ttySpeed(fd: number): number;
+  closeFd(fd: number): void;
+  abiVersion: number;
+}
+
+let cached: { addon?: KabosuAddon; error?: NativeError } | undefined;
+
+/** Where the loader looks, in order (conventions 2.11). */
+export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list: string[] = [];
+  if (env.KABOSU_ADDON) list.push(resolve(env.KABOSU_ADDON));
+  list.push(join(dirname(process.execPath), 'addons', 'kabosu.node'));
+  list.push(join(__dirname, 'addons', 'kabosu.node')); // beside the esbuild bundle (dist/)
+  list.push(resolve(__dirname, '../../native/build/Release/kabosu.node')); // source checkout
+  return list;
+}
+
+/** Loads the addon once; throws a NativeError listing every path tried. */
+export function loadAddon(): KabosuAddon {
+  if (!cached) {
+    const tried: string[] = [];
+    for (const file of addonCandidates()) {
+      tried.push(file);
+      if (!existsSync(file)) continue;
+      try {
+        const mod = { exports: {} as KabosuAddon };
+        process.dlopen(mod, file);
+        cached = { addon: mod.exports };
+        break;
+      } catch (err) {
+        tried[tried.length - 1] += ` (${(err as Error).message})`;
+      }
+    }
+    if (!cached) {
+      cached = {
+        error: new NativeError('KBS_E_NATIVE_MISSING', `the kabosu native addon was not found; tried: ${tried.join(', ')}`, {
+          hint: "build it with 'npm run build:native' (needs cmake and g++), or set KABOSU_ADDON to its path",
+        }),
+      };
+    }
+  }
+  if (cached.error) throw cached.error;
+  return cached.addon!;
+}
+
+export function tryLoadAddon(): KabosuAddon | undefined {
+  try {
+    return loadAddon();
+  } catch {
+    return undefined;
+  }
+}

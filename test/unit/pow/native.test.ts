@@ -1,0 +1,74 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { scryptSync } from 'node:crypto';
+import vectors from '../../vectors/pow/headers.json';
+import { loadAddon } from '../../../src/native/load';
+import { nativeScryptBackend } from '../../../src/pow/native';
+import { displayHex } from '../../../src/pow';
+
+const addon = loadAddon();
+const SEED = 20261122;
+
+/** Deterministic pseudo-random headers (xorshift32), so a failure names its input. */
+function randomHeaders(n: number, seed: number): Buffer {
+  const out = Buffer.alloc(n * 80);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < out.length; i += 4) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out.writeUInt32LE(x, i);
+  }
+  return out;
+}
+
+test('this x86-64 build offers every SIMD path the CPU runs, widest first, scalar last', () => {
+  const names = addon.paths().map((p) => p.name);
+  assert.is(names[names.length - 1], 'scalar');
+  if (process.arch === 'x64') assert.ok(names.includes('sse2'));
+});
+
+test('every SIMD path agrees with the scalar path on 10,000 random headers (seeded)', () => {
+  const n = 10_000;
+  const headers = randomHeaders(n, SEED);
+  const scalar = addon.scryptSync(headers, 'scalar');
+  for (const p of addon.paths()) {
+    if (p.name === 'scalar') continue;
+    const out = addon.scryptSync(headers, p.name);
+    for (let i = 0; i < n; i++) {
+      if (!out.subarray(i * 32, i * 32 + 32).equals(scalar.subarray(i * 32, i * 32 + 32))) {
+        assert.unreachable(`path ${p.name} differs from scalar at header ${i} (seed ${SEED})`);
+      }
+    }
+  }
+});
+
+test('the scalar path equals node:crypto.scrypt on 200 random headers', () => {
+  const headers = randomHeaders(200, SEED + 1);
+  const out = addon.scryptSync(headers, 'scalar');
+  for (let i = 0; i < 200; i++) {
+    const h = headers.subarray(i * 80, i * 80 + 80);
+    assert.ok(out.subarray(i * 32, i * 32 + 32).equals(scryptSync(h, h, 32, { N: 1024, r: 1, p: 1 })), `header ${i}`);
+  }
+});
+
+test('the native backend reproduces the published mainnet PoW hashes, alone and batched', async () => {
+  const backend = nativeScryptBackend(addon);
+  const headers = vectors.headers.map((v) => Buffer.from(v.header, 'hex'));
+  const one = await backend.scryptMany([headers[0]]);
+  assert.is(displayHex(one[0]), vectors.headers[0].scrypt);
+  const many = await backend.scryptMany([...headers, ...headers, ...headers]);
+  many.forEach((h, i) => assert.is(displayHex(h), vectors.headers[i % headers.length].scrypt));
+});
+
+test('bad input is refused with a clear error and no crash', async () => {
+  assert.throws(() => addon.scryptSync(Buffer.alloc(79)), /multiple of 80/);
+  assert.throws(() => addon.scryptSync(Buffer.alloc(0)), /multiple of 80/);
+  assert.throws(() => addon.scryptSync('x' as unknown as Buffer), /Buffer/);
+  assert.throws(() => addon.scryptSync(Buffer.alloc(80), 'avx9000'), /unknown or unsupported scrypt path/);
+  assert.throws(() => addon.scryptBatch(Buffer.alloc(81)), /multiple of 80/);
+});
+
+test.run();
