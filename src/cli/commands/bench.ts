@@ -1,10 +1,25 @@
 import type { CliCommand } from '../command';
-import { KabosuError } from '../../core/errors';
+import { UsageError } from '../../core/errors';
 
-// Placeholder until its issue lands; replaced by the real command.
+/**
+ * `kabosu bench <name> [--json] [--smoke]`: benchmarks that run on the device itself. Each entry
+ * lazy-loads its module from tools/bench when run from a checkout, or the bundled copy.
+ */
+type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result: unknown }>;
+const BENCHES: Record<string, () => BenchFn> = {
+  scrypt: () => (require('../../../tools/bench/scrypt') as { benchScrypt: BenchFn }).benchScrypt,
+};
+
 export const command: CliCommand = {
-  summary: '(not built yet)',
-  async run() {
-    throw new KabosuError('KBS_E_CLI_NOT_BUILT', "'bench' is not built yet");
+  summary: `run a benchmark on this machine (${Object.keys(BENCHES).join(', ')}); --json for JSON`,
+  async run(ctx) {
+    const [name, ...flags] = ctx.argv;
+    const load = name ? BENCHES[name] : undefined;
+    if (!load) throw new UsageError(name ? `unknown benchmark '${name}'` : 'kabosu bench needs a benchmark name', `benchmarks: ${Object.keys(BENCHES).join(', ')}`);
+    const bad = flags.filter((f) => f !== '--json' && f !== '--smoke');
+    if (bad.length) throw new UsageError(`unknown option ${bad[0]}`, 'options: --json, --smoke');
+    const { table, result } = await load()({ smoke: flags.includes('--smoke') });
+    ctx.stdout.write(flags.includes('--json') ? JSON.stringify(result) + '\n' : table);
+    return 0;
   },
 };
