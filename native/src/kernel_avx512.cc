@@ -4,6 +4,4 @@
 #include <immintrin.h>
 #define KABOSU_LANES 16
 #define KABOSU_KERNEL_NAME scrypt_kernel_avx512
-#define KABOSU_IOTA (vec){0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
-#define KABOSU_GATHER(idx, base) ((vec)_mm512_i32gather_epi32((__m512i)(idx), (const void*)(base), 4))
 #include "kernel.inc"
