@@ -1,0 +1,26 @@
+/**
+ * The embedded defaults `npm start` (`kabosu run --dev`) writes to ./.kabosu/config.json on first
+ * run: a simulated L3+-like miner in scrypt-sim mode, the built-in Stratum test pool on
+ * loopback, and the firmware mining on it. Every value not given here comes from the schema's
+ * defaults. The pool password is a placeholder the test pool ignores, stored encrypted like
+ * any secret.
+ */
+export const DEV_TEST_POOL_PORT = 3334;
+
+export function devConfig(): Record<string, unknown> {
+  return {
+    version: 1,
+    device: { id: 'kabosu-dev', name: 'kabosu development miner (simulated)' },
+    mining: { enabled: true },
+    pools: [
+      {
+        name: 'local-test-pool',
+        url: `stratum+tcp://127.0.0.1:${DEV_TEST_POOL_PORT}`,
+        user: 'kabosu-dev.worker1',
+        password: 'x',
+      },
+    ],
+    hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 1, pow: 'scrypt-sim', transport: 'stream' } },
+    testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, pow: 'scrypt-sim' },
+  };
+}
