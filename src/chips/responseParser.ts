@@ -11,6 +11,8 @@ export interface StreamCounts {
   bytesDiscarded: number;
   /** Incomplete frames abandoned by `flush()` (a short frame). */
   shortFrames: number;
+  /** Runs of consecutive rejections: about one per damaged frame (what a chip "ignores"). */
+  rejectRuns: number;
 }
 
 /**
@@ -21,7 +23,8 @@ export interface StreamCounts {
  */
 class FrameStream<T> {
   private buf: Buffer = Buffer.alloc(0);
-  readonly counts: StreamCounts = { frames: 0, badCrc: 0, badHeader: 0, bytesDiscarded: 0, shortFrames: 0 };
+  readonly counts: StreamCounts = { frames: 0, badCrc: 0, badHeader: 0, bytesDiscarded: 0, shortFrames: 0, rejectRuns: 0 };
+  private rejecting = false;
 
   constructor(private readonly parse: (b: Buffer) => ParseStep<T>, private readonly maxFrame: number) {}
 
@@ -45,8 +48,11 @@ class FrameStream<T> {
       if (step.ok) {
         out.push(step.frame);
         this.counts.frames++;
+        this.rejecting = false;
         off += step.length;
       } else {
+        if (!this.rejecting) this.counts.rejectRuns++;
+        this.rejecting = true;
         if (step.reason === 'crc') this.counts.badCrc++;
         else this.counts.badHeader++;
         this.counts.bytesDiscarded++;
@@ -65,6 +71,7 @@ class FrameStream<T> {
   flush(): void {
     if (this.buf.length > 0) {
       this.counts.shortFrames++;
+      this.rejecting = false;
       this.counts.bytesDiscarded += this.buf.length;
       this.buf = Buffer.alloc(0);
     }

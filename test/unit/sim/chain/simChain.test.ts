@@ -1,0 +1,112 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getChipFamily, ReplyStream, type ChipFamilyId, type ChipReply, type HostFrame } from '../../../../src/chips';
+import { VirtualClock } from '../../../../src/hal/clock';
+import { createUartPair } from '../../../../src/hal/sim/uartPair';
+import { SimChain } from '../../../../src/sim/chain/simChain';
+import { flush, l3Physics, powered } from './helpers';
+
+function rig(family: ChipFamilyId, chipCount: number, physics = Array.from({ length: chipCount }, () => l3Physics())) {
+  const clock = new VirtualClock();
+  const fam = getChipFamily(family);
+  const chain = new SimChain({ family, chipCount, physics, supply: powered, clock, seed: 7, pow: 'scrypt-sim' });
+  const pair = createUartPair({ baud: 115200, clock });
+  chain.connect(pair.device);
+  const replies: ChipReply[] = [];
+  const stream = new ReplyStream(fam);
+  pair.host.on('data', (b: Buffer) => replies.push(...stream.push(b)));
+  const send = async (f: HostFrame) => pair.host.write(fam.encodeHost(f));
+  return { clock, fam, chain, pair, replies, stream, send };
+}
+
+for (const [family, count, interval] of [['bm1485', 72, 3], ['bm1489', 120, 2], ['bm1366', 6, 42]] as const) {
+  test(`${family}: broadcast chip-id read gets ${count} replies in chain order, then addressing spaces them by ${interval}`, async () => {
+    const r = rig(family, count);
+    await r.send({ kind: 'readReg', broadcast: true, chip: 0, reg: 0 });
+    await flush();
+    assert.is(r.replies.length, count);
+    assert.ok(r.replies.every((x) => x.kind === 'register' && x.value >>> 16 === r.fam.chipId && x.chip === 0));
+    r.replies.length = 0;
+    await r.send({ kind: 'chainInactive' });
+    for (let j = 0; j < 256 / interval; j++) await r.send({ kind: 'setAddress', address: (j * interval) & 0xff });
+    await flush();
+    assert.equal(r.chain.chips.map((c) => c.address), Array.from({ length: count }, (_, i) => i * interval));
+    await r.send({ kind: 'readReg', broadcast: true, chip: 0, reg: 0 });
+    await flush();
+    assert.equal(r.replies.map((x) => (x.kind === 'register' ? x.chip : -1)), Array.from({ length: count }, (_, i) => i * interval));
+  });
+}
+
+test('set-address before chain-inactive is ignored; a chip-addressed write reaches only that chip', async () => {
+  const r = rig('bm1485', 4);
+  await r.send({ kind: 'setAddress', address: 9 });
+  await flush();
+  assert.equal(r.chain.chips.map((c) => c.address), [null, null, null, null]);
+  await r.send({ kind: 'chainInactive' });
+  for (const a of [0, 64, 128, 192]) await r.send({ kind: 'setAddress', address: a });
+  await r.send({ kind: 'writeReg', broadcast: false, chip: 128, reg: 0x08, value: 0x00600231 });
+  await flush();
+  assert.equal(r.chain.chips.map((c) => c.freqMHz), [100, 100, 400, 100]);
+});
+
+test('frames with a bad CRC or length are ignored and counted; the next good frame is understood', async () => {
+  const r = rig('bm1485', 3);
+  const good = r.fam.encodeHost({ kind: 'readReg', broadcast: true, chip: 0, reg: 0 });
+  const bad = Buffer.from(good);
+  bad[4] ^= 0x01;
+  await r.pair.host.write(bad);
+  await r.pair.host.write(Buffer.from([0x51, 0x07, 0x00]));
+  await flush();
+  r.clock.advance(100); // idle: the partial frame is abandoned
+  await r.pair.host.write(good);
+  await flush();
+  assert.is(r.replies.length, 3);
+  assert.ok(r.chain.stats().framesIgnored >= 2);
+});
+
+test('an unsupported PLL word hangs the chip until reset', async () => {
+  const r = rig('bm1485', 2);
+  await r.send({ kind: 'writeReg', broadcast: true, chip: 0, reg: 0x08, value: 0x00000000 });
+  await flush();
+  assert.equal(r.chain.chips.map((c) => c.responsive), [false, false]);
+  r.chain.reset();
+  assert.equal(r.chain.chips.map((c) => c.responsive), [true, true]);
+});
+
+test('a baud switch takes effect after the write: replies are garbage until the host follows', async () => {
+  const r = rig('bm1489', 4);
+  const w = r.fam.baudWrites(3_000_000);
+  for (const x of w.writes) await r.send({ kind: 'writeReg', broadcast: true, chip: 0, reg: x.reg, value: x.value });
+  await r.send({ kind: 'readReg', broadcast: true, chip: 0, reg: 0 });
+  await flush();
+  assert.is(r.replies.length, 0, 'host still at 115200: nothing valid');
+  r.stream.flush();
+  await r.pair.host.setBaud(3_000_000);
+  await r.send({ kind: 'readReg', broadcast: true, chip: 0, reg: 0 });
+  await flush();
+  assert.is(r.replies.length, 4);
+});
+
+test('no work, no nonces; with work the nonce count follows hashrate / ticket difficulty (Poisson)', async () => {
+  const r = rig('bm1485', 72);
+  await r.send({ kind: 'chainInactive' });
+  for (let j = 0; j < 72; j++) await r.send({ kind: 'setAddress', address: j * 3 });
+  for (const w of [...r.fam.coreEnableWrites(), ...r.fam.ticketMaskWrites(256), { reg: 0x08, value: r.fam.pllFor(384).value }])
+    await r.send({ kind: 'writeReg', broadcast: true, chip: 0, reg: w.reg, value: w.value });
+  await flush();
+  r.clock.advance(10_000);
+  await flush();
+  assert.is(r.chain.stats().noncesSent, 0);
+  await r.send({ kind: 'work', jobId: 5, header76: Buffer.alloc(76, 1) });
+  await flush();
+  r.clock.advance(60_000);
+  for (let i = 0; i < 50 && r.replies.length < r.chain.stats().noncesSent + 1; i++) await flush();
+  await new Promise((res) => setTimeout(res, 200));
+  // expected: 72 chips x 1.751 MH/s x 60 s / (256 x 65537) = 451
+  const n = r.chain.stats().noncesSent;
+  assert.ok(Math.abs(n - 451) < 5 * Math.sqrt(451), `nonces ${n}`);
+  assert.is(r.replies.length, n);
+  assert.ok(r.replies.every((x) => x.kind === 'nonce' && x.jobId === 5));
+});
+
+test.run();
