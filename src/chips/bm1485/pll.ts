@@ -22,7 +22,18 @@ export const PLL_TABLE: ReadonlyArray<readonly [number, number]> = [
 export const MIN_MHZ = 100;
 export const MAX_MHZ = 650;
 
+/**
+ * Frequency of a PLL word. For the stock table's rows this is the row's nominal MHz (the table is
+ * authoritative, and the reference's rate numbers use it: 384 MHz -> 1.751 MH/s per chip, although
+ * 0x007B0241 computes to 384.375); other words use the divider formula.
+ */
 export function freqFromPll(value: number): number | null {
+  const row = PLL_TABLE.find(([, v]) => v === value >>> 0);
+  if (row) return row[0];
+  return dividerFreq(value);
+}
+
+function dividerFreq(value: number): number | null {
   const fb = (value >>> 16) & 0xff;
   const rd = (value >>> 8) & 0xff;
   const pd1 = (value >>> 4) & 0x0f;
