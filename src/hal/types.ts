@@ -19,6 +19,10 @@ export interface Uart {
 
 /** SMBus-style register access on one I2C bus (i2c-bus's API shape). */
 export interface I2cBus {
+  /** One-byte write with no register (SMBus "send byte"): the L3+ PIC's byte API uses these. */
+  sendByte(addr: number, value: number): Promise<void>;
+  /** One-byte read with no register (SMBus "receive byte"). */
+  receiveByte(addr: number): Promise<number>;
   readByte(addr: number, reg: number): Promise<number>;
   writeByte(addr: number, reg: number, value: number): Promise<void>;
   readWord(addr: number, reg: number): Promise<number>;
