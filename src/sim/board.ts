@@ -28,6 +28,7 @@ export interface HashBoardOptions {
   chainFactory: ChainFactory;
   seed: number;
   pow: 'scrypt' | 'scrypt-sim';
+  paced: boolean;
 }
 
 export interface BoardSensor {
@@ -98,6 +99,7 @@ export class SimHashBoard {
       pow: o.pow,
       index,
       baud: hb.baud,
+      paced: o.paced,
       sensors: this.sensors.map((x) => ({ chipAddress: x.chipAddress, i2cAddress: x.i2cAddress, bus: x.bus })),
     });
     this.syncSupply();
@@ -119,6 +121,15 @@ export class SimHashBoard {
   /** PLL frequency of chip `i` now (0 when the chain does not report it). */
   chipFreqMHz(i: number): number {
     return this.built.chain.chips[i]?.freqMHz ?? 0;
+  }
+
+  /** Every chip's PLL frequency now, reading the chain's chip list once (it may build it per read). */
+  chipFreqsMHz(): number[] {
+    const chips = this.built.chain.chips;
+    const n = this.o.board.hashBoard.chipsPerChain;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = chips[i]?.freqMHz ?? 0;
+    return out;
   }
 
   /** Pulls the board out (or puts it back): plug line, I2C devices, power. */

@@ -10,6 +10,8 @@ import type { Clock, I2cBus, Uart } from '../hal/types';
 import type { ChipFamilyId } from '../config/boardSchema';
 import { KabosuError } from '../core/errors';
 import type { ChainSupply, ChipPhysics } from './types';
+import type { SimChain as SimChainClass } from './chain/simChain';
+import type { createUartPair as createUartPairFn } from '../hal/sim/uartPair';
 
 export interface UartNoise {
   bitFlipProb: number;
@@ -45,6 +47,8 @@ export interface ChainBuildOptions {
   index: number;
   /** The chain's initial line speed (board definition). */
   baud: number;
+  /** Deliver UART bytes after their wire time at the line's baud (realistic timing). */
+  paced: boolean;
   /**
    * Temperature sensors behind chips of this chain: the I2C master bus of the chip at
    * `chipAddress` (the sensor answers there at its I2C address, e.g. 0x4C). The chain emulation
@@ -65,30 +69,27 @@ export interface BuiltChain {
 export type ChainFactory = (opts: ChainBuildOptions) => BuiltChain;
 
 interface SimChainModule {
-  SimChain: new (opts: Omit<ChainBuildOptions, 'index' | 'baud'>) => ChainEmulation & { connect(link: unknown): void };
+  SimChain: typeof SimChainClass;
 }
 interface UartPairModule {
-  createUartPair?: (opts: { baud: number; clock: Clock }) => { host: Uart; device: unknown };
+  createUartPair: typeof createUartPairFn;
 }
-
-// Module paths held in variables until src/sim/chain lands: esbuild leaves a non-literal require
-// alone instead of failing the bundle on a missing file. Make them literal once both files exist
-// (then the bundle carries them).
-const SIM_CHAIN_MODULE = './chain/simChain';
-const UART_PAIR_MODULE = '../hal/sim/uartPair';
 
 /** Builds C1's SimChain with an in-process UART pair (transport 'stream'). */
 export const streamChainFactory: ChainFactory = (opts) => {
-  const { SimChain } = loadModule<SimChainModule>(SIM_CHAIN_MODULE, () => require(SIM_CHAIN_MODULE));
-  const pair = loadModule<UartPairModule>(UART_PAIR_MODULE, () => require(UART_PAIR_MODULE));
-  if (typeof pair.createUartPair !== 'function') {
-    throw new KabosuError('KBS_E_SIM_CHAIN_MISSING', 'src/hal/sim/uartPair does not export createUartPair', {
-      hint: 'the chain emulation (src/sim/chain) and its UART pair must be built; see src/sim/README.md',
-    });
-  }
-  const { index: _index, baud, ...chainOpts } = opts;
-  const chain = new SimChain(chainOpts);
-  const link = pair.createUartPair({ baud, clock: opts.clock });
+  // Literal paths, loaded on first use, so the esbuild bundle carries both modules.
+  const { SimChain } = loadModule<SimChainModule>('./chain/simChain', () => require('./chain/simChain'));
+  const { createUartPair } = loadModule<UartPairModule>('../hal/sim/uartPair', () => require('../hal/sim/uartPair'));
+  const chain = new SimChain({
+    family: opts.family,
+    chipCount: opts.chipCount,
+    physics: opts.physics,
+    supply: opts.supply,
+    clock: opts.clock,
+    seed: opts.seed,
+    pow: opts.pow,
+  });
+  const link = createUartPair({ baud: opts.baud, clock: opts.clock, paced: opts.paced });
   chain.connect(link.device);
   return { chain, uart: link.host, close: () => link.host.close() };
 };

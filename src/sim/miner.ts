@@ -40,6 +40,8 @@ export interface SimMinerOptions {
   timeScale?: number;
   /** Physics step on the clock (default 500 ms). */
   stepMs?: number;
+  /** UART bytes take their wire time at the line's baud (default true). */
+  pacedUart?: boolean;
   chainFactory?: ChainFactory;
   logger?: Logger;
 }
@@ -111,6 +113,7 @@ export class SimMiner {
           chainFactory: factory,
           seed: o.seed,
           pow: o.pow ?? 'scrypt-sim',
+          paced: o.pacedUart ?? true,
         }),
       );
     }
@@ -204,7 +207,8 @@ export class SimMiner {
   /** One physics step of dtMs simulated time (the timer calls this; tests may too). */
   tick(dtMs: number): void {
     for (const b of this.boards) b.tick();
-    this.physics.step(dtMs, (chain, chip) => this.boards[chain]!.chipFreqMHz(chip));
+    const freqs = this.boards.map((b) => b.chipFreqsMHz());
+    this.physics.step(dtMs, (chain, chip) => freqs[chain]![chip]!);
   }
 
   state(): SimState {

@@ -55,7 +55,8 @@ export function minerState(m: SimMiner, nowMs: number): SimState {
   const chains: ChainState[] = m.boards.map((b) => {
     const c = p.chainAt(b.index);
     const powered = b.isPowered();
-    const freqOf = (_: number, i: number): number => b.chipFreqMHz(i);
+    const freqs = b.chipFreqsMHz();
+    const freqOf = (_: number, i: number): number => freqs[i]!;
     const r = p.reading(b.index, freqOf);
     const chainChips = b.built.chain.chips;
     return {
@@ -84,7 +85,7 @@ export function minerState(m: SimMiner, nowMs: number): SimState {
       chips: c.chips.map((chip, i) => {
         // At the regulator's set voltage, so limits read sensibly while the chain is off too.
         const limit = chip.maxStableMHz((c.setpointV * p.supplyScale) / m.board.hashBoard.voltage.domains, chip.temperatureC);
-        const f = b.chipFreqMHz(i);
+        const f = freqs[i]!;
         const forced = chip.faults.hwErrorProbability;
         const hw = hwErrorProbabilityAt(chip.k, f, limit);
         return {
