@@ -13,6 +13,7 @@ import { SeededRandom } from '../physics/random';
 import type { ChainSupply, ChipPhysics } from '../types';
 import { ChipState, type WorkItem } from './chipState';
 import { corruptSimNonce, fixedBits, poisson } from './nonceMaker';
+import { REG_GENERAL_IIC, autoReadTemp, startIic, type ChipSensor } from './chipIic';
 
 export type { ChipFamilyId };
 
@@ -31,7 +32,12 @@ export interface SimChainOptions {
   clock: Clock;
   seed: number;
   pow: 'scrypt' | 'scrypt-sim';
+  /** Optional (board extra): temperature sensors behind chips, reached through GENERAL_IIC. */
+  sensors?: ReadonlyArray<ChipSensor>;
 }
+
+/** Auto-read temperature period of a sensor chip (kabosu's choice). */
+export const AUTO_READ_MS = 1000;
 
 /** Nonce-process resolution: arrivals are drawn per tick (counts per tick are Poisson). */
 export const TICK_MS = 50;
@@ -62,6 +68,8 @@ export class SimChain {
   private scryptBusy = false;
   private rr = 0;
   private counts = { noncesSent: 0, hwErrorsSent: 0, hashes: 0 };
+  private readonly autoRead = new Set<number>();
+  private lastAutoReadMs = 0;
 
   constructor(private readonly opts: SimChainOptions) {
     this.fam = getChipFamily(opts.family);
@@ -87,6 +95,7 @@ export class SimChain {
     this.addressing = false;
     this.stream.flush();
     this.bases.clear();
+    this.autoRead.clear();
   }
 
   get chips(): ReadonlyArray<{ readonly address: number | null; readonly freqMHz: number; readonly responsive: boolean }> {
@@ -189,7 +198,10 @@ export class SimChain {
         return;
       case 'writeReg': {
         let baud: number | null = null;
-        for (const i of this.targets(f)) baud = this.states[i].write(f.reg, f.value) ?? baud;
+        for (const i of this.targets(f)) {
+          baud = this.states[i].write(f.reg, f.value) ?? baud;
+          if (f.reg === REG_GENERAL_IIC) this.iicWrite(i, f.value);
+        }
         if (baud !== null) this.chipBaud = baud;
         return;
       }
@@ -203,6 +215,26 @@ export class SimChain {
         }
         return;
       }
+    }
+  }
+
+  private sensorOf(i: number): ChipSensor | undefined {
+    const a = this.states[i].address;
+    return a === null ? undefined : this.opts.sensors?.find((x) => x.chipAddress === a);
+  }
+
+  private iicWrite(i: number, value: number): void {
+    const regs = this.states[i].regs;
+    if (startIic(value, this.sensorOf(i), { set: (r, v) => regs.set(r, v) })) this.autoRead.add(i);
+  }
+
+  private autoReadTick(now: number): void {
+    if (this.autoRead.size === 0 || now - this.lastAutoReadMs < AUTO_READ_MS) return;
+    this.lastAutoReadMs = now;
+    for (const i of this.autoRead) {
+      const sensor = this.sensorOf(i);
+      const regs = this.states[i].regs;
+      if (sensor && this.responsive(i)) autoReadTemp(sensor, { set: (r, v) => regs.set(r, v) });
     }
   }
 
@@ -225,6 +257,7 @@ export class SimChain {
     const dt = Math.max(0, now - this.lastTickMs) / 1000;
     this.lastTickMs = now;
     if (this.stopped || !this.link || !this.opts.supply.powered()) return;
+    this.autoReadTick(now);
     if (this.opts.pow === 'scrypt') {
       this.scryptTick();
       return;

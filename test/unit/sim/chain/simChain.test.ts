@@ -3,13 +3,14 @@ import * as assert from 'uvu/assert';
 import { getChipFamily, ReplyStream, type ChipFamilyId, type ChipReply, type HostFrame } from '../../../../src/chips';
 import { VirtualClock } from '../../../../src/hal/clock';
 import { createUartPair } from '../../../../src/hal/sim/uartPair';
-import { SimChain } from '../../../../src/sim/chain/simChain';
+import { SimChain, type SimChainOptions } from '../../../../src/sim/chain/simChain';
+import type { I2cBus } from '../../../../src/hal/types';
 import { flush, l3Physics, powered } from './helpers';
 
-function rig(family: ChipFamilyId, chipCount: number, physics = Array.from({ length: chipCount }, () => l3Physics())) {
+function rig(family: ChipFamilyId, chipCount: number, physics = Array.from({ length: chipCount }, () => l3Physics()), sensors?: SimChainOptions['sensors']) {
   const clock = new VirtualClock();
   const fam = getChipFamily(family);
-  const chain = new SimChain({ family, chipCount, physics, supply: powered, clock, seed: 7, pow: 'scrypt-sim' });
+  const chain = new SimChain({ family, chipCount, physics, supply: powered, clock, seed: 7, pow: 'scrypt-sim', sensors });
   const pair = createUartPair({ baud: 115200, clock });
   chain.connect(pair.device);
   const replies: ChipReply[] = [];
@@ -107,6 +108,53 @@ test('no work, no nonces; with work the nonce count follows hashrate / ticket di
   assert.ok(Math.abs(n - 451) < 5 * Math.sqrt(451), `nonces ${n}`);
   assert.is(r.replies.length, n);
   assert.ok(r.replies.every((x) => x.kind === 'nonce' && x.jobId === 5));
+});
+
+test('GENERAL_IIC on sensor chip 0x0C reads the TMP451 at 0x4C (stock frames), busy until done; auto-read fills 0x44', async () => {
+  const regs: Record<number, number> = { 0x00: 41, 0x01: 67 };
+  const bus: I2cBus = {
+    readByte: async (addr, reg) => {
+      if (addr !== 0x4c) throw new Error('NACK');
+      return regs[reg] ?? 0;
+    },
+    writeByte: async () => undefined,
+    readWord: async () => 0,
+    writeWord: async () => undefined,
+    readBlock: async () => Buffer.alloc(0),
+    writeBlock: async () => undefined,
+    close: async () => undefined,
+  };
+  const r = rig('bm1485', 72, undefined, [{ chipAddress: 0x0c, i2cAddress: 0x4c, bus }]);
+  await r.send({ kind: 'chainInactive' });
+  for (let j = 0; j < 85; j++) await r.send({ kind: 'setAddress', address: j * 3 });
+  await r.pair.host.write(Buffer.from('41080c1c0198010017', 'hex')); // read sensor reg 0x01 (chips.md §2.2)
+  await flush();
+  await r.pair.host.write(Buffer.from('42040c1c11', 'hex'));
+  await flush();
+  const reply = r.replies.at(-1);
+  assert.ok(reply && reply.kind === 'register' && reply.chip === 0x0c && reply.reg === 0x1c);
+  if (reply?.kind === 'register') {
+    assert.is(reply.value >>> 30, 0, 'busy and fail clear');
+    assert.is(reply.value & 0xff, 67);
+  }
+  // a chip without a sensor reports rw_fail
+  await r.send({ kind: 'writeReg', broadcast: false, chip: 0x0f, reg: 0x1c, value: 0x01980100 });
+  await r.send({ kind: 'readReg', broadcast: false, chip: 0x0f, reg: 0x1c });
+  await flush();
+  const fail = r.replies.at(-1);
+  assert.ok(fail?.kind === 'register' && (fail.value >>> 24) & 0x40);
+  // auto-read
+  await r.send({ kind: 'writeReg', broadcast: false, chip: 0x0c, reg: 0x1c, value: 0x02980000 });
+  r.clock.advance(2000);
+  await flush();
+  await r.send({ kind: 'readReg', broadcast: false, chip: 0x0c, reg: 0x44 });
+  await flush();
+  const t = r.replies.at(-1);
+  assert.ok(t?.kind === 'register' && t.reg === 0x44);
+  if (t?.kind === 'register') {
+    assert.is((t.value >>> 16) & 0xff, 41);
+    assert.is(t.value & 0xff, 67);
+  }
 });
 
 test.run();
