@@ -1,0 +1,82 @@
+import type { KabosuConfig } from './schema';
+import type { ConfigIssue } from './issues';
+
+/** A cross-field problem before it is given a position in the file. */
+export type RuleIssue = Omit<ConfigIssue, 'source' | 'line' | 'column'>;
+
+/** Cross-field rules the schema cannot say (conventions 2.5.4); pure, run after the schema. */
+export function crossFieldIssues(c: KabosuConfig): RuleIssue[] {
+  return [...thermalOrder(c), ...poolRules(c), ...fanRange(c), ...tuningRules(c), ...portClashes(c)];
+}
+
+function thermalOrder(c: KabosuConfig): RuleIssue[] {
+  const { targetC, hotC, dangerousC } = c.thermal;
+  const out: RuleIssue[] = [];
+  if (!(targetC < hotC)) {
+    out.push({ pointer: '/thermal/targetC', message: 'targetC must be below hotC', expected: `a value below hotC (${hotC})`, found: String(targetC), hint: 'the fan loop holds targetC; hotC is where throttling starts' });
+  }
+  if (!(hotC < dangerousC)) {
+    out.push({ pointer: '/thermal/hotC', message: 'hotC must be below dangerousC', expected: `a value below dangerousC (${dangerousC})`, found: String(hotC), hint: 'dangerousC powers the boards off; keep it above hotC' });
+  }
+  return out;
+}
+
+function poolRules(c: KabosuConfig): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  if (c.mining.enabled && c.pools.length === 0) {
+    out.push({ pointer: '/pools', message: 'mining is enabled but no pool is configured', expected: 'at least one pool', found: 'an empty list', hint: 'add a pool ({"name","url","user"}) or set mining.enabled to false' });
+  }
+  const seen = new Map<string, number>();
+  c.pools.forEach((p, i) => {
+    const first = seen.get(p.name);
+    if (first !== undefined) {
+      out.push({ pointer: `/pools/${i}/name`, message: `pool name "${p.name}" is used twice`, expected: 'a unique name', found: `the same name as /pools/${first}`, hint: 'pool names identify pools in logs, MQTT and the API; rename one' });
+    } else seen.set(p.name, i);
+  });
+  return out;
+}
+
+function fanRange(c: KabosuConfig): RuleIssue[] {
+  const { minDuty, maxDuty } = c.thermal.fan;
+  return minDuty > maxDuty
+    ? [{ pointer: '/thermal/fan/minDuty', message: 'fan minDuty is above maxDuty', expected: `at most maxDuty (${maxDuty})`, found: String(minDuty), hint: 'swap the two values' }]
+    : [];
+}
+
+function tuningRules(c: KabosuConfig): RuleIssue[] {
+  return c.tuning.target === 'power' && c.tuning.powerW === undefined
+    ? [{ pointer: '/tuning/powerW', message: 'tuning.target is "power" but powerW is not set', expected: 'a number of watts', found: 'nothing', hint: 'set tuning.powerW, or choose another target' }]
+    : [];
+}
+
+interface Listener {
+  pointer: string;
+  host: string;
+  port: number;
+}
+
+function listeners(c: KabosuConfig): Listener[] {
+  const out: Listener[] = [];
+  if (c.api.http.enabled) out.push({ pointer: '/api/http/port', host: c.api.http.host, port: c.api.http.port });
+  if (c.api.cgminer.enabled) out.push({ pointer: '/api/cgminer/port', host: c.api.cgminer.host, port: c.api.cgminer.port });
+  if (c.telemetry.mqtt.broker.enabled) out.push({ pointer: '/telemetry/mqtt/broker/port', host: c.telemetry.mqtt.broker.host, port: c.telemetry.mqtt.broker.port });
+  if (c.testPool.enabled) out.push({ pointer: '/testPool/port', host: c.testPool.host, port: c.testPool.port });
+  return out;
+}
+
+const ANY = new Set(['0.0.0.0', '::', '[::]', '*']);
+
+function portClashes(c: KabosuConfig): RuleIssue[] {
+  const ls = listeners(c);
+  const out: RuleIssue[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = ls[j];
+      const b = ls[i];
+      if (a.port === b.port && (a.host === b.host || ANY.has(a.host) || ANY.has(b.host))) {
+        out.push({ pointer: b.pointer, message: `port ${b.port} is also used by ${a.pointer.replace(/\/port$/, '')}`, expected: 'a port no other enabled listener uses', found: String(b.port), hint: `change one of the ports or disable one listener` });
+      }
+    }
+  }
+  return out;
+}

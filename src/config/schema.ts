@@ -1,0 +1,212 @@
+import type { FromSchema } from './schemaTypes';
+
+/**
+ * The one config schema (conventions 2.5): types (FromSchema below), defaults (ajv useDefaults),
+ * docs (docs/configuration.md is generated from it), `x-reloadable` per top-level section (hot
+ * reload applies it without a restart) and `x-secret` per field (encrypted at rest, redacted in
+ * logs and replies). Every object has `additionalProperties: false`.
+ */
+const LEVEL = { type: 'string', enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] } as const;
+const PORT = { type: 'integer', minimum: 1, maximum: 65535 } as const;
+const HOST = { type: 'string', minLength: 1, maxLength: 253 } as const;
+const PATH = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+const SECRET = { type: 'string', minLength: 1, maxLength: 4096, 'x-secret': true } as const;
+const DUTY = { type: 'integer', minimum: 0, maximum: 100 } as const;
+
+export const CONFIG_SCHEMA = {
+  $id: 'https://kabosu.dev/schema/config-v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: {
+    $schema: { type: 'string', description: 'Editor hint; ignored.' },
+    version: { const: 1, description: 'Config format version.' },
+    device: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
+      properties: {
+        id: { type: 'string', pattern: '^[a-z0-9_-]{1,64}$', default: 'kabosu', description: 'Identifier used in MQTT topics and HA unique ids; a-z 0-9 _ -.' },
+        name: { type: 'string', minLength: 1, maxLength: 128, default: 'kabosu miner', description: 'Human-readable name.' },
+      },
+    },
+    mining: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: { enabled: { type: 'boolean', default: false, description: 'Hash when true; needs at least one pool.' } },
+    },
+    pools: {
+      type: 'array', default: [], maxItems: 16, 'x-reloadable': true, description: 'Stratum pools, tried by priority.',
+      items: {
+        type: 'object', additionalProperties: false, required: ['name', 'url', 'user'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'Unique pool name.' },
+          url: { type: 'string', pattern: '^stratum\\+(tcp|ssl)://[^\\s/:]+(:[0-9]{1,5})?/?$', description: 'stratum+tcp://host:port or stratum+ssl://host:port.' },
+          user: { type: 'string', minLength: 1, maxLength: 256, description: 'Worker name.' },
+          password: { ...SECRET, default: 'x', description: 'Worker password.' },
+          priority: { type: 'integer', minimum: 0, maximum: 99, default: 0, description: 'Lower is tried first.' },
+        },
+      },
+    },
+    hashboards: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
+      properties: {
+        backend: { type: 'string', enum: ['sim', 'linux'], default: 'sim', description: 'Simulated boards or real hardware.' },
+        model: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$', default: 'l3plus', description: 'Board model id naming board/<id>.json (l3plus, l7).' },
+        sim: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1, description: 'Simulator seed.' },
+            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'Simulated chips hash with the fast stand-in or real scrypt.' },
+            transport: { type: 'string', enum: ['stream', 'pty'], default: 'stream', description: 'In-process streams or pseudo-terminals.' },
+            ambientC: { type: 'number', minimum: -40, maximum: 60, default: 25, description: 'Simulated ambient temperature.' },
+            timeScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'Simulated time speed-up.' },
+          },
+        },
+        linux: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            uarts: { type: 'array', items: PATH, maxItems: 8, default: ['/dev/ttyS1', '/dev/ttyS2', '/dev/ttyS3'], description: 'UART device per chain.' },
+            i2cBus: { type: 'integer', minimum: 0, maximum: 255, default: 0, description: 'I2C bus number.' },
+            gpioChip: { ...PATH, default: '/dev/gpiochip0', description: 'GPIO character device.' },
+          },
+        },
+      },
+    },
+    thermal: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: {
+        mode: { type: 'string', enum: ['auto', 'manual', 'immersion'], default: 'auto', description: 'Fan control mode.' },
+        targetC: { type: 'number', minimum: 30, maximum: 95, default: 75, description: 'Chip temperature the fan loop holds.' },
+        hotC: { type: 'number', minimum: 35, maximum: 105, default: 85, description: 'Above this, tuning throttles.' },
+        dangerousC: { type: 'number', minimum: 40, maximum: 115, default: 95, description: 'Above this, boards power off.' },
+        manualDuty: { ...DUTY, default: 100, description: 'Fan duty % in manual mode.' },
+        fan: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            minDuty: { ...DUTY, default: 10, description: 'Lowest fan duty %.' },
+            maxDuty: { ...DUTY, default: 100, description: 'Highest fan duty %.' },
+          },
+        },
+      },
+    },
+    tuning: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: {
+        target: { type: 'string', enum: ['stock', 'efficiency', 'power', 'hashrate'], default: 'stock', description: 'What the tuner optimises.' },
+        preset: { type: 'string', enum: ['eco', 'stock', 'max'], default: 'stock', description: 'Starting profile.' },
+        powerW: { type: 'number', minimum: 100, maximum: 10000, description: 'Power to hold when target is power.' },
+        hashrateFloor: { type: 'number', minimum: 0, description: 'Lowest acceptable hashrate (MH/s).' },
+      },
+    },
+    power: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: { limitW: { type: 'number', minimum: 100, maximum: 10000, description: 'Hard wall-power limit.' } },
+    },
+    telemetry: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: {
+        mqtt: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            enabled: { type: 'boolean', default: false, description: 'Publish telemetry over MQTT.' },
+            url: { type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://', default: 'mqtt://127.0.0.1:1883', description: 'Broker URL.' },
+            username: { type: 'string', maxLength: 256, description: 'Broker user.' },
+            password: { ...SECRET, description: 'Broker password.' },
+            tls: {
+              type: 'object', additionalProperties: false, default: {},
+              properties: { ca: { ...PATH, description: 'CA file.' }, cert: { ...PATH, description: 'Client certificate file.' }, key: { ...PATH, description: 'Client key file.' } },
+            },
+            baseTopic: { type: 'string', pattern: '^[^#+\\s]{1,64}$', default: 'kabosu', description: 'Topic prefix (no wildcards).' },
+            intervalS: { type: 'integer', minimum: 1, maximum: 3600, default: 10, description: 'Telemetry period.' },
+            qos: { type: 'integer', enum: [0, 1, 2], default: 0, description: 'Telemetry QoS.' },
+            commands: { type: 'array', items: { type: 'string', pattern: '^[a-z_/]{1,64}$' }, default: ['mining', 'restart', 'identify'], description: 'Commands accepted on cmd/<name>.' },
+            broker: {
+              type: 'object', additionalProperties: false, default: {},
+              properties: {
+                enabled: { type: 'boolean', default: false, description: 'Run an embedded broker.' },
+                host: { ...HOST, default: '127.0.0.1', description: 'Listen address.' },
+                port: { ...PORT, default: 1883, description: 'Listen port.' },
+              },
+            },
+          },
+        },
+      },
+    },
+    api: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: {
+        http: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true, description: 'Serve the HTTP API.' },
+            host: { ...HOST, default: '0.0.0.0', description: 'Listen address.' },
+            port: { ...PORT, default: 8080, description: 'Listen port.' },
+            token: { ...SECRET, description: 'Bearer token required for changes.' },
+          },
+        },
+        cgminer: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true, description: 'Serve the cgminer API.' },
+            host: { ...HOST, default: '0.0.0.0', description: 'Listen address.' },
+            port: { ...PORT, default: 4028, description: 'Listen port.' },
+            personality: { type: 'string', enum: ['antminer-l3plus', 'kabosu'], default: 'antminer-l3plus', description: 'Reply dialect.' },
+            allow: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, default: ['127.0.0.1'], description: 'Client addresses/CIDRs allowed.' },
+            token: { ...SECRET, description: 'Token required for privileged commands.' },
+          },
+        },
+      },
+    },
+    console: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Serial console UI.' },
+        device: { ...PATH, default: '/dev/ttyS0', description: 'Console device.' },
+      },
+    },
+    ota: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Accept updates.' },
+        publicKeys: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 4096 }, default: [], description: 'Ed25519 keys that sign images.' },
+        channel: { type: 'string', enum: ['stable', 'beta', 'dev'], default: 'stable', description: 'Update channel.' },
+      },
+    },
+    logging: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: {
+        level: { ...LEVEL, default: 'info', description: 'Default level.' },
+        levels: { type: 'object', additionalProperties: LEVEL, propertyNames: { pattern: '^[a-z0-9_.-]{1,64}$' }, default: {}, description: 'Per-component levels, by prefix ("chips" covers "chips.bm1485").' },
+        pretty: { type: 'boolean', default: false, description: 'Human-readable output (development).' },
+      },
+    },
+    testPool: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Run the embedded Stratum test pool.' },
+        host: { ...HOST, default: '127.0.0.1', description: 'Listen address.' },
+        port: { ...PORT, default: 3333, description: 'Listen port.' },
+        pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'Share check algorithm.' },
+        blockIntervalS: { type: 'number', minimum: 1, maximum: 86400, default: 60, description: 'New block period.' },
+        jobIntervalS: { type: 'number', minimum: 1, maximum: 3600, default: 30, description: 'New job period.' },
+        difficulty: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Share difficulty.' },
+      },
+    },
+  },
+} as const;
+
+/** The validated config, defaults applied. */
+export type KabosuConfig = FromSchema<typeof CONFIG_SCHEMA>;
+export type PoolConfig = KabosuConfig['pools'][number];
+export type ThermalConfig = KabosuConfig['thermal'];
+export type LoggingConfig = KabosuConfig['logging'];
+
+export type SectionName = Exclude<keyof typeof CONFIG_SCHEMA.properties, '$schema' | 'version'>;
+
+export const SECTIONS = Object.keys(CONFIG_SCHEMA.properties).filter((k) => k !== '$schema' && k !== 'version') as SectionName[];
+
+export function isReloadable(section: string): boolean {
+  const s = (CONFIG_SCHEMA.properties as Record<string, { 'x-reloadable'?: boolean }>)[section];
+  return s?.['x-reloadable'] === true;
+}
+
+export const RELOADABLE_SECTIONS = SECTIONS.filter(isReloadable);
+export const RESTART_SECTIONS = SECTIONS.filter((s) => !isReloadable(s));

@@ -1,0 +1,76 @@
+import pino, { type DestinationStream, type Level, type Logger, type LevelWithSilent } from 'pino';
+
+/**
+ * The one root logger (conventions 2.4): JSON to stdout (or a `pino.destination()` file/fd), no
+ * `transport:` (it breaks the bundle). Components get `child(component)`; each child's level is
+ * the longest prefix match of its component in `levels` (`"chips"` covers `"chips.bm1485"`),
+ * else `level`. `setLevels` re-levels every child already made (config hot reload).
+ */
+export type LogLevel = LevelWithSilent;
+
+export interface LogRootOptions {
+  level: LogLevel;
+  levels?: Record<string, LogLevel>;
+  /** pino redact paths; secrets are replaced by "***". */
+  redactPaths?: string[];
+  /** Where lines go; default stdout. Use pino.destination(path) for a file. */
+  destination?: DestinationStream;
+}
+
+export interface LogRoot {
+  /** The root logger (component "kabosu"). */
+  readonly logger: Logger;
+  child(component: string, bindings?: Record<string, unknown>): Logger;
+  setLevels(level: LogLevel, levels?: Record<string, LogLevel>): void;
+  /** The level a component would get now. */
+  levelFor(component: string): LogLevel;
+}
+
+/** Longest matching prefix at a dot boundary; pure. */
+export function resolveLevel(component: string, level: LogLevel, levels: Record<string, LogLevel> = {}): LogLevel {
+  let best: string | undefined;
+  for (const prefix of Object.keys(levels)) {
+    const matches = component === prefix || component.startsWith(prefix + '.');
+    if (matches && (best === undefined || prefix.length > best.length)) best = prefix;
+  }
+  return best === undefined ? level : levels[best];
+}
+
+export function createLogRoot(o: LogRootOptions): LogRoot {
+  let level = o.level;
+  let levels = { ...(o.levels ?? {}) };
+  // The root sits at trace so children can be set below the default; it never logs itself.
+  const root = pino(
+    {
+      level: 'trace',
+      base: { component: 'kabosu' },
+      redact: o.redactPaths && o.redactPaths.length > 0 ? { paths: o.redactPaths, censor: '***' } : undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    o.destination ?? pino.destination({ fd: 1, sync: false }),
+  );
+  // Weak references: a component that goes away (a pool connection) does not pin its logger.
+  let children: Array<{ component: string; ref: WeakRef<Logger> }> = [];
+  const rootView = root.child({}, { level: resolveLevel('kabosu', level, levels) as Level });
+  return {
+    logger: rootView,
+    child(component, bindings = {}) {
+      const logger = root.child({ ...bindings, component }, { level: resolveLevel(component, level, levels) });
+      children.push({ component, ref: new WeakRef(logger) });
+      return logger;
+    },
+    setLevels(nextLevel, nextLevels = {}) {
+      level = nextLevel;
+      levels = { ...nextLevels };
+      rootView.level = resolveLevel('kabosu', level, levels);
+      children = children.filter((c) => c.ref.deref() !== undefined);
+      for (const c of children) {
+        const logger = c.ref.deref();
+        if (logger) logger.level = resolveLevel(c.component, level, levels);
+      }
+    },
+    levelFor(component) {
+      return resolveLevel(component, level, levels);
+    },
+  };
+}
