@@ -10,7 +10,8 @@ import type { Clock, I2cBus, Uart } from '../hal/types';
 import type { ChipFamilyId } from '../config/boardSchema';
 import { KabosuError } from '../core/errors';
 import type { ChainSupply, ChipPhysics } from './types';
-import type { SimChain as SimChainClass } from './chain/simChain';
+import type { ByteLink, SimChain as SimChainClass, SimChainOptions } from './chain/simChain';
+import type { PtyMaster as PtyMasterClass } from '../native/pty';
 import type { createUartPair as createUartPairFn } from '../hal/sim/uartPair';
 
 export interface UartNoise {
@@ -71,6 +72,9 @@ export type ChainFactory = (opts: ChainBuildOptions) => BuiltChain;
 interface SimChainModule {
   SimChain: typeof SimChainClass;
 }
+interface PtyModule {
+  PtyMaster: typeof PtyMasterClass;
+}
 interface UartPairModule {
   createUartPair: typeof createUartPairFn;
 }
@@ -80,7 +84,41 @@ export const streamChainFactory: ChainFactory = (opts) => {
   // Literal paths, loaded on first use, so the esbuild bundle carries both modules.
   const { SimChain } = loadModule<SimChainModule>('./chain/simChain', () => require('./chain/simChain'));
   const { createUartPair } = loadModule<UartPairModule>('../hal/sim/uartPair', () => require('../hal/sim/uartPair'));
-  const chain = new SimChain({
+  const chain = new SimChain(simChainOptions(opts));
+  const link = createUartPair({ baud: opts.baud, clock: opts.clock, paced: opts.paced });
+  chain.connect(link.device);
+  return { chain, uart: link.host, close: () => link.host.close() };
+};
+
+/**
+ * Builds C1's SimChain served on a real PTY (transport 'pty'): the firmware opens `ptyPath` with
+ * serialport exactly as a chain UART on hardware; the line speed the chain sees is the termios
+ * speed the firmware set on the slave. Needs the native addon (openpty).
+ */
+export const ptyChainFactory: ChainFactory = (opts) => {
+  const { SimChain } = loadModule<SimChainModule>('./chain/simChain', () => require('./chain/simChain'));
+  const { PtyMaster } = loadModule<PtyModule>('../native/pty', () => require('../native/pty'));
+  const master = new PtyMaster();
+  const chain = new SimChain(simChainOptions(opts));
+  const link: ByteLink = {
+    send: (buf) => master.write(buf),
+    onReceive: (fn) => master.onData(fn),
+    get baud() {
+      const b = master.baud;
+      return b > 0 ? b : opts.baud;
+    },
+  };
+  chain.connect(link);
+  return {
+    chain,
+    ptyPath: master.slavePath,
+    close: async () => master.close(),
+  };
+};
+
+/** SimChain's options from the board's, with the sensor buses for its chips' I2C masters. */
+function simChainOptions(opts: ChainBuildOptions): SimChainOptions {
+  return {
     family: opts.family,
     chipCount: opts.chipCount,
     physics: opts.physics,
@@ -88,11 +126,9 @@ export const streamChainFactory: ChainFactory = (opts) => {
     clock: opts.clock,
     seed: opts.seed,
     pow: opts.pow,
-  });
-  const link = createUartPair({ baud: opts.baud, clock: opts.clock, paced: opts.paced });
-  chain.connect(link.device);
-  return { chain, uart: link.host, close: () => link.host.close() };
-};
+    sensors: opts.sensors,
+  };
+}
 
 function loadModule<T>(name: string, load: () => unknown): T {
   try {

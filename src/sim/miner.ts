@@ -14,7 +14,7 @@ import { SimI2cBus } from '../hal/sim/i2c';
 import { SimPwm } from '../hal/sim/pwm';
 import { SimTach } from '../hal/sim/tach';
 import { SimHashBoard } from './board';
-import { streamChainFactory } from './chainSeam';
+import { ptyChainFactory, streamChainFactory } from './chainSeam';
 import type { ChainFactory } from './chainSeam';
 import { PmbusPsu } from './devices/pmbusPsu';
 import { FaultInjector } from './faults/faultInjector';
@@ -101,7 +101,7 @@ export class SimMiner {
     const b = this.board;
     this.physics = new MinerPhysics(b, o.seed, o.ambientC ?? 25);
     const buses = b.controller.i2cBuses.map((p) => new SimI2cBus(p));
-    const factory = o.chainFactory ?? (o.transport === 'pty' ? ptyUnavailable : streamChainFactory);
+    const factory = o.chainFactory ?? (o.transport === 'pty' ? ptyChainFactory : streamChainFactory);
     for (let c = 0; c < b.hashBoard.chains; c++) {
       this.boards.push(
         new SimHashBoard({
@@ -232,9 +232,3 @@ export class SimMiner {
 export function createSimMiner(o: SimMinerOptions): SimMiner {
   return new SimMiner(o);
 }
-
-const ptyUnavailable: ChainFactory = () => {
-  throw new KabosuError('KBS_E_SIM_PTY_UNAVAILABLE', "transport 'pty' needs a PTY chain factory", {
-    hint: 'pass chainFactory (the native openpty transport, src/sim/chain), or use transport stream',
-  });
-};

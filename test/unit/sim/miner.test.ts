@@ -177,19 +177,21 @@ test('time scale: physics at 10x reaches in 60 s what real time reaches in 600 s
   assert.ok(Math.abs(temps[0]! - temps[1]!) < 0.5, `${temps}`);
 });
 
-test('bad options are typed errors; transport pty without a PTY factory says what to do', () => {
+test('bad options are typed errors', () => {
   const clock = new VirtualClock();
-  try {
-    createSimMiner({ boardId: 'l3plus', seed: 1.5, clock });
-    assert.unreachable();
-  } catch (e) {
-    assert.is((e as KabosuError).code, 'KBS_E_SIM_OPTIONS');
+  for (const o of [{ seed: 1.5 }, { seed: 1, stepMs: 0 }, { seed: 1, timeScale: -1 }]) {
+    try {
+      createSimMiner({ boardId: 'l3plus', clock, chainFactory: standInFactory(384), ...o });
+      assert.unreachable();
+    } catch (e) {
+      assert.is((e as KabosuError).code, 'KBS_E_SIM_OPTIONS');
+    }
   }
   try {
-    createSimMiner({ boardId: 'l3plus', seed: 1, clock, transport: 'pty' });
+    createSimMiner({ boardId: 'nope', seed: 1, clock });
     assert.unreachable();
   } catch (e) {
-    assert.is((e as KabosuError).code, 'KBS_E_SIM_PTY_UNAVAILABLE');
+    assert.is((e as KabosuError).code, 'KBS_E_BOARD_UNKNOWN');
   }
 });
 
