@@ -43,6 +43,8 @@ export interface ChainDriverOptions {
 export interface WorkRequest {
   jobId: number;
   header76: Buffer;
+  /** Where the chips' counters start (BM1485 test work, BM1489 H19); normally absent. */
+  startNonce?: number;
 }
 
 interface Collector {
@@ -272,7 +274,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
     this.nextWire = (this.nextWire + 1) % this.ring.length;
     this.ring[wire] = w.jobId;
     if (this.workSince === null) this.workSince = this.clock.now();
-    await this.send({ kind: 'work', jobId: wire, header76: w.header76 });
+    await this.send({ kind: 'work', jobId: wire, header76: w.header76, ...(w.startNonce === undefined ? {} : { startNonce: w.startNonce }) });
     return wire;
   }
 

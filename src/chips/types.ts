@@ -10,8 +10,11 @@ export type HostFrame =
   | { kind: 'chainInactive' }
   | { kind: 'readReg'; broadcast: boolean; chip: number; reg: number }
   | { kind: 'writeReg'; broadcast: boolean; chip: number; reg: number; value: number }
-  /** header76: header bytes 0..75 in header order (the nonce field is the chip's to fill). */
-  | { kind: 'work'; jobId: number; header76: Buffer };
+  /**
+   * header76: header bytes 0..75 in header order (the nonce field is the chip's to fill).
+   * startNonce: where the chips' counters start (BM1485 test work 0x21; BM1489's H19 slot); else 0.
+   */
+  | { kind: 'work'; jobId: number; header76: Buffer; startNonce?: number };
 
 /** A reply from a chip. `nonce` is the 4 wire bytes read big-endian (chips.md §5.1). */
 export type ChipReply =

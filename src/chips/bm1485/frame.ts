@@ -1,7 +1,7 @@
 import { crc16False, crc5, crc5Bits } from '../common/crc';
 import { commandLength, decodeCommand, encodeCommand } from '../common/command';
 import type { ChipReply, HostFrame, ParseStep } from '../types';
-import { REPLY_LENGTH, WORK_LENGTH, WORK_TYPE, encodeWork, workHeader76 } from './work';
+import { REPLY_LENGTH, WORK_LENGTH, WORK_TYPE, encodeTestWork, encodeWork, workHeader76 } from './work';
 
 /**
  * BM1485 framing (chips.md §2.4, SRC B): no preamble; the length byte excludes the CRC.
@@ -9,7 +9,7 @@ import { REPLY_LENGTH, WORK_LENGTH, WORK_TYPE, encodeWork, workHeader76 } from '
  * bytes (0x20 0x50), test work 86 bytes (0x21 0x54, accepted and treated as work).
  */
 export function encodeHost(f: HostFrame): Buffer {
-  if (f.kind === 'work') return encodeWork(f.jobId, f.header76);
+  if (f.kind === 'work') return f.startNonce === undefined ? encodeWork(f.jobId, f.header76) : encodeTestWork(f.jobId, f.header76, f.startNonce);
   return encodeCommand(f, (n) => n - 1);
 }
 
@@ -23,7 +23,9 @@ export function parseHost(buf: Buffer): ParseStep<HostFrame> {
     if (buf.length < n) return null;
     if (crc16False(buf.subarray(0, n - 2)) !== buf.readUInt16BE(n - 2)) return { ok: false, reason: 'crc' };
     const body = hdr === WORK_TYPE ? buf.subarray(0, WORK_LENGTH) : Buffer.concat([buf.subarray(0, 4), buf.subarray(8, 84)]);
-    return { ok: true, frame: { kind: 'work', jobId: buf[2] & 0x7f, header76: workHeader76(body) }, length: n };
+    const frame: HostFrame = { kind: 'work', jobId: buf[2] & 0x7f, header76: workHeader76(body) };
+    if (hdr !== WORK_TYPE) frame.startNonce = buf.readUInt32BE(4);
+    return { ok: true, frame, length: n };
   }
   const n = commandLength(hdr);
   if (n === 0) return { ok: false, reason: 'header' };

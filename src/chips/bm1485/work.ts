@@ -8,6 +8,21 @@ import { reverseWords } from '../common/header';
 export const WORK_LENGTH = 82;
 export const WORK_TYPE = 0x20;
 
+/** Test work (SRC B `WORK_INPUT_TYPE 0x21`): 0x21 | 0x54 | wc | 0 | start nonce BE | H18..H0 | CRC16. 86 bytes. */
+export const TEST_WORK_LENGTH = 86;
+
+export function encodeTestWork(jobId: number, header76: Uint8Array, startNonce: number): Buffer {
+  if (header76.length < 76) throw new RangeError(`BM1485 work needs 76 header bytes, got ${header76.length}`);
+  const out = Buffer.alloc(TEST_WORK_LENGTH);
+  out[0] = 0x21;
+  out[1] = 0x54;
+  out[2] = jobId & 0x7f;
+  out.writeUInt32BE(startNonce >>> 0, 4);
+  out.set(reverseWords(header76.subarray(0, 76)), 8);
+  out.writeUInt16BE(crc16False(out.subarray(0, 84)), 84);
+  return out;
+}
+
 export function encodeWork(jobId: number, header76: Uint8Array): Buffer {
   if (header76.length < 76) throw new RangeError(`BM1485 work needs 76 header bytes, got ${header76.length}`);
   const out = Buffer.alloc(WORK_LENGTH);

@@ -1,11 +1,11 @@
 import { crc16False } from '../common/crc';
 import { checkPreambleReply, encodePreambleCommand, encodePreambleReply, matchHostPreamble, parsePreambleCommand } from '../common/preamble';
 import type { ChipReply, HostFrame, ParseStep } from '../types';
-import { REPLY_LENGTH, WORK_LENGTH, encodeWork, workHeader76 } from './work';
+import { REPLY_LENGTH, WORK_LENGTH, encodeWork, workHeader76, workStartNonce } from './work';
 
 /** BM1489 framing (chips.md §2.5): commands as BM13xx, 86-byte work without a length byte, 9-byte replies. */
 export function encodeHost(f: HostFrame): Buffer {
-  return f.kind === 'work' ? encodeWork(f.jobId, f.header76) : encodePreambleCommand(f);
+  return f.kind === 'work' ? encodeWork(f.jobId, f.header76, f.startNonce ?? 0) : encodePreambleCommand(f);
 }
 
 export function parseHost(buf: Buffer): ParseStep<HostFrame> {
@@ -14,7 +14,10 @@ export function parseHost(buf: Buffer): ParseStep<HostFrame> {
   if (buf[2] === 0x20 || buf[2] === 0x30) {
     if (buf.length < WORK_LENGTH) return null;
     if (crc16False(buf.subarray(2, 84)) !== buf.readUInt16BE(84)) return { ok: false, reason: 'crc' };
-    return { ok: true, frame: { kind: 'work', jobId: buf[3] & 0x7f, header76: workHeader76(buf) }, length: WORK_LENGTH };
+    const frame: HostFrame = { kind: 'work', jobId: buf[3] & 0x7f, header76: workHeader76(buf) };
+    const start = workStartNonce(buf);
+    if (start !== 0) frame.startNonce = start;
+    return { ok: true, frame, length: WORK_LENGTH };
   }
   const c = parsePreambleCommand(buf);
   return c === 'not-command' ? { ok: false, reason: 'header' } : c;

@@ -211,7 +211,7 @@ export class SimChain {
         for (let i = 0; i < this.states.length; i++) {
           if (!this.responsive(i)) continue;
           this.states[i].work = item;
-          this.states[i].counter = 0;
+          this.states[i].counter = ((f.startNonce ?? 0) & ~this.fam.nonceLayout.fixedMask) >>> 0;
         }
         return;
       }
