@@ -122,6 +122,8 @@ test('GENERAL_IIC on sensor chip 0x0C reads the TMP451 at 0x4C (stock frames), b
     writeWord: async () => undefined,
     readBlock: async () => Buffer.alloc(0),
     writeBlock: async () => undefined,
+    sendByte: async () => undefined,
+    receiveByte: async () => 0,
     close: async () => undefined,
   };
   const r = rig('bm1485', 72, undefined, [{ chipAddress: 0x0c, i2cAddress: 0x4c, bus }]);
