@@ -154,4 +154,24 @@ test('the same seed gives the same nonces', async () => {
   assert.equal(await run(), a);
 });
 
+test('the job-id ring maps wire ids back to the caller\'s job; stale wire ids and foreign addresses are reported apart', async () => {
+  const r = rig('bm1485', 3); // interval 85: address field 0xFF names chip 3, which does not exist
+  await drive(r.clock, r.chain.init({ freqMHz: 200, ticketDifficulty: 1 << 20 }));
+  const seen: Array<[string, number]> = [];
+  r.chain.on('nonce', (n) => seen.push(['nonce', n.jobId]));
+  r.chain.on('unknownWork', (u) => seen.push(['unknown', u.wireJobId]));
+  r.chain.on('badChip', () => seen.push(['badChip', 0]));
+  const w0 = await drive(r.clock, r.chain.sendWork({ jobId: 9000, header76 }));
+  r.sim.injectReply({ kind: 'nonce', nonce: (2 << 28) | (64 << 20) | 5, jobId: w0, diff: 0 });
+  r.sim.injectReply({ kind: 'nonce', nonce: 5, jobId: 77, diff: 0 });
+  r.sim.injectReply({ kind: 'nonce', nonce: 0xff << 20, jobId: w0, diff: 0 });
+  await drive(r.clock, r.clock.sleep(10));
+  assert.equal(seen, [['nonce', 9000], ['unknown', 77], ['badChip', 0]]);
+  for (let i = 1; i <= 128; i++) await drive(r.clock, r.chain.sendWork({ jobId: 9000 + i, header76 }));
+  seen.length = 0;
+  r.sim.injectReply({ kind: 'nonce', nonce: 5, jobId: w0, diff: 0 });
+  await drive(r.clock, r.clock.sleep(10));
+  assert.equal(seen, [['nonce', 9128]], 'slot reused by the 129th work');
+});
+
 test.run();
