@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { BoardDefinition } from '../config/boardSchema';
 import { loadBoard } from '../config/boardLoader';
+import { getChipFamily } from '../chips';
 import { KabosuError } from '../core/errors';
 import type { Clock, GpioLine, Pwm, Tach, TimerHandle, Uart } from '../hal/types';
 import { SimGpioLine } from '../hal/sim/gpio';
@@ -216,8 +217,10 @@ export class SimMiner {
   }
 
   oracle(target: OracleTarget, opts: Partial<OracleOptions> = {}): OracleResult {
+    const pll = getChipFamily(this.board.hashBoard.chipFamily);
     return solveOracle(this.board, this.physics.cal, this.physics.chains.map((c) => c.chips.map((x) => x.k)), target, {
       ambientC: this.physics.ambientC,
+      achievableMHz: (mhz) => pll.pllFor(mhz).freqMHz,
       ...opts,
     });
   }

@@ -32,6 +32,12 @@ export interface OracleOptions {
   freqStepMHz?: number;
   /** Highest acceptable board (PCB) temperature (default the board's hotC). */
   maxBoardC?: number;
+  /**
+   * The chip's PLL: the frequency it really runs for a requested one (e.g. the family's
+   * `pllFor(mhz).freqMHz`). When given, every chip frequency is floored to one the PLL can make,
+   * so the answer is reachable by a tuner.
+   */
+  achievableMHz?: (mhz: number) => number;
 }
 
 export interface OracleBoard {
@@ -53,7 +59,7 @@ export interface OracleResult {
   hashrateHps: number;
   wallPowerW: number;
   efficiencyJoulesPerMH: number;
-  assumptions: { ambientC: number; fanDuty: number; hwLimit: number; freqStepMHz: number; maxBoardC: number };
+  assumptions: { ambientC: number; fanDuty: number; hwLimit: number; freqStepMHz: number; maxBoardC: number; pllSnapped: boolean };
 }
 
 const SCALES = [1, 0.96, 0.92, 0.88, 0.84, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5];
@@ -67,7 +73,8 @@ export function solveOracle(board: BoardDefinition, cal: BoardCalibration, chips
   const g = conductanceWPerK(board, cal, fanRpmFraction);
   const overheadW = board.controller.fans.reduce((s, f) => s + fanPowerW(f.maxPowerW, fanRpmFraction), 0) + board.sim.controllerW;
   const psu = board.psu.efficiency;
-  const perBoard = chips.map((c, i) => candidates(board, cal, c, i, { ambientC: opts.ambientC, g, hwLimit, step, maxBoardC }));
+  const snap = opts.achievableMHz ? snapTable(opts.achievableMHz, board.hashBoard.freqMHz.max) : undefined;
+  const perBoard = chips.map((c, i) => candidates(board, cal, c, i, { ambientC: opts.ambientC, g, hwLimit, step, maxBoardC, snap }));
   const wall = (heat: number): number => (heat + overheadW) / psu;
 
   // Per board, the Pareto front: candidates by rising power, each with more hashrate than any cheaper one.
@@ -143,7 +150,7 @@ export function solveOracle(board: BoardDefinition, cal: BoardCalibration, chips
     hashrateHps: t.h,
     wallPowerW: boards.length ? t.w : 0,
     efficiencyJoulesPerMH: t.h > 0 ? t.w / (t.h / 1e6) : Infinity,
-    assumptions: { ambientC: opts.ambientC, fanDuty, hwLimit, freqStepMHz: step, maxBoardC },
+    assumptions: { ambientC: opts.ambientC, fanDuty, hwLimit, freqStepMHz: step, maxBoardC, pllSnapped: opts.achievableMHz !== undefined },
   };
 }
 
@@ -167,6 +174,23 @@ interface CandidateEnv {
   hwLimit: number;
   step: number;
   maxBoardC: number;
+  /** snap[m] = the highest PLL-achievable frequency <= m MHz. */
+  snap?: Float64Array;
+}
+
+/** For every whole MHz up to max, the highest frequency the PLL makes at or below it. */
+function snapTable(achievable: (mhz: number) => number, maxMHz: number): Float64Array {
+  const n = Math.ceil(maxMHz) + 1;
+  const made = new Set<number>();
+  for (let m = 1; m < n + 8; m++) made.add(achievable(m));
+  const sorted = [...made].filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
+  const t = new Float64Array(n);
+  let j = -1;
+  for (let m = 0; m < n; m++) {
+    while (j + 1 < sorted.length && sorted[j + 1]! <= m) j++;
+    t[m] = j >= 0 ? sorted[j]! : 0;
+  }
+  return t;
 }
 
 function candidates(board: BoardDefinition, cal: BoardCalibration, chips: ChipConstants[], chain: number, env: CandidateEnv): OracleBoard[] {
@@ -209,7 +233,8 @@ function steadyCandidate(
       const k = chips[i]!;
       const limit = stableLimitMHz(k, chipV, die[i]!);
       const stable = Math.min(hb.freqMHz.max, freqForHwErrorMHz(k, limit, env.hwLimit));
-      const f = Math.floor((stable * scale) / env.step) * env.step;
+      let f = Math.floor((stable * scale) / env.step) * env.step;
+      if (env.snap) f = env.snap[Math.min(env.snap.length - 1, Math.floor(f))]!;
       if (f < hb.freqMHz.min) return null;
       freqs[i] = f;
       power[i] = chipPowerW(k, f, chipV, die[i]!);

@@ -37,6 +37,7 @@ const oracleRequestSchema = {
     hw_limit: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 },
     freq_step_mhz: { type: 'number', minimum: 0.01, maximum: 100 },
     max_board_c: { type: 'number', minimum: 0, maximum: 150 },
+    snap_to_pll: { type: 'boolean' },
   },
 } as const;
 
@@ -53,7 +54,7 @@ export function parseOracleRequest(data: unknown): OracleRequest {
     const problems = (checkOracle.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
     throw badRequest(`invalid oracle request: ${problems.join('; ')}`, "target is 'hashrate', 'power' (with max_power_w) or 'efficiency' (with min_hashrate_hps)");
   }
-  const d = data as { target: string; max_power_w?: number; min_hashrate_hps?: number; ambient_c?: number; fan_duty?: number; hw_limit?: number; freq_step_mhz?: number; max_board_c?: number };
+  const d = data as { target: string; max_power_w?: number; min_hashrate_hps?: number; ambient_c?: number; fan_duty?: number; hw_limit?: number; freq_step_mhz?: number; max_board_c?: number; snap_to_pll?: boolean };
   let target: OracleTarget;
   if (d.target === 'power') {
     if (d.max_power_w === undefined) throw badRequest('the power target needs max_power_w');
@@ -67,6 +68,7 @@ export function parseOracleRequest(data: unknown): OracleRequest {
   if (d.hw_limit !== undefined) opts.hwLimit = d.hw_limit;
   if (d.freq_step_mhz !== undefined) opts.freqStepMHz = d.freq_step_mhz;
   if (d.max_board_c !== undefined) opts.maxBoardC = d.max_board_c;
+  if (d.snap_to_pll === false) opts.achievableMHz = undefined;
   return { target, opts };
 }
 

@@ -4,6 +4,7 @@ import { VirtualClock } from '../../../src/hal/clock';
 import { createSimMiner } from '../../../src/sim/miner';
 import type { SimMiner } from '../../../src/sim/miner';
 import type { OracleResult } from '../../../src/sim/oracle';
+import { getChipFamily } from '../../../src/chips';
 import { StandInChain, standInFactory } from './standInChain';
 
 const SEED = Number(process.env.SIM_SEED ?? 21);
@@ -64,6 +65,16 @@ test('the efficiency target meets its floor at better J/MH than stock and than m
   assert.ok(efficient.hashrateHps >= 450e6);
   assert.ok(efficient.efficiencyJoulesPerMH < 800 / 504);
   assert.ok(efficient.efficiencyJoulesPerMH < best.efficiencyJoulesPerMH);
+});
+
+test('every oracle frequency is one the BM1485 PLL makes (or whole MHz with snapping off)', () => {
+  const fam = getChipFamily('bm1485');
+  for (const b of best.boards) for (const f of b.freqsMHz) assert.ok(Math.abs(fam.pllFor(f).freqMHz - f) < 1e-9, `${f}`);
+  assert.ok(best.assumptions.pllSnapped);
+  const raw = m.oracle({ kind: 'hashrate' }, { achievableMHz: undefined });
+  assert.not.ok(raw.assumptions.pllSnapped);
+  assert.ok(raw.boards.every((b) => b.freqsMHz.every((f) => Number.isInteger(f))));
+  assert.ok(raw.hashrateHps >= best.hashrateHps, 'a finer grid cannot do worse');
 });
 
 test('impossible targets say so', () => {
