@@ -42,6 +42,27 @@ const HINTS: Record<string, string> = {
   UnexpectedEndOfComment: 'a /* comment is not closed',
 };
 
+/** Bounds that keep the recursive parser and validator off the stack limit. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_DEPTH = 64;
+
+/** Offset where {}/[] nesting (outside strings) first exceeds MAX_DEPTH, if it does. */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escape
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return undefined;
+}
+
 /** The text at a syntax error; string contents are not echoed (they may be secrets). */
 function foundAt(text: string, offset: number, length: number): string {
   if (offset >= text.length) return 'end of file';
@@ -54,6 +75,13 @@ export function parseConfigText(text: string, source: string): { ok: true; parse
   const lineStarts = lineStartsOf(text);
   if (text.trim().length === 0) {
     return { ok: false, issues: [{ pointer: '', source, line: 1, column: 1, message: 'the file is empty', expected: 'a JSON object', found: 'nothing', hint: 'start from `kabosu config show > FILE` or docs/configuration.md' }] };
+  }
+  if (text.length > MAX_CONFIG_BYTES) {
+    return { ok: false, issues: [{ pointer: '', source, message: `the file is ${text.length} bytes; a config is at most ${MAX_CONFIG_BYTES}`, expected: 'a config file', found: 'a very large file', hint: 'is this the right file?' }] };
+  }
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    return { ok: false, issues: [{ pointer: '', source, ...lineColumnAt(lineStarts, deep), message: `nested deeper than ${MAX_DEPTH} levels`, expected: `at most ${MAX_DEPTH} levels of {} and []`, found: 'deeper nesting', hint: 'the config is a few levels deep; is this the right file?' }] };
   }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });

@@ -98,10 +98,14 @@ async function setSecret(ctx: CliContext): Promise<number> {
   const text = readConfigFile(configPath);
   const parsed = parseConfigText(text, configPath);
   if (!parsed.ok) throw new ConfigError('KBS_E_CONFIG_INVALID', `${configPath} is not valid JSON; fix it before storing a secret\n${parsed.issues.map(formatIssue).join('\n')}`);
-  const parent = getAt(parsed.parsed.data, path.slice(0, -1));
-  if (typeof parent !== 'object' || parent === null || Array.isArray(parent)) {
-    throw new UsageError(`${pathToPointer(path.slice(0, -1))} does not exist in ${configPath}`, 'add that entry first (e.g. the pool with its name, url and user), then set its secret');
-  }
+  // Missing sections are created; a missing array item (pools/3) is not: it needs its other fields.
+  path.forEach((seg, i) => {
+    if (typeof seg !== 'number') return;
+    const item = getAt(parsed.parsed.data, path.slice(0, i + 1));
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new UsageError(`${pathToPointer(path.slice(0, i + 1))} does not exist in ${configPath}`, 'add that entry first (e.g. the pool with its name, url and user), then set its secret');
+    }
+  });
   if ((ctx.stdin as { isTTY?: boolean }).isTTY) ctx.stderr.write('enter the secret, then press Enter and Ctrl-D:\n');
   const value = await readStdin(ctx, 4096);
   if (value.length === 0) throw new UsageError('no secret on stdin', `pipe it in: kabosu config set-secret ${positionals[0]} < file`);
