@@ -36,11 +36,18 @@ export class ConfigInvalidError extends ConfigError {
   }
 }
 
-/** A short, bounded rendering of a found value (never a secret: callers pass redacted values). */
+/**
+ * A short rendering of a found value. Objects and arrays are described by size only: they may
+ * hold secrets (a pool list), and error messages must never echo one.
+ */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') {
+    const n = Object.keys(v).length;
+    return `an object with ${n} key${n === 1 ? '' : 's'}`;
+  }
   const s = JSON.stringify(v);
-  const t = Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
-  const shown = s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  return t === 'object' || t === 'array' ? `${t} ${shown}` : `${t} ${shown}`;
+  return `${typeof v} ${s.length > 60 ? `${s.slice(0, 57)}...` : s}`;
 }

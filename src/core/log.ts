@@ -15,6 +15,8 @@ export interface LogRootOptions {
   redactPaths?: string[];
   /** Where lines go; default stdout. Use pino.destination(path) for a file. */
   destination?: DestinationStream;
+  /** Human-readable lines (development): pino-pretty as an in-process stream, never a transport. */
+  pretty?: boolean;
 }
 
 export interface LogRoot {
@@ -36,6 +38,17 @@ export function resolveLevel(component: string, level: LogLevel, levels: Record<
   return best === undefined ? level : levels[best];
 }
 
+/** pino-pretty as a plain stream (no worker thread); undefined when it is not installed. */
+function prettyStdout(): DestinationStream | undefined {
+  try {
+    // Lazy: production bundles need not carry pino-pretty (a dev dependency).
+    const pretty = require('pino-pretty') as (o: Record<string, unknown>) => DestinationStream;
+    return pretty({ colorize: Boolean(process.stdout.isTTY), sync: true, destination: 1 });
+  } catch {
+    return undefined;
+  }
+}
+
 export function createLogRoot(o: LogRootOptions): LogRoot {
   let level = o.level;
   let levels = { ...(o.levels ?? {}) };
@@ -47,7 +60,7 @@ export function createLogRoot(o: LogRootOptions): LogRoot {
       redact: o.redactPaths && o.redactPaths.length > 0 ? { paths: o.redactPaths, censor: '***' } : undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    o.destination ?? pino.destination({ fd: 1, sync: false }),
+    o.destination ?? (o.pretty ? prettyStdout() : undefined) ?? pino.destination({ fd: 1, sync: false }),
   );
   // Weak references: a component that goes away (a pool connection) does not pin its logger.
   let children: Array<{ component: string; ref: WeakRef<Logger> }> = [];

@@ -109,6 +109,10 @@ test('a secret value is never echoed in an error', () => {
   assert.is(list[0].found, '(secret, not shown)');
   const broken = issues('{"version":1,"api":{"http":{"token":"s3cr3t-unclosed}}}');
   assert.not.ok(JSON.stringify(broken).includes('s3cr3t'));
+  const many = Array.from({ length: 17 }, (_, i) => ({ name: `p${i}`, url: 'stratum+tcp://h:1', user: 'u', password: `PLANTED${i}` }));
+  const tooMany = issues(JSON.stringify({ version: 1, pools: many }));
+  assert.is(tooMany[0].found, 'an array of 17 items');
+  assert.not.ok(JSON.stringify(tooMany).includes('PLANTED'));
 });
 
 test('a plaintext secret is accepted with a warning that says how to encrypt it', () => {

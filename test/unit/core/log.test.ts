@@ -75,4 +75,10 @@ test('silent disables a component entirely', () => {
   assert.is(s.text(), '');
 });
 
+test('pretty mode builds a root without a transport and still resolves levels', () => {
+  const root = createLogRoot({ level: 'warn', levels: { chips: 'debug' }, pretty: true });
+  assert.is(root.child('chips.x').level, 'debug');
+  assert.is(root.child('thermal').level, 'warn');
+});
+
 test.run();
