@@ -1,5 +1,6 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { CONFIG_SCHEMA, type KabosuConfig } from './schema';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { KabosuConfig } from './schema';
+import { schemaHash } from './schemaHash';
 import { ConfigInvalidError, describeValue, type ConfigIssue } from './issues';
 import { locate, parseConfigText, pathToPointer, pointerToPath, type ParsedText } from './positions';
 import { crossFieldIssues, type RuleIssue } from './rules';
@@ -18,14 +19,26 @@ export interface ValidatedConfig {
 
 let compiled: ValidateFunction | undefined;
 
+/**
+ * The pre-compiled validator (validator.generated.js) when it matches the schema; else compile
+ * now (a stale generated file also fails test/unit/config/validatorSource.test.ts).
+ */
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: 'x-reloadable', schemaType: 'boolean' });
-    ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
-    compiled = ajv.compile(CONFIG_SCHEMA);
+    let generated: (ValidateFunction & { schemaHash?: string }) | undefined;
+    try {
+      generated = require('./validator.generated') as ValidateFunction & { schemaHash?: string };
+    } catch {
+      generated = undefined;
+    }
+    compiled = generated && generated.schemaHash === schemaHash() ? generated : (require('./validatorSource') as typeof import('./validatorSource')).compileValidator();
   }
   return compiled;
+}
+
+/** Which validator is in use (for the integrity test and diagnostics). */
+export function validatorKind(): 'generated' | 'compiled' {
+  return (validator() as { schemaHash?: string }).schemaHash === undefined ? 'compiled' : 'generated';
 }
 
 /** Values shown in errors: a secret field's value is never echoed. */

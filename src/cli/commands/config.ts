@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
-import { applyEdits, modify } from 'jsonc-parser';
+import { applyEdits, modify } from '../../config/jsonc';
 import type { CliCommand, CliContext } from '../command';
 import { ConfigError, UsageError } from '../../core/errors';
 import { writeFileAtomic } from '../../store/atomicWrite';
