@@ -155,5 +155,29 @@ test('show with a data dir it cannot create, or a bad env override, exits 2 with
   assert.ok(s.stderr.includes('KBS_E_CONFIG_DATA_DIR'), s.stderr);
 });
 
+test('a data dir without permission and an unreadable config are each one clear message, exit 2', () => {
+  // As root, run the CLI as nobody (65534) so permissions apply; otherwise as ourselves.
+  const asRoot = process.getuid?.() === 0;
+  const open = join(dir, 'perm');
+  mkdirSync(open, { mode: 0o755 });
+  chmodSync(dir, 0o755);
+  const locked = join(open, 'locked');
+  mkdirSync(locked, { mode: 0o700 });
+  if (!asRoot) chmodSync(locked, 0o500);
+  const cfg = join(open, 'c.json');
+  writeFileSync(cfg, '{"version":1}', { mode: 0o644 });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input: 'x', cwd: open, env: { ...env, HOME: open }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+  const r = run(['config', 'set-secret', 'api/http/token', '--config', cfg, '--data-dir', join(locked, 'data')]);
+  assert.is(r.status, 2, r.stderr);
+  assert.ok(r.stderr.includes(`KBS_E_CONFIG_DATA_DIR: data directory ${join(locked, 'data')} cannot be used: permission denied`), r.stderr);
+  assert.ok(noStack(r.stderr));
+  chmodSync(cfg, asRoot ? 0o600 : 0o000);
+  const v = run(['config', 'validate', cfg]);
+  assert.is(v.status, 2, v.stderr);
+  assert.ok(v.stderr.includes('is not readable by this user'), v.stderr);
+  chmodSync(locked, 0o700);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
