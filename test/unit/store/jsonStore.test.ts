@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { backupPathOf, decodeEnvelope, encodeEnvelope, readJson, writeJson } from '../../../src/store/jsonStore';
 import { StoreError } from '../../../src/core/errors';
+import fc from 'fast-check';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 7);
 
 const dir = mkdtempSync(join(tmpdir(), 'kabosu-store-'));
 let n = 0;
@@ -115,6 +118,22 @@ test('encodeEnvelope refuses undefined', () => {
 test('decodeEnvelope rejects a valid JSON that is not an envelope', () => {
   assert.equal(decodeEnvelope('[1,2]'), { ok: false, problem: 'not a store envelope' });
   assert.equal(decodeEnvelope('{"kabosuStore":2,"sha256":"x","data":1}').ok, false);
+});
+
+test('fuzz: decodeEnvelope never throws, and a mutated envelope decodes to the exact data or is refused', () => {
+  fc.assert(fc.property(fc.string({ maxLength: 200 }), (t) => {
+    decodeEnvelope(t);
+  }), { seed: SEED, numRuns: 300 });
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 3 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (data, at, x) => {
+      const text = encodeEnvelope(data);
+      const i = at % text.length;
+      const mutated = text.slice(0, i) + String.fromCharCode(text.charCodeAt(i) ^ x) + text.slice(i + 1);
+      const r = decodeEnvelope(mutated);
+      if (r.ok) assert.equal(JSON.stringify(r.data), JSON.stringify(data), `mis-read after changing byte ${i}`);
+    }),
+    { seed: SEED, numRuns: 300 },
+  );
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
