@@ -1,7 +1,7 @@
 /** Public surface of src/config (what other areas may import). */
 export { CONFIG_SCHEMA, SECTIONS, RELOADABLE_SECTIONS, RESTART_SECTIONS, isReloadable } from './schema';
 export type { KabosuConfig, PoolConfig, ThermalConfig, LoggingConfig, SectionName } from './schema';
-export { loadConfig, checkConfigText, readConfigFile, ensureDataDir, resolveConfigPaths, DEFAULT_CONFIG_PATH, DEFAULT_DATA_DIR } from './load';
+export { loadConfig, reloadLoader, checkConfigText, readConfigFile, ensureDataDir, resolveConfigPaths, DEFAULT_CONFIG_PATH, DEFAULT_DATA_DIR } from './load';
 export type { LoadOptions, LoadedConfig } from './load';
 export { validateConfigText, validateConfigData } from './validate';
 export type { ConfigWarning, ValidatedConfig } from './validate';

@@ -91,3 +91,14 @@ export async function loadConfig(o: LoadOptions = {}): Promise<LoadedConfig> {
   const plain = o.decrypt === false ? config : decryptConfigSecrets(config, () => loadDeviceKey(dataDir, { create: false }), configPath);
   return { config: plain, warnings, dataDir, configPath };
 }
+
+/**
+ * The `load` function a ConfigWatcher needs: validate changed text with the same env overrides,
+ * then decrypt secrets with the device key, exactly as loadConfig did at start.
+ */
+export function reloadLoader(o: { configPath: string; dataDir: string; env?: NodeJS.ProcessEnv }): (text: string) => { config: KabosuConfig; warnings: ConfigWarning[] } {
+  return (text) => {
+    const r = checkConfigText(text, o.configPath, o.env ?? {});
+    return { config: decryptConfigSecrets(r.config, () => loadDeviceKey(o.dataDir, { create: false }), o.configPath), warnings: r.warnings };
+  };
+}

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { loadConfig, resolveConfigPaths, DEFAULT_CONFIG_PATH, DEFAULT_DATA_DIR } from '../../../src/config/load';
+import { loadConfig, reloadLoader, resolveConfigPaths, DEFAULT_CONFIG_PATH, DEFAULT_DATA_DIR } from '../../../src/config/load';
 import { encryptSecret, loadDeviceKey } from '../../../src/config/secrets';
 import { ConfigInvalidError } from '../../../src/config/issues';
 import { ConfigError } from '../../../src/core/errors';
@@ -102,6 +102,17 @@ test('env overrides apply through loadConfig', async () => {
   const p = setup({ version: 1 });
   const r = await loadConfig({ ...p, env: { KABOSU_CONFIG_DEVICE_ID: 'rig-7' } });
   assert.is(r.config.device.id, 'rig-7');
+});
+
+test('reloadLoader validates with the same env and decrypts secrets like loadConfig', () => {
+  const p = setup({ version: 1 });
+  mkdirSync(p.dataDir, { mode: 0o700 });
+  const key = loadDeviceKey(p.dataDir, { create: true });
+  const load = reloadLoader({ ...p, env: { KABOSU_CONFIG_DEVICE_ID: 'rig-9' } });
+  const r = load(JSON.stringify({ version: 1, api: { http: { token: encryptSecret('tok', key) } } }));
+  assert.is(r.config.api.http.token, 'tok');
+  assert.is(r.config.device.id, 'rig-9');
+  assert.throws(() => load('{"version":1,"x":1}'), (e: unknown) => e instanceof ConfigInvalidError);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
