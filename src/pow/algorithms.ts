@@ -44,7 +44,7 @@ export function scryptSimAlgorithm(backend: ScryptBackend): PowAlgorithm {
       return z;
     });
     const bases = await backend.scryptMany(zeroed);
-    return headers.map((h, i) => scryptSimHash(bases[i], Buffer.from(h.buffer, h.byteOffset, 80).readUInt32LE(76)));
+    return headers.map((h, i) => scryptSimHash(bases[i], Buffer.from(h.buffer, h.byteOffset, 80).readUInt32BE(76)));
   };
   return {
     name: 'scrypt-sim',

@@ -7,8 +7,9 @@ import { MAX_TARGET, bigIntToHashLE, hashToBigInt } from './targets';
  * meeting any target in a few SHA-256 calls. Named and reported as simulated everywhere, used
  * only with simulated chips and the test pool.
  *
- * Nonce layout (low 16 bits, free in every chip family kabosu knows; the chip address and core
- * bits sit above bit 16):
+ * Nonce = header bytes 76..79 read big-endian, as the chips define their bit fields (chips.md
+ * §5.1). Layout (low 16 bits free in every chip family kabosu knows; chip address and core bits
+ * sit above bit 16):
  *   bits 0..6   s: the right shift applied to the digest (the difficulty "exponent", <= 127)
  *   bit  7      salt
  *   bits 8..15  check: must equal the digest's low byte, so a random (wrong) nonce fails

@@ -7,7 +7,7 @@ const header = Buffer.alloc(80, 0x5a);
 
 function withNonce(n: number): Buffer {
   const h = Buffer.from(header);
-  h.writeUInt32LE(n >>> 0, 76);
+  h.writeUInt32BE(n >>> 0, 76);
   return h;
 }
 
@@ -53,7 +53,7 @@ test('a BM1485 chip core (12 fixed bits) has 32 distinct nonces per work item an
 test('random (wrong) nonces almost never pass verification at a ticket target', async () => {
   const sim = getAlgorithm('scrypt-sim');
   const target = difficultyToTarget(32, SCRYPT_DIFF1_TARGET);
-  const headers = Array.from({ length: 200 }, () => withNonce(randomBytes(4).readUInt32LE(0)));
+  const headers = Array.from({ length: 200 }, () => withNonce(randomBytes(4).readUInt32BE(0)));
   const results = await sim.verify(headers, headers.map(() => target));
   const passed = results.filter((r) => r.valid).length;
   assert.ok(passed <= 3, `${passed} of 200 random nonces passed`);
