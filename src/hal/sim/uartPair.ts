@@ -25,6 +25,10 @@ type Listener = (...args: never[]) => void;
 
 class Direction {
   private freeAt = 0;
+  /** Chunks in wire order; one timer delivers them in that order (per-chunk timers could
+   * fire out of order: Node's timer lists round delays to whole milliseconds). */
+  private readonly queue: { at: number; buf: Buffer; deliver: (b: Buffer) => void; resolve: () => void }[] = [];
+  private timer: { cancel(): void } | null = null;
   constructor(private readonly clock: Clock, private readonly paced: boolean, private readonly baud: () => number) {}
 
   /** Delivers `buf` to `deliver` and resolves when it has left the wire. */
@@ -38,11 +42,23 @@ class Direction {
     const start = Math.max(now, this.freeAt);
     this.freeAt = start + wireTimeMs(copy.length, this.baud());
     return new Promise((resolve) => {
-      this.clock.setTimeout(() => {
-        deliver(copy);
-        resolve();
-      }, this.freeAt - now);
+      this.queue.push({ at: this.freeAt, buf: copy, deliver, resolve });
+      this.arm();
     });
+  }
+
+  private arm(): void {
+    if (this.timer || this.queue.length === 0) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      const now = this.clock.now();
+      while (this.queue.length > 0 && this.queue[0].at <= now + 0.5) {
+        const c = this.queue.shift()!;
+        c.deliver(c.buf);
+        c.resolve();
+      }
+      this.arm();
+    }, Math.max(0, this.queue[0].at - this.clock.now()));
   }
 }
 
