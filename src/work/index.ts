@@ -1,0 +1,4 @@
+export * from './job';
+export * from './build';
+export * from './workItem';
+export * from './shareChecker';
