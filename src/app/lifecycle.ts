@@ -47,12 +47,12 @@ export class Lifecycle<Cfg = unknown> {
       try {
         await component.start(this.abort.signal);
         entry.state = 'running';
-        this.log.debug({ component: component.name }, 'started');
+        this.log.debug({ unit: component.name }, 'started');
       } catch (err) {
         entry.error = err instanceof Error ? err.message : String(err);
         if (component.critical) {
           entry.state = 'failed';
-          this.log.error({ component: component.name, err: entry.error }, 'critical component failed to start; stopping');
+          this.log.error({ unit: component.name, err: entry.error }, 'critical component failed to start; stopping');
           await this.stop();
           throw new StartError('KBS_E_APP_START', `critical component '${component.name}' failed to start: ${entry.error}`, {
             hint: 'the hash boards stay powered off; fix the cause above and start again',
@@ -60,7 +60,7 @@ export class Lifecycle<Cfg = unknown> {
           });
         }
         entry.state = 'degraded';
-        this.log.warn({ component: component.name, err: entry.error }, 'component failed to start; running degraded without it');
+        this.log.warn({ unit: component.name, err: entry.error }, 'component failed to start; running degraded without it');
       }
     }
   }
@@ -77,9 +77,9 @@ export class Lifecycle<Cfg = unknown> {
       });
       try {
         const r = await Promise.race([entry.component.stop().then(() => undefined), deadline]);
-        if (r === timedOut) this.log.error({ component: entry.component.name, timeoutMs: this.stopTimeoutMs }, 'stop timed out');
+        if (r === timedOut) this.log.error({ unit: entry.component.name, timeoutMs: this.stopTimeoutMs }, 'stop timed out');
       } catch (err) {
-        this.log.error({ component: entry.component.name, err: err instanceof Error ? err.message : String(err) }, 'stop failed');
+        this.log.error({ unit: entry.component.name, err: err instanceof Error ? err.message : String(err) }, 'stop failed');
       } finally {
         timer?.cancel();
       }

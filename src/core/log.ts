@@ -20,7 +20,7 @@ export interface LogRootOptions {
 }
 
 export interface LogRoot {
-  /** The root logger (component "kabosu"). */
+  /** The root logger (no component; children carry theirs). */
   readonly logger: Logger;
   child(component: string, bindings?: Record<string, unknown>): Logger;
   setLevels(level: LogLevel, levels?: Record<string, LogLevel>): void;
@@ -56,7 +56,7 @@ export function createLogRoot(o: LogRootOptions): LogRoot {
   const root = pino(
     {
       level: 'trace',
-      base: { component: 'kabosu' },
+      base: null,
       redact: o.redactPaths && o.redactPaths.length > 0 ? { paths: o.redactPaths, censor: '***' } : undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -1,0 +1,152 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { RealClock } from '../hal/clock';
+import type { Clock } from '../hal/types';
+import { VERSION } from '../core/version';
+import { KabosuError } from '../core/errors';
+import { loadConfig, reloadLoader, ConfigWatcher, encryptSecret, loadDeviceKey, secretRedactPaths, type KabosuConfig } from '../config';
+import { writeFileAtomic } from '../store';
+import { createLogRoot, type LogRoot } from '../core/log';
+import type { DestinationStream } from 'pino';
+import { LocalControlServer } from '../api/local/server';
+import { Lifecycle } from './lifecycle';
+import type { Component } from './component';
+import type { DaemonPaths } from './paths';
+import type { DaemonStatus } from './status';
+import { devConfig } from './devConfig';
+import { buildComponents, type BuiltComponents } from './components';
+
+export interface DaemonOptions {
+  paths: DaemonPaths;
+  /** `npm start`: create ./.kabosu/config.json from the embedded defaults on first run. */
+  dev: boolean;
+  env: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Where log lines go (default stdout). */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * The running firmware: config, logging, the components built from the config, the local
+ * control socket and config hot reload. `startDaemon` resolves once every component started
+ * (non-critical ones may be degraded); a critical failure rejects with the boards left off.
+ */
+export class Daemon {
+  private readonly startedAt: number;
+  private watcher?: ConfigWatcher;
+  private stopping?: Promise<void>;
+
+  constructor(
+    readonly paths: DaemonPaths,
+    private config: KabosuConfig,
+    private readonly logRoot: LogRoot,
+    private readonly log: Logger,
+    private readonly lifecycle: Lifecycle<KabosuConfig>,
+    private readonly built: BuiltComponents,
+    private readonly clock: Clock,
+  ) {
+    this.startedAt = clock.now();
+  }
+
+  get currentConfig(): KabosuConfig {
+    return this.config;
+  }
+
+  watch(env: NodeJS.ProcessEnv): void {
+    const watcher = new ConfigWatcher({
+      configPath: this.paths.configPath,
+      initial: this.config,
+      clock: this.clock,
+      log: this.logRoot.child('config'),
+      load: reloadLoader({ configPath: this.paths.configPath, dataDir: this.paths.dataDir, env }),
+    });
+    this.watcher = watcher;
+    watcher.on('changed', (ev) => void this.applyReload(ev.config, ev.sections, ev.needsRestart));
+    // The watcher itself logs a rejected change with its full report; the running config stays.
+    watcher.start();
+  }
+
+  private async applyReload(next: KabosuConfig, sections: string[], needsRestart: string[]): Promise<void> {
+    this.config = next;
+    this.logRoot.setLevels(next.logging.level, next.logging.levels);
+    const results = await this.lifecycle.reload(next);
+    const applied = Object.entries(results).filter(([, r]) => r.applied).map(([n]) => n);
+    const refused = Object.entries(results).filter(([, r]) => !r.applied).map(([n, r]) => `${n}: ${r.needsRestart ?? 'not applied'}`);
+    this.log.info({ sections, applied_by: applied, needs_restart: [...needsRestart, ...refused] }, 'config reloaded');
+  }
+
+  status(): DaemonStatus {
+    const now = this.clock.now();
+    return this.built.status({
+      version: VERSION,
+      uptimeS: (now - this.startedAt) / 1000,
+      deviceId: this.config.device.id,
+      components: this.lifecycle.status(),
+      nowMs: now,
+    });
+  }
+
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = (async () => {
+        this.watcher?.stop();
+        this.log.info('stopping');
+        await this.lifecycle.stop();
+        this.log.info('stopped');
+        this.logRoot.logger.flush();
+      })();
+    }
+    return this.stopping;
+  }
+}
+
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const clock = o.clock ?? new RealClock();
+  const { paths } = o;
+  if (o.dev && !existsSync(paths.configPath)) await writeDevConfig(paths);
+  const loaded = await loadConfig({ configPath: paths.configPath, dataDir: paths.dataDir, env: o.env });
+  const config = loaded.config;
+  const logRoot = createLogRoot({ level: config.logging.level, levels: config.logging.levels, redactPaths: secretRedactPaths(), destination: o.logDestination });
+  const log = logRoot.child('daemon');
+  for (const w of loaded.warnings) log.warn({ warning: w }, 'config warning');
+  log.info({ version: VERSION, config: paths.configPath, dataDir: paths.dataDir, device: config.device.id }, 'starting');
+
+  const lifecycle = new Lifecycle<KabosuConfig>(logRoot.child('lifecycle'), clock);
+  let daemon: Daemon | undefined;
+  const control: Component<KabosuConfig> = (() => {
+    const server = new LocalControlServer(
+      paths.socketPath,
+      {
+        'GET /v1/ping': () => ({ ok: true }),
+        'GET /v1/status': () => {
+          if (!daemon) throw new KabosuError('KBS_E_APP_STARTING', 'the daemon is still starting');
+          return daemon.status();
+        },
+      },
+      logRoot.child('control'),
+    );
+    return { name: 'control-socket', critical: true, start: () => server.start(), stop: () => server.stop() };
+  })();
+  lifecycle.add(control);
+  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir });
+  for (const c of built.components) lifecycle.add(c);
+  await lifecycle.start();
+  daemon = new Daemon(paths, config, logRoot, log, lifecycle, built, clock);
+  daemon.watch(o.env);
+  log.info({ components: lifecycle.status().map((s) => `${s.name}:${s.state}`) }, built.summary());
+  return daemon;
+}
+
+/**
+ * First run of `npm start`: the embedded defaults, with the (placeholder) pool password
+ * encrypted like any secret, written atomically.
+ */
+async function writeDevConfig(paths: DaemonPaths): Promise<void> {
+  mkdirSync(dirname(paths.configPath), { recursive: true, mode: 0o700 });
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const cfg = devConfig() as { pools: { password?: string }[] };
+  const key = loadDeviceKey(paths.dataDir, { create: true });
+  for (const p of cfg.pools) if (p.password !== undefined) p.password = encryptSecret(p.password, key);
+  await writeFileAtomic(paths.configPath, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+}
