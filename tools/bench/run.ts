@@ -6,10 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-type Bench = (o: { smoke: boolean }) => Promise<{ table: string; result: unknown }>;
-const BENCHES: Record<string, () => Bench> = {
-  scrypt: () => require('./scrypt').benchScrypt,
-};
+import { BENCHES } from './registry';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -2,13 +2,10 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../../core/errors';
 
 /**
- * `kabosu bench <name> [--json] [--smoke]`: benchmarks that run on the device itself. Each entry
- * lazy-loads its module from tools/bench when run from a checkout, or the bundled copy.
+ * `kabosu bench <name> [--json] [--smoke]`: benchmarks that run on the device itself (the table
+ * in tools/bench/registry.ts, bundled into the binary).
  */
-type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result: unknown }>;
-const BENCHES: Record<string, () => BenchFn> = {
-  scrypt: () => (require('../../../tools/bench/scrypt') as { benchScrypt: BenchFn }).benchScrypt,
-};
+import { BENCHES } from '../../../tools/bench/registry';
 
 export const command: CliCommand = {
   summary: `run a benchmark on this machine (${Object.keys(BENCHES).join(', ')}); --json for JSON`,

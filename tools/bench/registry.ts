@@ -1,0 +1,18 @@
+/**
+ * Every benchmark, by name: `npm run bench` (tools/bench/run.ts) and `kabosu bench <name>` use
+ * this one table. Each returns a human table and a JSON-able result with ratios against a
+ * baseline measured in the same run.
+ */
+export type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result: unknown }>;
+
+export const BENCHES: Record<string, () => BenchFn> = {
+  scrypt: () => require('./scrypt').benchScrypt,
+  sim: () => async (o) => {
+    const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
+    const table =
+      `simulated L3+ (288 chips), ${(r.simulatedMs / 1000).toFixed(0)} s simulated: ${r.noncesPerSecond.toFixed(1)} nonces/s\n` +
+      `  simulator CPU ${(r.cpuFractionOfCore * 100).toFixed(2)}% of one core (budget ${(r.budget * 100).toFixed(0)}%), ` +
+      `idle rig ${(r.baselineCpuFractionOfCore * 100).toFixed(2)}%, ratio ${r.ratioToBaseline.toFixed(2)}\n`;
+    return { table, result: r };
+  },
+};
