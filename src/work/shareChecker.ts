@@ -53,15 +53,22 @@ export class ShareChecker {
   }
 
   async check(item: WorkItem, nonce: number, ticketTarget: bigint): Promise<NonceVerdict> {
-    if (!this.live.has(item.job)) {
-      return { kind: 'stale', reason: this.cleaned.has(item.job) ? 'clean_jobs' : this.superseded.has(item.job) ? 'superseded' : 'unknown_work' };
-    }
-    const key = `${item.job.jobId}/${item.extranonce2.toString('hex')}/${item.ntime}/${nonce >>> 0}`;
-    if (this.seen.has(key)) return { kind: 'duplicate' };
-    const hash = await this.pow.hash(setNonce(item.header, nonce));
+    const early = this.precheck(item, nonce);
+    if (early) return early;
+    return this.classify(item, nonce, await this.pow.hash(setNonce(item.header, nonce)), ticketTarget);
+  }
+
+  /**
+   * The same decision for a nonce whose hash the caller already computed (the miner verifies
+   * every nonce once, in batches, and must not pay for a second scrypt here). Pure and sync.
+   * `nonce` is the header's nonce field as a little-endian u32 (what mining.submit encodes).
+   */
+  classify(item: WorkItem, nonce: number, hash: Buffer, ticketTarget: bigint): NonceVerdict {
+    const early = this.precheck(item, nonce);
+    if (early) return early;
     const h = hashToBigInt(hash);
     if (h <= item.shareTarget) {
-      this.seen.add(key);
+      this.seen.add(this.key(item, nonce));
       return {
         kind: 'share', hash,
         share: {
@@ -72,5 +79,17 @@ export class ShareChecker {
     }
     if (h <= ticketTarget) return { kind: 'ticket', hash, difficulty: hashDifficulty(hash, this.pow.diff1Target) };
     return { kind: 'invalid', hash };
+  }
+
+  private key(item: WorkItem, nonce: number): string {
+    return `${item.job.jobId}/${item.extranonce2.toString('hex')}/${item.ntime}/${nonce >>> 0}`;
+  }
+
+  private precheck(item: WorkItem, nonce: number): NonceVerdict | undefined {
+    if (!this.live.has(item.job)) {
+      return { kind: 'stale', reason: this.cleaned.has(item.job) ? 'clean_jobs' : this.superseded.has(item.job) ? 'superseded' : 'unknown_work' };
+    }
+    if (this.seen.has(this.key(item, nonce))) return { kind: 'duplicate' };
+    return undefined;
   }
 }
