@@ -1,0 +1,5 @@
+export * from './types';
+export { StratumV1Session, type V1SessionOptions, type V1SessionStats } from './v1/session';
+export { parsePoolUrl, formatPoolUrl, backoffDelay, type PoolEndpoint } from './v1/url';
+export { LineFramer, MAX_LINE } from './v1/framing';
+export { parseMessage, type RpcMessage } from './v1/messages';
