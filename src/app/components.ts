@@ -6,6 +6,10 @@ import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
 import { createSimMiner, type SimMiner } from '../sim';
+import { startTestPool, type TestPool } from '../pool';
+import { MiningComponent } from './mining';
+import { WINDOWS_S } from '../hashboard/hashrateMeter';
+import type { RateEstimate } from '../hashboard/hashrateMeter';
 
 /**
  * Builds the components the config asks for, in start order: the hash boards (simulated or
@@ -62,6 +66,37 @@ class SimBoardsComponent implements Component<KabosuConfig> {
   }
 }
 
+/** The embedded Stratum test pool (`npm start`, demos): the firmware mines on it over real TCP. */
+class TestPoolComponent implements Component<KabosuConfig> {
+  readonly name = 'test-pool';
+  readonly critical = false;
+  pool?: TestPool;
+  constructor(
+    private readonly ctx: BuildContext,
+    private readonly log: Logger,
+  ) {}
+  async start(): Promise<void> {
+    const t = this.ctx.config.testPool;
+    this.pool = await startTestPool({
+      host: t.host,
+      port: t.port,
+      pow: t.pow,
+      blockIntervalS: t.blockIntervalS,
+      jobIntervalS: t.jobIntervalS,
+      difficulty: t.difficulty,
+      log: this.log,
+    });
+    this.log.info({ url: this.pool.url, pow: t.pow }, 'test pool listening');
+  }
+  async stop(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+function figure(r: RateEstimate): HashrateFigure {
+  return { hps: r.hps, rel_err: Number.isFinite(r.relErr) ? r.relErr : null };
+}
+
 export function buildComponents(ctx: BuildContext): BuiltComponents {
   const hb = ctx.config.hashboards;
   const components: Component<KabosuConfig>[] = [];
@@ -70,6 +105,14 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     sim = new SimBoardsComponent(ctx, ctx.logRoot.child('sim'));
     components.push(sim);
   }
+  if (ctx.config.testPool.enabled) components.push(new TestPoolComponent(ctx, ctx.logRoot.child('testpool')));
+  const mining = new MiningComponent({
+    config: ctx.config,
+    clock: ctx.clock,
+    log: ctx.logRoot.child('mining'),
+    hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
+  });
+  components.push(mining);
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
@@ -83,16 +126,44 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     },
     status: (i) => {
       const note = boardsNote();
+      const core = mining.core;
+      const now = i.nowMs;
+      const windows = [...(Object.keys(WINDOWS_S) as (keyof typeof WINDOWS_S)[]), 'total' as const];
+      const rates = (snap: { hashrate: Record<string, RateEstimate> } | undefined) =>
+        Object.fromEntries(windows.map((w) => [w, snap ? figure(snap.hashrate[w]) : NO_RATE])) as Record<'5s' | '1m' | '15m' | 'total', HashrateFigure>;
+      const minerSnap = core?.stats.minerSnapshot(now);
+      const hashing = Boolean(minerSnap && minerSnap.nonces > 0);
+      const session = mining.session;
+      const pool = ctx.config.pools[0];
       return {
         version: i.version,
         uptime_s: i.uptimeS,
-        state: note ? 'no-hashboards' : 'waiting-for-work',
+        state: note ? 'no-hashboards' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend === 'sim', pow: hb.backend === 'sim' ? hb.sim.pow : 'scrypt', ...(note ? { note } : {}) },
-        hashrate: { chips: { '5s': NO_RATE, '1m': NO_RATE, '15m': NO_RATE, total: NO_RATE }, pool_accepted: null },
-        shares: { submitted: 0, accepted: 0, rejected: {}, not_submitted: {} },
-        pools: [],
-        chains: [],
+        hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
+        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted } },
+        pools: pool
+          ? [{ name: pool.name, url: pool.url, state: session?.state ?? 'idle', active: true, difficulty: mining.currentDifficulty ?? null, latency_ms: mining.shares.latencyMs, accepted: mining.shares.accepted, rejected: Object.values(mining.shares.rejected).reduce((a, b) => a + b, 0) }]
+          : [],
+        chains: core
+          ? core.chains.map((c, k) => {
+              const snap = core.stats.chainSnapshot(k, now);
+              const plan = core.plans[k];
+              return {
+                index: k,
+                chips_expected: plan.expectedChips,
+                chips_found: c.chipsFound,
+                nonces: snap.nonces,
+                hw_errors: snap.hwErrors,
+                crc_errors: plan.chain.counts.badCrc + plan.chain.counts.badHeader + plan.chain.counts.shortFrames,
+                silent_chips: c.silent,
+                freq_mhz: c.ready ? plan.freqMHz : null,
+                ticket_difficulty: c.ticket?.difficulty ?? null,
+                hashrate: rates(snap),
+              };
+            })
+          : [],
         components: i.components,
       };
     },

@@ -21,6 +21,7 @@ export function devConfig(): Record<string, unknown> {
       },
     ],
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 1, pow: 'scrypt-sim', transport: 'stream' } },
-    testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, pow: 'scrypt-sim' },
+    // Share difficulty 4096 at ~504 MH/s: about 2 shares per second (vardiff adjusts from there).
+    testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, pow: 'scrypt-sim', difficulty: 4096 },
   };
 }

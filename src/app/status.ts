@@ -71,7 +71,7 @@ export function formatStatus(s: DaemonStatus): string {
   const rej = Object.entries(s.shares.rejected).map(([k, v]) => `${k} ${v}`).join(', ');
   lines.push(`shares: ${s.shares.accepted} accepted, ${Object.values(s.shares.rejected).reduce((a, b) => a + b, 0)} rejected${rej ? ` (${rej})` : ''}`);
   for (const p of s.pools) {
-    lines.push(`pool ${p.name}${p.active ? ' *' : ''}: ${p.state} ${p.url} diff ${p.difficulty ?? '-'} latency ${p.latency_ms ?? '-'} ms`);
+    lines.push(`pool ${p.name}${p.active ? ' *' : ''}: ${p.state} ${p.url} diff ${p.difficulty ?? '-'} latency ${p.latency_ms === null ? '-' : p.latency_ms.toFixed(1)} ms`);
   }
   for (const c of s.chains) {
     lines.push(

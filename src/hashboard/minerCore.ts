@@ -67,6 +67,7 @@ export interface ChainRuntime {
 }
 
 export class MinerCore<W extends MinerWork> {
+  readonly plans: readonly ChainPlan[];
   readonly stats: MiningStats;
   readonly chains: ChainRuntime[];
   private readonly works: Map<number, W>[];
@@ -77,6 +78,7 @@ export class MinerCore<W extends MinerWork> {
   private stopped = false;
 
   constructor(private readonly o: MinerCoreOptions<W>) {
+    this.plans = o.plans;
     this.stats = new MiningStats(o.plans.map((p) => p.expectedChips), o.clock.now());
     this.chains = o.plans.map((p, i) => ({ index: i, ready: false, chipsFound: 0, silent: [] }));
     this.works = o.plans.map(() => new Map());

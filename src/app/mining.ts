@@ -1,0 +1,200 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../hal/types';
+import type { KabosuConfig } from '../config';
+import type { BoardDefinition } from '../config/boardSchema';
+import { getChipFamily } from '../chips';
+import { Chain } from '../chips/chainDriver';
+import { PicOldRegulator } from '../power/picOld';
+import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../hashboard/minerCore';
+import { bm1485RefreshMs } from '../hashboard/workScheduler';
+import type { NonceEvent } from '../hashboard/nonceVerifier';
+import { HashrateMeter } from '../hashboard/hashrateMeter';
+import { getAlgorithm, difficultyToTarget, type PowAlgorithm } from '../pow';
+import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
+import { StratumV1Session } from '../stratum/v1/session';
+import type { SubmitResult } from '../stratum';
+import type { SimMinerHal } from '../sim';
+import type { Component } from './component';
+
+/**
+ * The mining pipeline (DESIGN "main flow") for one miner: power the boards, bring the chains up,
+ * keep them fed with work built from the pool's jobs, verify what they return, and submit shares.
+ *   pool --notify--> WorkBuilder -> MinerCore (chains) --nonce--> verify -> ShareChecker -> submit
+ */
+export interface PoolMinerWork extends MinerWork {
+  item: WorkItem;
+}
+
+/** Stock L3+ waits 5 s after ENABLE_VOLTAGE before resetting the chains (chips.md §4.2 step 4). */
+export const POWER_SETTLE_MS = 5000;
+
+/** Pool jobs as work for the chains: one extranonce2 space per chain (work/). */
+class PoolWorkSource implements WorkSource<PoolMinerWork> {
+  constructor(
+    private readonly builder: WorkBuilder,
+    private readonly pow: PowAlgorithm,
+    private readonly difficulty: () => number | undefined,
+  ) {}
+  next(chain: number, ticketDifficulty: number): PoolMinerWork | undefined {
+    const item = this.builder.next(chain, Math.floor(Date.now() / 1000));
+    if (!item) return undefined;
+    const header = item.header;
+    return {
+      id: item.id,
+      chain,
+      header,
+      item,
+      ticketTarget: difficultyToTarget(ticketDifficulty, this.pow.diff1Target),
+      ticketWeightHashes: ticketWeight(ticketDifficulty),
+      headerWithNonce(n: number) {
+        const h = Buffer.from(header);
+        h.writeUInt32BE(n >>> 0, 76); // the chip's 4 wire bytes go verbatim into bytes 76..79
+        return h;
+      },
+    };
+  }
+  shareDifficulty(): number | undefined {
+    return this.difficulty();
+  }
+}
+
+export interface ShareCounts {
+  submitted: number;
+  accepted: number;
+  acceptedDifficulty: number;
+  rejected: Record<string, number>;
+  notSubmitted: Record<string, number>;
+  latencyMs: number | null;
+}
+
+export class MiningComponent implements Component<KabosuConfig> {
+  readonly name = 'mining';
+  readonly critical = false;
+  core?: MinerCore<PoolMinerWork>;
+  session?: StratumV1Session;
+  private regulators: PicOldRegulator[] = [];
+  private readonly checker: ShareChecker;
+  private builder?: WorkBuilder;
+  private difficulty?: number;
+  readonly shares: ShareCounts = { submitted: 0, accepted: 0, acceptedDifficulty: 0, rejected: {}, notSubmitted: {}, latencyMs: null };
+  readonly poolMeter: HashrateMeter;
+  private readonly pow: PowAlgorithm;
+
+  constructor(
+    private readonly o: {
+      config: KabosuConfig;
+      clock: Clock;
+      log: Logger;
+      hal: () => { hal: SimMinerHal; board: BoardDefinition } | undefined;
+    },
+  ) {
+    const hb = o.config.hashboards;
+    this.pow = getAlgorithm(hb.backend === 'sim' ? hb.sim.pow : 'scrypt');
+    this.checker = new ShareChecker(this.pow);
+    this.poolMeter = new HashrateMeter(o.clock.now());
+  }
+
+  get currentDifficulty(): number | undefined {
+    return this.difficulty;
+  }
+
+  get board(): BoardDefinition | undefined {
+    return this.o.hal()?.board;
+  }
+
+  async start(): Promise<void> {
+    const { config, clock, log } = this.o;
+    if (!config.mining.enabled) {
+      log.info('mining is disabled in the config: boards stay off');
+      return;
+    }
+    const got = this.o.hal();
+    if (!got) throw new Error('no hash boards to mine with');
+    const { hal, board } = got;
+    const pool = config.pools[0];
+    if (!pool) throw new Error('no pool configured');
+    const hb = board.hashBoard;
+    const reg = hb.regulator;
+    // 1. Power: voltage, enable, settle (boards go off again in stop()).
+    for (let c = 0; c < hb.chains; c++) {
+      const pic = new PicOldRegulator({ bus: hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock, log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV });
+      await pic.setVoltage(hb.voltage.stockV);
+      await pic.enable(true);
+      this.regulators.push(pic);
+    }
+    await clock.sleep(POWER_SETTLE_MS);
+    // 2. The pool: jobs feed the work builder; a new job refreshes every chain at once.
+    this.builder = new WorkBuilder(hb.chains, this.pow.diff1Target);
+    const session = new StratumV1Session({ url: pool.url, user: pool.user, password: pool.password ?? '', clock, logger: log.child({ pool: pool.name }) });
+    this.session = session;
+    session.events.on('difficulty', (d) => (this.difficulty = d), this);
+    session.events.on('job', (job) => {
+      this.builder!.setJob(job, Math.floor(Date.now() / 1000));
+      this.checker.onJob(job);
+      this.core?.newWork();
+    }, this);
+    session.events.on('extranonce', () => this.checker.reset(), this);
+    // 3. The chains.
+    const family = getChipFamily(hb.chipFamily);
+    const perChainHps = board.published.hashrateHps / hb.chains;
+    const interval = Math.max(1, Math.floor(256 / hb.chipsPerChain));
+    this.core = new MinerCore<PoolMinerWork>({
+      clock,
+      log,
+      plans: hal.uarts.map((uart, c) => ({
+        chain: new Chain({ family, uart, clock, log: log.child({ chain: c }), expectedChips: hb.chipsPerChain, chain: c, reset: hal.gpio.reset[c] }),
+        expectedChips: hb.chipsPerChain,
+        freqMHz: hb.freqMHz.stock,
+        expectedHps: perChainHps,
+        refreshMs: bm1485RefreshMs(hb.freqMHz.stock, interval),
+      })),
+      source: new PoolWorkSource(this.builder, this.pow, () => this.difficulty),
+      verify: (h, t) => this.pow.verify(h, t),
+      onNonce: (w, ev, hash) => this.onNonce(w, ev, hash),
+    });
+    session.start();
+    await this.core.start();
+  }
+
+  private onNonce(w: PoolMinerWork, ev: NonceEvent, hash: Buffer): void {
+    // mining.submit encodes the header's nonce field read little-endian; the chip's number is
+    // those bytes read big-endian.
+    const nonceLE = Buffer.from(w.headerWithNonce(ev.nonce).subarray(76, 80)).readUInt32LE(0);
+    const v = this.checker.classify(w.item, nonceLE, hash, w.ticketTarget);
+    if (v.kind === 'ticket' || v.kind === 'invalid') return;
+    if (v.kind !== 'share') {
+      const why = v.kind === 'stale' ? `stale_${v.reason}` : v.kind;
+      this.shares.notSubmitted[why] = (this.shares.notSubmitted[why] ?? 0) + 1;
+      return;
+    }
+    const session = this.session;
+    if (!session) return;
+    this.shares.submitted++;
+    session.submit(v.share).then(
+      (r: SubmitResult) => {
+        this.shares.latencyMs = r.latencyMs;
+        if (r.accepted) {
+          this.shares.accepted++;
+          this.shares.acceptedDifficulty += v.share.difficulty;
+          this.poolMeter.record(v.share.difficulty * 65536, this.o.clock.now());
+          this.o.log.info({ chain: ev.chain, chip: ev.chip, difficulty: v.share.difficulty, latencyMs: r.latencyMs }, 'share accepted');
+        } else {
+          this.shares.rejected[r.reason] = (this.shares.rejected[r.reason] ?? 0) + 1;
+          this.o.log.warn({ chain: ev.chain, reason: r.reason, code: r.code }, 'share rejected');
+        }
+      },
+      (err: Error) => {
+        this.shares.rejected.error = (this.shares.rejected.error ?? 0) + 1;
+        this.o.log.warn({ err: err.message }, 'share submit failed');
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.core?.stop();
+    await this.session?.close();
+    // Boards off: nothing stays powered once the daemon stops mining.
+    for (const r of this.regulators) await r.enable(false).catch(() => r.stopHeartbeat());
+    this.regulators = [];
+  }
+}
