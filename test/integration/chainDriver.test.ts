@@ -49,7 +49,7 @@ function rig(family: ChipFamilyId, chipCount: number, o: { expected?: number; pa
 
 const header76 = Buffer.from(Array.from({ length: 76 }, (_, i) => (i * 13 + 1) & 0xff));
 
-for (const [family, count, freq, baud] of [['bm1485', 72, 384, undefined], ['bm1489', 120, 1850, 3_000_000]] as const) {
+for (const [family, count, freq, baud] of [['bm1485', 72, 384, undefined], ['bm1489', 120, 1850, 3_000_000], ['bm1366', 6, 450, 1_000_000]] as const) {
   test(`${family}: the driver brings up ${count} simulated chips and receives nonces that verify at the ticket target`, async () => {
     const r = rig(family, count, { paced: true });
     await drive(r.clock, r.chain.init({ freqMHz: freq, ticketDifficulty: 256, baud }));
