@@ -5,7 +5,8 @@ import type { LogRoot } from '../core/log';
 import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
-import { createSimMiner, type SimMiner } from '../sim';
+import { join } from 'node:path';
+import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -38,11 +39,17 @@ export interface BuiltComponents {
 
 const NO_RATE: HashrateFigure = { hps: 0, rel_err: null };
 
-/** The simulated hash boards: a product feature (`npm start`, demos, CI), not a test double. */
+/**
+ * The simulated hash boards: a product feature (`npm start`, demos, CI), not a test double. Its
+ * control API (true state, faults, oracle) listens on `<dataDir>/sim.sock` (mode 0600) for
+ * tests, benchmarks and fleet-tool demos: `kabosu sim state --control unix:<dataDir>/sim.sock`.
+ * The firmware itself never calls it.
+ */
 class SimBoardsComponent implements Component<KabosuConfig> {
   readonly name = 'sim-boards';
   readonly critical = false;
   miner?: SimMiner;
+  private control?: SimControlServer;
   constructor(
     private readonly ctx: BuildContext,
     private readonly log: Logger,
@@ -60,8 +67,12 @@ class SimBoardsComponent implements Component<KabosuConfig> {
       logger: this.log,
     });
     this.miner.start();
+    this.control = new SimControlServer(this.miner, this.log);
+    const address = await this.control.listen({ socketPath: join(this.ctx.dataDir, 'sim.sock') });
+    this.log.info({ control: address }, 'simulator control API (true state, faults, oracle)');
   }
   async stop(): Promise<void> {
+    await this.control?.close();
     await this.miner?.stop();
   }
 }
