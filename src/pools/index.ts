@@ -1,0 +1,1 @@
+export { PoolManager, type ManagedPool, type PoolHealth, type PoolManagerEvents, type PoolManagerOptions } from './manager';

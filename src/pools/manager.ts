@@ -1,0 +1,104 @@
+/**
+ * Basic pool manager over PoolSessions: priority order (all sessions kept connected as hot
+ * standbys), failover on disconnect or repeated rejects, failback to a better pool once it is
+ * ready and out of its penalty, per-pool submit latency (EWMA). Time on the injected Clock.
+ */
+import type { Logger } from 'pino';
+import { TypedEmitter } from '../core/events';
+import type { Clock } from '../hal/types';
+import type { Job } from '../work/job';
+import type { Share } from '../work/workItem';
+import type { PoolSession, SubmitResult } from '../stratum/types';
+
+export interface ManagedPool { session: PoolSession; priority: number }
+
+export interface PoolHealth {
+  url: string; priority: number; state: string; active: boolean;
+  accepted: number; rejected: number; consecutiveRejects: number; latencyEwmaMs: number | null; penalizedUntil: number;
+}
+
+export interface PoolManagerEvents {
+  /** The active pool changed (url undefined: no pool usable). */
+  active: { url: string | undefined; previous: string | undefined; reason: string };
+  /** A job from the active pool (a switch re-emits the new pool's last job). */
+  job: { url: string; job: Job };
+  difficulty: { url: string; difficulty: number };
+}
+
+export interface PoolManagerOptions {
+  clock: Clock; log: Logger;
+  /** Consecutive rejects that trigger failover (default 5). */
+  maxConsecutiveRejects?: number;
+  /** How long a pool that failed over on rejects is skipped (default 5 min). */
+  rejectPenaltyMs?: number;
+}
+
+interface Entry extends ManagedPool { lastJob?: Job; accepted: number; rejected: number; consecutiveRejects: number; ewma: number | null; penalizedUntil: number }
+
+export class PoolManager {
+  readonly events = new TypedEmitter<PoolManagerEvents>();
+  private readonly pools: Entry[];
+  private activeEntry: Entry | undefined;
+
+  constructor(pools: readonly ManagedPool[], private readonly o: PoolManagerOptions) {
+    if (pools.length === 0) throw new RangeError('the pool manager needs at least one pool');
+    this.pools = [...pools].sort((a, b) => a.priority - b.priority)
+      .map((p) => ({ ...p, accepted: 0, rejected: 0, consecutiveRejects: 0, ewma: null, penalizedUntil: 0 }));
+    for (const e of this.pools) {
+      e.session.events.on('job', (job) => { e.lastJob = job; if (e === this.activeEntry) this.events.emit('job', { url: e.session.url, job }); }, this);
+      e.session.events.on('difficulty', (d) => { if (e === this.activeEntry) this.events.emit('difficulty', { url: e.session.url, difficulty: d }); }, this);
+      e.session.events.on('state', ({ state }) => {
+        if (state !== 'ready') e.lastJob = undefined;
+        this.reselect(`${e.session.url} ${state}`);
+      }, this);
+    }
+  }
+
+  get active(): string | undefined { return this.activeEntry?.session.url; }
+
+  start(): void { for (const e of this.pools) e.session.start(); this.reselect('start'); }
+
+  async close(): Promise<void> {
+    for (const e of this.pools) e.session.events.off(this);
+    await Promise.all(this.pools.map((e) => e.session.close()));
+  }
+
+  /** Submit to the pool that gave the share's job (the active one); counts and tracks latency. */
+  async submit(share: Share): Promise<SubmitResult & { url: string | undefined }> {
+    const e = this.activeEntry;
+    if (!e) return { accepted: false, reason: 'no active pool', code: null, latencyMs: 0, url: undefined };
+    const r = await e.session.submit(share);
+    e.ewma = e.ewma === null ? r.latencyMs : e.ewma * 0.8 + r.latencyMs * 0.2;
+    if (r.accepted) { e.accepted++; e.consecutiveRejects = 0; }
+    else {
+      e.rejected++; e.consecutiveRejects++;
+      if (e.consecutiveRejects >= (this.o.maxConsecutiveRejects ?? 5)) {
+        e.penalizedUntil = this.o.clock.now() + (this.o.rejectPenaltyMs ?? 300_000);
+        e.consecutiveRejects = 0;
+        this.o.log.warn({ url: e.session.url }, 'pool rejects repeatedly; failing over');
+        this.reselect(`${e.session.url} repeated rejects`);
+        this.o.clock.setTimeout(() => this.reselect(`${e.session.url} penalty over`), (this.o.rejectPenaltyMs ?? 300_000) + 1);
+      }
+    }
+    return { ...r, url: e.session.url };
+  }
+
+  health(): PoolHealth[] {
+    return this.pools.map((e) => ({
+      url: e.session.url, priority: e.priority, state: e.session.state, active: e === this.activeEntry,
+      accepted: e.accepted, rejected: e.rejected, consecutiveRejects: e.consecutiveRejects, latencyEwmaMs: e.ewma, penalizedUntil: e.penalizedUntil,
+    }));
+  }
+
+  private reselect(reason: string): void {
+    const now = this.o.clock.now();
+    const best = this.pools.find((e) => e.session.state === 'ready' && e.penalizedUntil <= now)
+      ?? this.pools.find((e) => e.session.state === 'ready');
+    if (best === this.activeEntry) return;
+    const previous = this.activeEntry?.session.url;
+    this.activeEntry = best;
+    this.o.log.info({ url: best?.session.url, previous, reason }, 'active pool changed');
+    this.events.emit('active', { url: best?.session.url, previous, reason });
+    if (best?.lastJob) this.events.emit('job', { url: best.session.url, job: { ...best.lastJob, cleanJobs: true } });
+  }
+}
