@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RealClock } from '../../src/hal/clock';
-import { getAlgorithm } from '../../src/pow';
+import { getAlgorithm, scryptSimBase, scryptSimNonce } from '../../src/pow';
 import { StratumV1Session, type SubmitResult } from '../../src/stratum';
 import { startTestPool } from '../../src/pool';
 import { WorkBuilder, ShareChecker, type Job, type Share } from '../../src/work';
@@ -26,12 +26,25 @@ function until<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
   });
 }
 
+/** scrypt-sim nonce meeting `target`, as the LE u32 of its header bytes (what mining.submit encodes). */
+async function simNonce(header: Buffer, target: bigint, salt: number): Promise<number> {
+  const n = scryptSimNonce(await scryptSimBase(header), { fixedMask: 0, fixedValue: 0, target, salt });
+  return Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]).readUInt32LE(0);
+}
+
 /** Mine a share for the session's latest job by brute force on the CPU. */
 async function mineShare(s: StratumV1Session, job: Job, pow: 'scrypt' | 'scrypt-sim', wb: WorkBuilder): Promise<Share> {
   const checker = new ShareChecker(getAlgorithm(pow));
   checker.onJob(job);
   wb.setJob(job, Date.now() / 1000);
   const item = wb.next(0, Date.now() / 1000)!;
+  if (pow === 'scrypt-sim') {
+    // the scrypt-sim construction finds a nonce at the target directly (src/pow/README.md)
+    for (let salt = 0; salt < 64; salt++) {
+      const r = await checker.check(item, await simNonce(item.header, item.shareTarget, salt), 0n);
+      if (r.kind === 'share') return r.share;
+    }
+  }
   for (let n = 0; n < 1_000_000; n++) {
     const r = await checker.check(item, n, 0n);
     if (r.kind === 'share') return r.share;
@@ -87,7 +100,8 @@ test('pool rejects by reason: duplicate, low difficulty, unknown job, stale afte
   checker.onJob(job);
   const item = wb.next(0, Date.now() / 1000)!;
   let low: Share | undefined;
-  for (let n = 0; !low; n++) {
+  for (let salt = 0; !low; salt++) {
+    const n = await simNonce(item.header, (1n << 256n) - 1n, salt);
     const r = await checker.check(item, n, (1n << 256n) - 1n);
     if (r.kind === 'ticket') low = { ...share, extranonce2: item.extranonce2.toString('hex'), ntime: item.ntime.toString(16).padStart(8, '0'), nonce: n.toString(16).padStart(8, '0') };
   }
@@ -175,6 +189,23 @@ test('end to end in real scrypt mode: CPU-found share at difficulty 1/65536 veri
   const share = await mineShare(s, job, 'scrypt', new WorkBuilder(1));
   assert.ok((await s.submit(share)).accepted);
   assert.is(pool.stats().accepted, 1);
+  await s.close(); await pool.close();
+});
+
+test('pool vardiff raises the difficulty when shares come faster than the target rate; the new difficulty applies to the next job', async () => {
+  const pool = await startTestPool({ pow: 'scrypt-sim', difficulty: 1 / 1024, vardiffTargetS: 10 });
+  const s = session(pool.url);
+  const jobs = lastJob(s);
+  const diffs: number[] = [];
+  s.events.on('difficulty', (d) => diffs.push(d));
+  s.start();
+  await until(jobs.get);
+  const wb = new WorkBuilder(1);
+  for (let i = 0; i < 16; i++) assert.ok((await s.submit(await mineShare(s, jobs.get()!, 'scrypt-sim', wb))).accepted);
+  await until(() => diffs.length >= 2 && jobs.get()!.difficulty > 1 / 1024 ? true : undefined);
+  assert.ok(diffs[diffs.length - 1] > diffs[0]);
+  assert.is(jobs.get()!.difficulty, diffs[diffs.length - 1]);
+  assert.ok(pool.stats().clients[0].difficulty > 1 / 1024);
   await s.close(); await pool.close();
 });
 
