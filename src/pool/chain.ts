@@ -8,6 +8,8 @@ import type { Job } from '../work/job';
 
 export type PoolJob = Omit<Job, 'difficulty' | 'extranonce1' | 'extranonce2Size'> & { height: number; createdAt: number };
 
+const TAG = Buffer.from('/kabosu-test/');
+
 function h(s: string): Buffer { return createHash('sha256').update(s).digest(); }
 
 /** Merkle branch for the coinbase at index 0 over txids (raw order). */
@@ -58,7 +60,7 @@ export class SyntheticChain {
       Buffer.from('01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff', 'hex'),
       Buffer.from([0]), // script length, patched below
       pushHeight(this.height),
-      Buffer.from('0f2f6b61626f73752d746573742f', 'hex').subarray(0, 15), // "/kabosu-test/"
+      Buffer.from([TAG.length]), TAG,
       Buffer.from([e1e2Len]),
     ]);
     const coinb2 = Buffer.from('ffffffff0100f2052a010000001976a914000000000000000000000000000000000000000088ac00000000', 'hex');
