@@ -4,13 +4,27 @@ import type { ScryptBackend } from './algorithms';
 
 /**
  * The native scrypt backend: batches go to the addon, which computes them in SIMD lanes on the
- * libuv thread pool (never on the event loop). A large batch is split into one chunk per core;
- * a small one stays whole, and a lone header runs on the scalar kernel at once.
+ * libuv thread pool (never on the event loop). At most `cores - 1` native batches run at once
+ * (one on a single core), so on a small controller a core is left to the event loop; further
+ * batches wait in a FIFO queue. A large batch is split into one chunk per allowed thread; a
+ * small one stays whole, and a lone header runs on the scalar kernel at once.
  */
-export function nativeScryptBackend(addon: KabosuAddon = loadAddon(), path?: string): ScryptBackend {
-  const threads = Math.max(1, availableParallelism());
+export function nativeScryptBackend(addon: KabosuAddon = loadAddon(), path?: string, maxConcurrent?: number): ScryptBackend {
+  const threads = Math.max(1, maxConcurrent ?? availableParallelism() - 1);
   const widest = addon.paths()[0];
   const name = `native:${path ?? widest.name}`;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const run = async (buf: Buffer): Promise<Buffer> => {
+    if (running >= threads) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await addon.scryptBatch(buf, path);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
   return {
     name,
     async scryptMany(headers) {
@@ -20,7 +34,7 @@ export function nativeScryptBackend(addon: KabosuAddon = loadAddon(), path?: str
       const chunks: Promise<Buffer>[] = [];
       for (let i = 0; i < headers.length; i += perChunk) {
         const n = Math.min(perChunk, headers.length - i);
-        chunks.push(addon.scryptBatch(all.subarray(i * 80, (i + n) * 80), path));
+        chunks.push(run(all.subarray(i * 80, (i + n) * 80)));
       }
       const outs = await Promise.all(chunks);
       const result: Buffer[] = [];

@@ -71,4 +71,30 @@ test('bad input is refused with a clear error and no crash', async () => {
   assert.throws(() => addon.scryptBatch(Buffer.alloc(81)), /multiple of 80/);
 });
 
+test('the native backend runs at most maxConcurrent batches at once and keeps result order', async () => {
+  let running = 0;
+  let peak = 0;
+  const fake = {
+    ...addon,
+    paths: () => [{ name: 'fake', lanes: 4 }],
+    scryptBatch: async (buf: Buffer) => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      const out = Buffer.alloc((buf.length / 80) * 32);
+      for (let i = 0; i < buf.length / 80; i++) out[i * 32] = buf[i * 80];
+      return out;
+    },
+  };
+  const backend = nativeScryptBackend(fake, undefined, 1);
+  const lists = [0, 1, 2].map((k) => Array.from({ length: 10 }, (_, i) => Buffer.alloc(80, k * 10 + i)));
+  const outs = await Promise.all(lists.map((l) => backend.scryptMany(l)));
+  assert.is(peak, 1);
+  outs.forEach((o, k) => o.forEach((h, i) => assert.is(h[0], k * 10 + i)));
+  const two = nativeScryptBackend(fake, undefined, 2);
+  peak = 0;
+  await Promise.all(lists.map((l) => two.scryptMany(l)));
+  assert.is(peak, 2);
+});
+
 test.run();
