@@ -45,7 +45,7 @@ export type Fault =
 export interface PoolStats {
   url: string; height: number; connections: number; jobs: number; blocks: number;
   accepted: number; acceptedDifficulty: number; rejected: Record<RejectReason, number>; malformedLines: number;
-  clients: { extranonce1: string; difficulty: number; accepted: number; rejected: number; user: string | null }[];
+  clients: { extranonce1: string; difficulty: number; accepted: number; rejected: number; user: string | null; subscribeParams: unknown[] }[];
 }
 
 export interface TestPool {
@@ -59,6 +59,7 @@ interface JobRecord { job: PoolJob; stale: boolean }
 
 class Client {
   subscribed = false;
+  subscribeParams: unknown[] = [];
   user: string | null = null;
   difficulty: number;
   jobDiff = new Map<string, number>();
@@ -160,6 +161,7 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
     switch (method) {
       case 'mining.subscribe':
         c.subscribed = true;
+        c.subscribeParams = params.slice(0, 4).map((x) => (typeof x === 'string' ? x.slice(0, 128) : x));
         send(c, { id, result: [[['mining.set_difficulty', c.extranonce1.toString('hex')], ['mining.notify', c.extranonce1.toString('hex')]], c.extranonce1.toString('hex'), 4], error: null });
         return;
       case 'mining.extranonce.subscribe': send(c, { id, result: true, error: null }); return;
@@ -203,7 +205,7 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
     stats: () => ({
       url, height: chain.height, connections: clients.size, jobs: jobCount, blocks, accepted, acceptedDifficulty,
       rejected: { ...rejected }, malformedLines,
-      clients: [...clients].map((c) => ({ extranonce1: c.extranonce1.toString('hex'), difficulty: c.difficulty, accepted: c.accepted, rejected: c.rejected, user: c.user })),
+      clients: [...clients].map((c) => ({ extranonce1: c.extranonce1.toString('hex'), difficulty: c.difficulty, accepted: c.accepted, rejected: c.rejected, user: c.user, subscribeParams: c.subscribeParams })),
     }),
     inject(f: Fault): void {
       switch (f.kind) {

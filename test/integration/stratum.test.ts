@@ -123,10 +123,13 @@ test('reconnects after a dropped connection, resending the subscription id', asy
   const s = session(pool.url);
   s.start();
   await until(() => s.state === 'ready');
+  const firstE1 = pool.stats().clients[0].extranonce1;
   pool.inject({ kind: 'drop' });
   await until(() => s.state === 'backoff');
   await until(() => s.state === 'ready');
   assert.ok(s.stats.disconnects >= 1);
+  // the resubscribe carries the previous subscription id (the pool uses its extranonce1 as the id)
+  assert.equal(pool.stats().clients[0].subscribeParams, ['kabosu/0.1', firstE1]);
   await s.close(); await pool.close();
 });
 
@@ -207,6 +210,40 @@ test('pool vardiff raises the difficulty when shares come faster than the target
   assert.is(jobs.get()!.difficulty, diffs[diffs.length - 1]);
   assert.ok(pool.stats().clients[0].difficulty > 1 / 1024);
   await s.close(); await pool.close();
+});
+
+test('client answers client.get_version and client.show_message, survives unknown methods and hostile params', async () => {
+  const net = require('node:net') as typeof import('node:net');
+  const got: string[] = [];
+  const server = net.createServer((c) => {
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => {
+      for (const line of d.split('\n').filter(Boolean)) {
+        got.push(line);
+        const m = JSON.parse(line);
+        if (m.method === 'mining.subscribe') c.write(JSON.stringify({ id: m.id, result: [[['mining.notify', 'ab']], '01020304', 4], error: null }) + '\n');
+        if (m.method === 'mining.authorize') {
+          c.write(JSON.stringify({ id: m.id, result: true, error: null }) + '\n');
+          c.write('{"id":9,"method":"client.get_version","params":[]}\n{"id":10,"method":"client.show_message","params":["hello miners"]}\n');
+          c.write('{"id":11,"method":"mining.bogus","params":[]}\n{"id":null,"method":"mining.set_difficulty","params":["x"]}\n{"id":null,"method":"mining.set_extranonce","params":[42]}\n{"id":null,"method":"client.reconnect","params":["h",99999]}\n');
+        }
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const s = session(`stratum+tcp://127.0.0.1:${port}`);
+  const msg = s.events.next('message');
+  s.start();
+  assert.is(await msg, 'hello miners');
+  await until(() => got.some((l) => l.includes('"id":10')) ? true : undefined);
+  const v = JSON.parse(got.find((l) => JSON.parse(l).id === 9)!);
+  assert.type(v.result, 'string');
+  assert.is(JSON.parse(got.find((l) => JSON.parse(l).id === 10)!).result, true);
+  await until(() => s.stats.malformed + s.stats.unknownMethods >= 4 ? true : undefined);
+  assert.is(s.state, 'ready');
+  await s.close();
+  await new Promise((r) => server.close(r));
 });
 
 test('the password never reaches the log', async () => {
