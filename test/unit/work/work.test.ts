@@ -81,6 +81,18 @@ test('pitfall §1.8: clean_jobs=false keeps earlier work valid, clean_jobs=true 
   assert.equal(r, { kind: 'stale', reason: 'clean_jobs' });
 });
 
+test('a job superseded by more than 8 newer non-clean jobs is stale (superseded); unknown work is stale too', async () => {
+  const v = V.A;
+  const c = new ShareChecker(scrypt);
+  const j1 = jobOf(v);
+  const en2 = Buffer.from(v.extranonce2, 'hex');
+  const item: WorkItem = { id: 1, jobId: j1.jobId, job: j1, chain: 0, extranonce2: en2, ntime: j1.ntime, header: headerFor(j1, en2, j1.ntime), shareTarget: shareTargetFor(1), difficulty: 1 };
+  assert.equal(await c.check(item, 1, 0n), { kind: 'stale', reason: 'unknown_work' });
+  c.onJob(j1);
+  for (let i = 0; i < 8; i++) c.onJob({ ...j1, jobId: `n${i}`, cleanJobs: false });
+  assert.equal(await c.check(item, 1, 0n), { kind: 'stale', reason: 'superseded' });
+});
+
 test('pitfall §1.8: set_extranonce with a repeated job id gives different work (extranonce1 is part of the job)', () => {
   const v = V.A;
   const j1 = jobOf(v);
