@@ -7,6 +7,7 @@ export type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result
 
 export const BENCHES: Record<string, () => BenchFn> = {
   scrypt: () => require('./scrypt').benchScrypt,
+  stratum: () => require('./stratum').benchStratum,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
