@@ -144,8 +144,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         Object.fromEntries(windows.map((w) => [w, snap ? figure(snap.hashrate[w]) : NO_RATE])) as Record<'5s' | '1m' | '15m' | 'total', HashrateFigure>;
       const minerSnap = core?.stats.minerSnapshot(now);
       const hashing = Boolean(minerSnap && minerSnap.nonces > 0);
-      const session = mining.session;
-      const pool = ctx.config.pools[0];
+      const health = mining.poolHealth();
       return {
         version: i.version,
         uptime_s: i.uptimeS,
@@ -154,9 +153,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend === 'sim', pow: hb.backend === 'sim' ? hb.sim.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
         shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted } },
-        pools: pool
-          ? [{ name: pool.name, url: pool.url, state: session?.state ?? 'idle', active: true, difficulty: mining.currentDifficulty ?? null, latency_ms: mining.shares.latencyMs, accepted: mining.shares.accepted, rejected: Object.values(mining.shares.rejected).reduce((a, b) => a + b, 0) }]
-          : [],
+        pools: health.length
+          ? health.map((h) => ({ name: h.name, url: h.url, state: h.state, active: h.active, difficulty: h.active ? (mining.currentDifficulty ?? null) : null, latency_ms: h.latencyEwmaMs, accepted: h.accepted, rejected: h.rejected }))
+          : ctx.config.pools.map((p) => ({ name: p.name, url: p.url, state: 'idle', active: false, difficulty: null, latency_ms: null, accepted: 0, rejected: 0 })),
         chains: core
           ? core.chains.map((c, k) => {
               const snap = core.stats.chainSnapshot(k, now);

@@ -12,6 +12,7 @@ import { HashrateMeter } from '../hashboard/hashrateMeter';
 import { getAlgorithm, difficultyToTarget, type PowAlgorithm } from '../pow';
 import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
+import { PoolManager, type PoolHealth } from '../pools';
 import type { SubmitResult } from '../stratum';
 import type { SimMinerHal } from '../sim';
 import type { Component } from './component';
@@ -71,7 +72,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   readonly name = 'mining';
   readonly critical = false;
   core?: MinerCore<PoolMinerWork>;
-  session?: StratumV1Session;
+  pools?: PoolManager;
+  private sessions: StratumV1Session[] = [];
   private regulators: PicOldRegulator[] = [];
   private readonly checker: ShareChecker;
   private builder?: WorkBuilder;
@@ -94,6 +96,13 @@ export class MiningComponent implements Component<KabosuConfig> {
     this.poolMeter = new HashrateMeter(o.clock.now());
   }
 
+  private poolNames = new Map<string, string>();
+
+  /** Per pool: name, url, state, whether active, accepted/rejected, latency. */
+  poolHealth(): (PoolHealth & { name: string })[] {
+    return (this.pools?.health() ?? []).map((h) => ({ ...h, name: this.poolNames.get(h.url) ?? h.url }));
+  }
+
   get currentDifficulty(): number | undefined {
     return this.difficulty;
   }
@@ -111,8 +120,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     const got = this.o.hal();
     if (!got) throw new Error('no hash boards to mine with');
     const { hal, board } = got;
-    const pool = config.pools[0];
-    if (!pool) throw new Error('no pool configured');
+    if (config.pools.length === 0) throw new Error('no pool configured');
     const hb = board.hashBoard;
     const reg = hb.regulator;
     // 1. Power: voltage, enable, settle (boards go off again in stop()).
@@ -123,17 +131,27 @@ export class MiningComponent implements Component<KabosuConfig> {
       this.regulators.push(pic);
     }
     await clock.sleep(POWER_SETTLE_MS);
-    // 2. The pool: jobs feed the work builder; a new job refreshes every chain at once.
+    // 2. The pools, by priority with failover (pools/): jobs of the active pool feed the work
+    //    builder; a new job refreshes every chain at once; a pool switch invalidates old work.
     this.builder = new WorkBuilder(hb.chains, this.pow.diff1Target);
-    const session = new StratumV1Session({ url: pool.url, user: pool.user, password: pool.password ?? '', clock, logger: log.child({ pool: pool.name }) });
-    this.session = session;
-    session.events.on('difficulty', (d) => (this.difficulty = d), this);
-    session.events.on('job', (job) => {
+    const ordered = [...config.pools].sort((a, b) => a.priority - b.priority);
+    this.sessions = ordered.map(
+      (p) => new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger: log.child({ pool: p.name }) }),
+    );
+    const manager = new PoolManager(
+      this.sessions.map((session, i) => ({ session, priority: ordered[i].priority })),
+      { clock, log: log.child({ part: 'pools' }) },
+    );
+    this.pools = manager;
+    this.poolNames = new Map(ordered.map((p) => [p.url, p.name]));
+    manager.events.on('difficulty', (e) => (this.difficulty = e.difficulty), this);
+    manager.events.on('active', () => this.checker.reset(), this);
+    manager.events.on('job', ({ job }) => {
       this.builder!.setJob(job, Math.floor(Date.now() / 1000));
       this.checker.onJob(job);
       this.core?.newWork();
     }, this);
-    session.events.on('extranonce', () => this.checker.reset(), this);
+    for (const s of this.sessions) s.events.on('extranonce', () => this.checker.reset(), this);
     // 3. The chains.
     const family = getChipFamily(hb.chipFamily);
     const perChainHps = board.published.hashrateHps / hb.chains;
@@ -152,7 +170,7 @@ export class MiningComponent implements Component<KabosuConfig> {
       verify: (h, t) => this.pow.verify(h, t),
       onNonce: (w, ev, hash) => this.onNonce(w, ev, hash),
     });
-    session.start();
+    manager.start();
     await this.core.start();
   }
 
@@ -167,10 +185,10 @@ export class MiningComponent implements Component<KabosuConfig> {
       this.shares.notSubmitted[why] = (this.shares.notSubmitted[why] ?? 0) + 1;
       return;
     }
-    const session = this.session;
-    if (!session) return;
+    const pools = this.pools;
+    if (!pools) return;
     this.shares.submitted++;
-    session.submit(v.share).then(
+    pools.submit(v.share).then(
       (r: SubmitResult) => {
         this.shares.latencyMs = r.latencyMs;
         if (r.accepted) {
@@ -192,7 +210,7 @@ export class MiningComponent implements Component<KabosuConfig> {
 
   async stop(): Promise<void> {
     await this.core?.stop();
-    await this.session?.close();
+    await this.pools?.close();
     // Boards off: nothing stays powered once the daemon stops mining.
     for (const r of this.regulators) await r.enable(false).catch(() => r.stopHeartbeat());
     this.regulators = [];
