@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { validateConfigText, didYouMean } from '../../../src/config/validate';
+import { validateConfigText, didYouMean, editDistance } from '../../../src/config/validate';
 import { ConfigInvalidError, type ConfigIssue } from '../../../src/config/issues';
 import { ConfigError } from '../../../src/core/errors';
 
@@ -138,6 +138,19 @@ test('didYouMean suggests close keys only', () => {
   assert.is(didYouMean('tagetC', ['targetC', 'hotC']), 'targetC');
   assert.is(didYouMean('PORT', ['port', 'host']), 'port');
   assert.is(didYouMean('banana', ['port', 'host']), undefined);
+  assert.is(didYouMean('nmae', ['id', 'name']), 'name', 'a swap of two neighbours is one edit');
+  assert.is(didYouMean('pirority', ['name', 'priority']), 'priority');
+});
+
+test('editDistance counts insert, delete, substitute and neighbour swap as one edit each', () => {
+  assert.is(editDistance('', ''), 0);
+  assert.is(editDistance('abc', ''), 3);
+  assert.is(editDistance('', 'ab'), 2);
+  assert.is(editDistance('port', 'prot'), 1);
+  assert.is(editDistance('port', 'part'), 1);
+  assert.is(editDistance('port', 'ports'), 1);
+  assert.is(editDistance('kitten', 'sitting'), 3);
+  assert.is(editDistance('ca', 'abc'), 3);
 });
 
 test.run();
