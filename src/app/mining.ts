@@ -80,6 +80,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   private difficulty?: number;
   readonly shares: ShareCounts = { submitted: 0, accepted: 0, acceptedDifficulty: 0, rejected: {}, notSubmitted: {}, latencyMs: null };
   readonly poolMeter: HashrateMeter;
+  /** notify -> new work written on every chain, host ms, one entry per job. */
+  readonly workLatencyMs: number[] = [];
   private readonly pow: PowAlgorithm;
 
   constructor(
@@ -147,9 +149,12 @@ export class MiningComponent implements Component<KabosuConfig> {
     manager.events.on('difficulty', (e) => (this.difficulty = e.difficulty), this);
     manager.events.on('active', () => this.checker.reset(), this);
     manager.events.on('job', ({ job }) => {
+      const t0 = performance.now();
       this.builder!.setJob(job, Math.floor(Date.now() / 1000));
       this.checker.onJob(job);
       this.core?.newWork();
+      // Host time from the parsed notify to work handed to every chain's UART (bench figure).
+      if (this.workLatencyMs.length < 10_000) this.workLatencyMs.push(performance.now() - t0);
     }, this);
     for (const s of this.sessions) s.events.on('extranonce', () => this.checker.reset(), this);
     // 3. The chains.

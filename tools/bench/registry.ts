@@ -8,6 +8,7 @@ export type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result
 export const BENCHES: Record<string, () => BenchFn> = {
   scrypt: () => require('./scrypt').benchScrypt,
   stratum: () => require('./stratum').benchStratum,
+  pipeline: () => require('./pipeline').benchPipeline,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
