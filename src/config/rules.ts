@@ -4,9 +4,31 @@ import type { ConfigIssue } from './issues';
 /** A cross-field problem before it is given a position in the file. */
 export type RuleIssue = Omit<ConfigIssue, 'source' | 'line' | 'column'>;
 
-/** Cross-field rules the schema cannot say (conventions 2.5.4); pure, run after the schema. */
-export function crossFieldIssues(c: KabosuConfig): RuleIssue[] {
-  return [...thermalOrder(c), ...poolRules(c), ...fanRange(c), ...tuningRules(c), ...portClashes(c)];
+interface Rule {
+  /** The JSON pointers (sections or fields) the rule reads; it runs only when they are schema-valid. */
+  reads: string[];
+  check: (c: KabosuConfig) => RuleIssue[];
+}
+
+const RULES: Rule[] = [
+  { reads: ['/thermal'], check: (c) => thermalOrder(c) },
+  { reads: ['/mining', '/pools'], check: (c) => poolRules(c) },
+  { reads: ['/thermal'], check: (c) => fanRange(c) },
+  { reads: ['/tuning'], check: (c) => tuningRules(c) },
+  { reads: ['/api', '/telemetry', '/testPool'], check: (c) => portClashes(c) },
+];
+
+function touches(bad: string, read: string): boolean {
+  return bad === '' || bad === read || bad.startsWith(read + '/') || read.startsWith(bad + '/');
+}
+
+/**
+ * Cross-field rules the schema cannot say (conventions 2.5.4); pure. `schemaErrorPointers` are
+ * where the schema already failed: a rule reading any of them is skipped (its inputs may have the
+ * wrong type), the others still run, so one report carries every problem that can be found.
+ */
+export function crossFieldIssues(c: KabosuConfig, schemaErrorPointers: string[] = []): RuleIssue[] {
+  return RULES.filter((r) => !r.reads.some((read) => schemaErrorPointers.some((bad) => touches(bad, read)))).flatMap((r) => r.check(c));
 }
 
 function thermalOrder(c: KabosuConfig): RuleIssue[] {

@@ -137,7 +137,11 @@ export function validateConfigData(data: unknown, source: string, parsed?: Parse
   const validate = validator();
   if (!validate(copy)) {
     const raw = (validate.errors ?? []).filter((e) => !(e.keyword === 'pattern' && e.propertyName !== undefined));
-    throw new ConfigInvalidError(source, dedupe(raw.map(schemaIssue)).map((i) => position(parsed, source, i, opts)));
+    const issues: RuleIssue[] = dedupe(raw.map(schemaIssue));
+    // Rules whose inputs passed the schema still run, so every problem is reported at once.
+    const isObject = typeof copy === 'object' && copy !== null && !Array.isArray(copy);
+    const rules = isObject ? crossFieldIssues(copy as KabosuConfig, issues.map((i) => i.pointer)) : [];
+    throw new ConfigInvalidError(source, [...issues, ...rules].map((i) => position(parsed, source, i, opts)));
   }
   const config = copy as KabosuConfig;
   const rules = crossFieldIssues(config);

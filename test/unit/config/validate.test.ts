@@ -134,6 +134,20 @@ test('the error message lists every problem in file order', () => {
   }
 });
 
+test('cross-field rules on sections that passed the schema are reported together with schema errors', () => {
+  const list = issues(`{"version":1,"device":{"id":"BAD ID"},"thermal":{"targetC":90,"hotC":80,"dangerousC":95},"mining":{"enabled":true},"pools":[]}`);
+  assert.equal(list.map((i) => i.pointer).sort(), ['/device/id', '/pools', '/thermal/targetC']);
+  assert.ok(list.every((i) => typeof i.line === 'number'), 'every issue is positioned');
+});
+
+test('a cross-field rule is skipped when its own section failed the schema (no guess from wrong types)', () => {
+  const list = issues(`{"version":1,"thermal":{"targetC":"hot","hotC":80,"dangerousC":70},"api":{"http":{"enabled":true,"port":4028},"cgminer":{"enabled":true,"port":4028}}}`);
+  assert.equal(list.map((i) => i.pointer).sort(), ['/api/cgminer/port', '/thermal/targetC']);
+  assert.is(list.find((i) => i.pointer === '/thermal/targetC')!.message, 'wrong type');
+  const rootWrong = issues('[1,2]');
+  assert.is(rootWrong.length, 1, 'a root of the wrong type runs no rules');
+});
+
 test('didYouMean suggests close keys only', () => {
   assert.is(didYouMean('tagetC', ['targetC', 'hotC']), 'targetC');
   assert.is(didYouMean('PORT', ['port', 'host']), 'port');
