@@ -65,12 +65,28 @@ export function createLogRoot(o: LogRootOptions): LogRoot {
   // Weak references: a component that goes away (a pool connection) does not pin its logger.
   let children: Array<{ component: string; ref: WeakRef<Logger> }> = [];
   const rootView = root.child({}, { level: resolveLevel('kabosu', level, levels) as Level });
+  // A component's own sub-loggers (logger.child({pool})) are tracked too, so setLevels reaches
+  // them; one given an explicit level keeps it. A `component` binding renames the sub-logger.
+  const pinoChild = root.child;
+  const track = (logger: Logger, component: string): Logger => {
+    // Drop collected loggers now and then so a component that makes many short-lived sub-loggers
+    // (one per connection) does not grow this list without bound between reloads.
+    if (children.length >= 256 && children.length % 256 === 0) children = children.filter((c) => c.ref.deref() !== undefined);
+    children.push({ component, ref: new WeakRef(logger) });
+    // pino makes a child with Object.create(parent), so a sub-logger inherits this override: call
+    // pino's own method (from the untouched root) on `logger`, never `logger.child`.
+    const own = ((b: Record<string, unknown>, o?: object) => pinoChild.call(logger, b, o)) as Logger['child'];
+    logger.child = ((b: Record<string, unknown>, opts?: { level?: string }) => {
+      const sub = typeof b?.component === 'string' ? b.component : component;
+      const c = own(b, opts?.level === undefined ? { ...(opts ?? {}), level: resolveLevel(sub, level, levels) } : opts);
+      return opts?.level === undefined ? track(c, sub) : c;
+    }) as unknown as Logger['child'];
+    return logger;
+  };
   return {
     logger: rootView,
     child(component, bindings = {}) {
-      const logger = root.child({ ...bindings, component }, { level: resolveLevel(component, level, levels) });
-      children.push({ component, ref: new WeakRef(logger) });
-      return logger;
+      return track(root.child({ ...bindings, component }, { level: resolveLevel(component, level, levels) }), component);
     },
     setLevels(nextLevel, nextLevels = {}) {
       level = nextLevel;

@@ -57,6 +57,29 @@ test('setLevels re-levels every existing child (hot reload)', () => {
   assert.is(root.levelFor('stratum.x'), 'debug');
 });
 
+test('sub-loggers a component makes with .child() follow setLevels too, unless given their own level', () => {
+  const s = sink();
+  const root = createLogRoot({ level: 'info', destination: s.dest });
+  const pool = root.child('stratum').child({ pool: 'main' });
+  const conn = pool.child({ conn: 2 });
+  const renamed = root.child('stratum').child({ component: 'chips.bm1485' });
+  const pinned = root.child('stratum').child({ pinned: true }, { level: 'error' });
+  pool.debug('hidden');
+  root.setLevels('info', { stratum: 'debug', chips: 'warn' });
+  pool.debug('pool debug');
+  conn.debug('conn debug');
+  renamed.info('renamed info hidden');
+  renamed.warn('renamed warn');
+  pinned.warn('pinned warn hidden');
+  const lines = s.lines();
+  assert.equal(lines.map((l) => l.msg), ['pool debug', 'conn debug', 'renamed warn']);
+  assert.is(lines[1].pool, 'main');
+  assert.is(lines[1].conn, 2);
+  assert.is(lines[1].component, 'stratum');
+  assert.is(lines[2].component, 'chips.bm1485');
+  assert.is(pinned.level, 'error');
+});
+
 test('secrets at the schema redact paths are written as ***', () => {
   const s = sink();
   const root = createLogRoot({ level: 'info', redactPaths: secretRedactPaths(), destination: s.dest });
