@@ -73,7 +73,13 @@ export class Daemon {
     const results = await this.lifecycle.reload(next);
     const applied = Object.entries(results).filter(([, r]) => r.applied).map(([n]) => n);
     const refused = Object.entries(results).filter(([, r]) => !r.applied).map(([n, r]) => `${n}: ${r.needsRestart ?? 'not applied'}`);
-    this.log.info({ sections, applied_by: applied, needs_restart: [...needsRestart, ...refused] }, 'config reloaded');
+    // Reloadable by the schema, but no running component takes it live yet: say so rather
+    // than imply it took effect (logging is applied above by the daemon itself).
+    const notLive = sections.filter((s) => !needsRestart.includes(s) && s !== 'logging' && applied.length === 0);
+    this.log.info(
+      { sections, applied_by: applied, needs_restart: [...needsRestart, ...refused], ...(notLive.length ? { not_applied_until_restart: notLive } : {}) },
+      'config reloaded',
+    );
   }
 
   status(): DaemonStatus {
