@@ -1,22 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejectsWith } from '../../helpers/rejects';
 import { SimGpioLine } from '../../../src/hal/sim/gpio';
 import { SimPwm } from '../../../src/hal/sim/pwm';
 import { SimTach } from '../../../src/hal/sim/tach';
-import { KabosuError } from '../../../src/core/errors';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KabosuError);
-    assert.is((e as KabosuError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
-
-/** Sends a PIC command the stock way: one byte per I2C write. */
 
 test('GPIO, PWM and tach fakes remember state and refuse bad input', async () => {
   const rst = new SimGpioLine('rst0', 'out', 1);

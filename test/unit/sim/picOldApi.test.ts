@@ -1,23 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejectsWith } from '../../helpers/rejects';
 import fc from 'fast-check';
 import { VirtualClock } from '../../../src/hal/clock';
 import { SimI2cBus } from '../../../src/hal/sim/i2c';
-import { KabosuError } from '../../../src/core/errors';
 import { PicOldApi } from '../../../src/sim/devices/picOldApi';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KabosuError);
-    assert.is((e as KabosuError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
-
-/** Sends a PIC command the stock way: one byte per I2C write. */
 
 async function picCmd(bus: SimI2cBus, addr: number, bytes: number[], replyLen = 0): Promise<number[]> {
   for (const b of [0x55, 0xaa, ...bytes]) await bus.sendByte(addr, b);

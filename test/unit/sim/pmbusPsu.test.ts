@@ -1,21 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejectsWith } from '../../helpers/rejects';
 import { SimI2cBus } from '../../../src/hal/sim/i2c';
-import { KabosuError } from '../../../src/core/errors';
 import { PmbusPsu, decodeLinear11, linear11 } from '../../../src/sim/devices/pmbusPsu';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KabosuError);
-    assert.is((e as KabosuError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
-
-/** Sends a PIC command the stock way: one byte per I2C write. */
 
 test('PMBus PSU: input power and voltages in LINEAR11/LINEAR16 through SMBus words', async () => {
   const bus = new SimI2cBus('i2c-0');

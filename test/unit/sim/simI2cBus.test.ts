@@ -1,20 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejectsWith } from '../../helpers/rejects';
 import { SimI2cBus, I2cNack } from '../../../src/hal/sim/i2c';
 import { KabosuError } from '../../../src/core/errors';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KabosuError);
-    assert.is((e as KabosuError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
-
-/** Sends a PIC command the stock way: one byte per I2C write. */
 
 test('i2c: an absent address NACKs with a typed error naming bus and address', async () => {
   const bus = new SimI2cBus('i2c-0');

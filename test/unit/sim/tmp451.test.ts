@@ -1,21 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejectsWith } from '../../helpers/rejects';
 import { SimI2cBus } from '../../../src/hal/sim/i2c';
-import { KabosuError } from '../../../src/core/errors';
 import { Tmp451, decodeTmp451, encode } from '../../../src/sim/devices/tmp451';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KabosuError);
-    assert.is((e as KabosuError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
-
-/** Sends a PIC command the stock way: one byte per I2C write. */
 
 test('TMP451: local is the board, remote the die plus offset, in 1/16 °C', async () => {
   const bus = new SimI2cBus('chain0');
