@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
+import type { DaemonControl } from './control';
+import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
 import type { RateEstimate } from '../hashboard/hashrateMeter';
 
@@ -21,6 +23,8 @@ export interface BuildContext {
   clock: Clock;
   logRoot: LogRoot;
   dataDir: string;
+  /** The command surface and event bus: components raise events and plug in the commands they own. */
+  control: DaemonControl;
 }
 
 export interface StatusInput {
@@ -35,6 +39,7 @@ export interface BuiltComponents {
   components: Component<KabosuConfig>[];
   status(i: StatusInput): DaemonStatus;
   summary(): string;
+  chips(nowMs: number): ChipStatus[];
 }
 
 const NO_RATE: HashrateFigure = { hps: 0, rel_err: null };
@@ -131,6 +136,22 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   };
   return {
     components,
+    chips: (now) => {
+      const core = mining.core;
+      if (!core) return [];
+      return core.chains.flatMap((_c, k) =>
+        core.stats.chipSnapshots(k, now).map((snap, chip) => ({
+          chain: k,
+          chip,
+          freq_mhz: core.plans[k].freqMHz,
+          nonces: snap.nonces,
+          hw_errors: snap.hwErrors,
+          hashrate: Object.fromEntries([...(Object.keys(WINDOWS_S) as (keyof typeof WINDOWS_S)[]), 'total' as const].map((w) => [w, figure(snap.hashrate[w])])) as ChipStatus['hashrate'],
+          health: 'unknown' as const,
+          last_nonce_ms: snap.lastNonceMs ?? null,
+        })),
+      );
+    },
     summary: () => {
       const note = boardsNote();
       return note ? `running with no hash boards: ${note}` : `running: ${hb.backend} ${hb.model}`;

@@ -16,6 +16,7 @@ import type { DaemonPaths } from './paths';
 import type { DaemonStatus } from './status';
 import { devConfig } from './devConfig';
 import { buildComponents, type BuiltComponents } from './components';
+import { DaemonControl } from './control';
 
 export interface DaemonOptions {
   paths: DaemonPaths;
@@ -45,6 +46,8 @@ export class Daemon {
     private readonly lifecycle: Lifecycle<KabosuConfig>,
     private readonly built: BuiltComponents,
     private readonly clock: Clock,
+    /** The command surface and event bus every interface (MQTT, HTTP, :4028) uses. */
+    readonly control: DaemonControl,
   ) {
     this.startedAt = clock.now();
   }
@@ -120,7 +123,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
   const lifecycle = new Lifecycle<KabosuConfig>(logRoot.child('lifecycle'), clock);
   let daemon: Daemon | undefined;
-  const control: Component<KabosuConfig> = (() => {
+  const controlSocket: Component<KabosuConfig> = (() => {
     const server = new LocalControlServer(
       paths.socketPath,
       {
@@ -134,11 +137,19 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     );
     return { name: 'control-socket', critical: true, start: () => server.start(), stop: () => server.stop() };
   })();
-  lifecycle.add(control);
-  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir });
+  lifecycle.add(controlSocket);
+  const minerControl = new DaemonControl({
+    status: () => {
+      if (!daemon) throw new KabosuError('KBS_E_APP_STARTING', 'the daemon is still starting');
+      return daemon.status();
+    },
+    config: () => daemon?.currentConfig ?? config,
+    chips: () => built.chips(clock.now()),
+  });
+  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl });
   for (const c of built.components) lifecycle.add(c);
   await lifecycle.start();
-  daemon = new Daemon(paths, config, logRoot, log, lifecycle, built, clock);
+  daemon = new Daemon(paths, config, logRoot, log, lifecycle, built, clock, minerControl);
   daemon.watch(o.env);
   log.info({ components: lifecycle.status().map((s) => `${s.name}:${s.state}`) }, built.summary());
   return daemon;

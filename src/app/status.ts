@@ -1,52 +1,6 @@
-import type { ComponentStatus } from './lifecycle';
+import type { DaemonStatus, HashrateFigure } from '../core/minerApi';
 
-/** What `kabosu status --json` prints: the daemon's own view, in one snapshot. */
-export interface HashrateFigure {
-  hps: number;
-  /** 1-sigma relative error (1/sqrt(nonces)); null when no nonce was counted. */
-  rel_err: number | null;
-}
-
-export interface ChainStatus {
-  index: number;
-  chips_expected: number;
-  chips_found: number;
-  nonces: number;
-  hw_errors: number;
-  crc_errors: number;
-  silent_chips: number[];
-  freq_mhz: number | null;
-  ticket_difficulty: number | null;
-  hashrate: Record<'5s' | '1m' | '15m' | 'total', HashrateFigure>;
-}
-
-export interface PoolStatus {
-  name: string;
-  url: string;
-  state: string;
-  active: boolean;
-  difficulty: number | null;
-  latency_ms: number | null;
-  accepted: number;
-  rejected: number;
-}
-
-export interface DaemonStatus {
-  version: string;
-  uptime_s: number;
-  state: 'starting' | 'mining' | 'waiting-for-work' | 'no-hashboards' | 'stopped';
-  device_id: string;
-  hashboards: { backend: string; model: string | null; simulated: boolean; pow: string | null; note?: string };
-  hashrate: {
-    chips: Record<'5s' | '1m' | '15m' | 'total', HashrateFigure>;
-    /** Difficulty-weighted accepted shares, as the pool would credit them. */
-    pool_accepted: HashrateFigure | null;
-  };
-  shares: { submitted: number; accepted: number; rejected: Record<string, number>; not_submitted: Record<string, number> };
-  pools: PoolStatus[];
-  chains: ChainStatus[];
-  components: ComponentStatus[];
-}
+export type { DaemonStatus, HashrateFigure, ChainStatus, PoolStatus } from '../core/minerApi';
 
 function rate(f: HashrateFigure): string {
   const units: [number, string][] = [

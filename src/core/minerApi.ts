@@ -1,0 +1,192 @@
+/**
+ * The contract between the miner and everything that reports on it or commands it (telemetry,
+ * HTTP, the cgminer API on :4028, the serial console, the CLI): one status snapshot shape, one
+ * event record, one command surface. Producers (app/ and the areas it composes) fill these in;
+ * consumers (api/, telemetry/, console/) only read them and call `MinerControl`, never reach into
+ * components. Fields for parts a build does not have yet are `null`/absent, never invented.
+ */
+import type { TypedEmitter } from './events';
+
+export interface HashrateFigure {
+  hps: number;
+  /** 1-sigma relative error (1/sqrt(nonces)); null when no nonce was counted. */
+  rel_err: number | null;
+}
+
+export type RateWindows = Record<'5s' | '1m' | '15m' | 'total', HashrateFigure>;
+
+export interface ChainStatus {
+  index: number;
+  chips_expected: number;
+  chips_found: number;
+  nonces: number;
+  hw_errors: number;
+  crc_errors: number;
+  silent_chips: number[];
+  freq_mhz: number | null;
+  ticket_difficulty: number | null;
+  hashrate: RateWindows;
+}
+
+export interface PoolStatus {
+  name: string;
+  url: string;
+  state: string;
+  active: boolean;
+  difficulty: number | null;
+  latency_ms: number | null;
+  accepted: number;
+  rejected: number;
+}
+
+/** One hash board's temperatures and thermal state (thermal/). */
+export interface BoardThermal {
+  index: number;
+  /** Hottest chip-side reading, °C; null when no valid reading. */
+  chip_temp_c: number | null;
+  /** Board (PCB) reading, °C; null when none. */
+  board_temp_c: number | null;
+  /** ok: normal; hot: frequency throttled; tripped: interlock powered it off; off: not powered. */
+  state: 'ok' | 'hot' | 'tripped' | 'off';
+  /** Frequency reduction applied by the thermal policy, 0..100 %. */
+  throttle_pct: number;
+}
+
+export interface FanStatus {
+  index: number;
+  rpm: number | null;
+  duty_pct: number;
+  /** False when the tach disagrees with the commanded duty (stalled, missing). */
+  ok: boolean;
+}
+
+export interface InterlockTrip {
+  at_ms: number;
+  /** Board index, or null for a miner-wide trip (all fans stopped, PSU fault). */
+  board: number | null;
+  /** Machine-readable: 'over_temp' | 'stale_reading' | 'frozen_reading' | 'implausible_reading' | 'fans_stopped' | 'regulator_fault' | ... */
+  reason: string;
+  message: string;
+}
+
+export interface ThermalStatus {
+  mode: 'auto' | 'manual' | 'immersion';
+  target_c: number;
+  hot_c: number;
+  dangerous_c: number;
+  boards: BoardThermal[];
+  fans: FanStatus[];
+  interlock: { armed: boolean; trips: number; last_trip: InterlockTrip | null };
+}
+
+export interface BoardPower {
+  index: number;
+  enabled: boolean;
+  voltage_v: number | null;
+  watts: number | null;
+  /** True when watts come from hardware readback, false when estimated by the model. */
+  measured: boolean;
+}
+
+export interface PowerStatus {
+  boards: BoardPower[];
+  /** At the wall (PSU input) when known, else the sum of boards plus the model's overhead. */
+  wall_w: number | null;
+  measured: boolean;
+  /** Persisted across restarts. */
+  energy_kwh: number;
+  limit_w: number | null;
+}
+
+export interface ChipStatus {
+  chain: number;
+  chip: number;
+  freq_mhz: number | null;
+  nonces: number;
+  hw_errors: number;
+  hashrate: RateWindows;
+  health: 'ok' | 'degraded' | 'dead' | 'disabled' | 'unknown';
+  last_nonce_ms: number | null;
+}
+
+export interface TuningStatus {
+  target: string;
+  state: 'off' | 'tuning' | 'tuned' | 'validating' | 'throttled';
+  /** Expected figures of the current result. */
+  expected: { hashrate_hps: number; power_w: number; efficiency_j_per_th: number } | null;
+}
+
+export interface DaemonStatus {
+  version: string;
+  uptime_s: number;
+  state: 'starting' | 'mining' | 'waiting-for-work' | 'paused' | 'no-hashboards' | 'stopped';
+  device_id: string;
+  hashboards: { backend: string; model: string | null; simulated: boolean; pow: string | null; note?: string };
+  hashrate: {
+    chips: RateWindows;
+    /** Difficulty-weighted accepted shares, as the pool would credit them. */
+    pool_accepted: HashrateFigure | null;
+  };
+  shares: { submitted: number; accepted: number; rejected: Record<string, number>; not_submitted: Record<string, number> };
+  pools: PoolStatus[];
+  chains: ChainStatus[];
+  components: { name: string; critical: boolean; state: string; error?: string }[];
+  /** Absent until thermal control runs. */
+  thermal?: ThermalStatus;
+  /** Absent until power readback/estimation runs. */
+  power?: PowerStatus;
+  tuning?: TuningStatus;
+}
+
+/** Something an operator or a fleet tool should know about, as it happened. */
+export interface DaemonEvent {
+  at_ms: number;
+  severity: 'info' | 'warning' | 'critical';
+  /** Component that raised it: 'thermal', 'interlock', 'health', 'pools', 'tuning', 'mining', ... */
+  source: string;
+  /** Stable machine-readable kind, e.g. 'interlock_trip', 'chip_dead', 'pool_failover'. */
+  kind: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface MinerEvents {
+  event: DaemonEvent;
+}
+
+/** The miner's events, for telemetry and APIs to forward (bounded history in `recentEvents`). */
+export type MinerEventBus = TypedEmitter<MinerEvents>;
+
+/**
+ * Commands from any interface (MQTT, HTTP, :4028, console). Each resolves with a short
+ * operator-facing result or rejects with a KabosuError whose code and message say why
+ * (e.g. `KBS_E_NOT_AVAILABLE` when this build or config lacks the part).
+ */
+export interface MinerControl {
+  status(): DaemonStatus;
+  events: MinerEventBus;
+  recentEvents(limit?: number): DaemonEvent[];
+  chips(): ChipStatus[];
+  /** Stop hashing (boards powered down) until resume(); survives nothing across restarts. */
+  pause(reason: string): Promise<string>;
+  resume(): Promise<string>;
+  /** Restart the mining pipeline (not the process). */
+  restart(): Promise<string>;
+  /** null clears the target (back to config). */
+  setPowerTarget(watts: number | null): Promise<string>;
+  setFanMode(mode: 'auto' | 'manual' | 'immersion', dutyPct?: number): Promise<string>;
+  /** Blink the LED so a person can find the miner. */
+  identify(seconds: number): Promise<string>;
+  runDiagnostics(): Promise<unknown>;
+  /** Pool management (names as in config). */
+  switchPool(name: string): Promise<string>;
+  enablePool(name: string): Promise<string>;
+  disablePool(name: string): Promise<string>;
+  addPool(p: { url: string; user: string; password?: string }): Promise<string>;
+  removePool(name: string): Promise<string>;
+  poolPriority(names: string[]): Promise<string>;
+  /** The running config with every secret replaced by "***". */
+  redactedConfig(): unknown;
+  /** Validate and apply a whole new config through the hot-reload path; rejects with the report. */
+  applyConfig(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }>;
+}
