@@ -5,6 +5,7 @@ import type { BoardDefinition } from '../config/boardSchema';
 import { getChipFamily } from '../chips';
 import { Chain } from '../chips/chainDriver';
 import { PicOldRegulator } from '../power/picOld';
+import { BoardPower } from '../power/boardPower';
 import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../hashboard/minerCore';
 import { bm1485RefreshMs } from '../hashboard/workScheduler';
 import type { NonceEvent } from '../hashboard/nonceVerifier';
@@ -74,7 +75,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   core?: MinerCore<PoolMinerWork>;
   pools?: PoolManager;
   private sessions: StratumV1Session[] = [];
-  private regulators: PicOldRegulator[] = [];
+  /** The boards' power (shared with the safety interlock once thermal/ runs). */
+  power?: BoardPower;
   private readonly checker: ShareChecker;
   private builder?: WorkBuilder;
   private difficulty?: number;
@@ -126,11 +128,14 @@ export class MiningComponent implements Component<KabosuConfig> {
     const hb = board.hashBoard;
     const reg = hb.regulator;
     // 1. Power: voltage, enable, settle (boards go off again in stop()).
+    const regulators = Array.from({ length: hb.chains }, (_, c) =>
+      new PicOldRegulator({ bus: hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock, log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV }),
+    );
+    const power = new BoardPower(regulators, { clock, log: log.child({ part: 'power' }) });
+    this.power = power;
     for (let c = 0; c < hb.chains; c++) {
-      const pic = new PicOldRegulator({ bus: hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock, log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV });
-      await pic.setVoltage(hb.voltage.stockV);
-      await pic.enable(true);
-      this.regulators.push(pic);
+      await power.setVoltage(c, hb.voltage.stockV);
+      await power.enable(c, 'mining start');
     }
     await clock.sleep(POWER_SETTLE_MS);
     // 2. The pools, by priority with failover (pools/): jobs of the active pool feed the work
@@ -217,7 +222,6 @@ export class MiningComponent implements Component<KabosuConfig> {
     await this.core?.stop();
     await this.pools?.close();
     // Boards off: nothing stays powered once the daemon stops mining.
-    for (const r of this.regulators) await r.enable(false).catch(() => r.stopHeartbeat());
-    this.regulators = [];
+    await this.power?.disableAll('mining stop');
   }
 }
