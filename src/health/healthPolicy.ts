@@ -1,0 +1,107 @@
+import type { ChipHealthState } from './chipHealth';
+import type { ChainHealthState, ChainProblem } from './chainHealth';
+import type { HwFault } from './hwFaults';
+
+/**
+ * What to do about a health change, pure and bounded (docs/health.md "Actions"):
+ * - chip dead: re-init its chain once; dead again after that re-init: disable the chip.
+ * - chip degraded by HW errors: lower its frequency one step; at the floor: disable it.
+ * - chain failed or chips missing: re-init (at most `maxReinitsPerHour` per chain); a failed
+ *   chain with no re-init left: power the board off.
+ * - regulator no answer / mismatch: power the board off (the interlock's rule too).
+ * Everything else is an alert only (sensors and fans are the interlock's to act on).
+ */
+export type HealthAction =
+  | { kind: 'reinit_chain'; chain: number; reason: string }
+  | { kind: 'lower_chip_freq'; chain: number; chip: number; toMHz: number; reason: string }
+  | { kind: 'disable_chip'; chain: number; chip: number; reason: string }
+  | { kind: 'power_off_board'; board: number; reason: string };
+
+export interface HealthPolicyParams {
+  maxReinitsPerHour: number;
+  freqStepMHz: number;
+  minFreqMHz: number;
+}
+
+export class HealthPolicy {
+  private reinits = new Map<number, number[]>();
+  /** chain -> time of the last re-init this policy asked for */
+  private lastReinit = new Map<number, number>();
+  /** `${chain}.${chip}` -> time the chip was last declared dead */
+  private deadAt = new Map<string, number>();
+  private disabled = new Set<string>();
+  private poweredOff = new Set<number>();
+
+  constructor(private readonly p: HealthPolicyParams) {}
+
+  private canReinit(chain: number, nowMs: number): boolean {
+    const list = (this.reinits.get(chain) ?? []).filter((t) => t > nowMs - 3600_000);
+    this.reinits.set(chain, list);
+    return list.length < this.p.maxReinitsPerHour && !this.poweredOff.has(chain);
+  }
+
+  private reinit(chain: number, nowMs: number, reason: string): HealthAction {
+    this.reinits.get(chain)!.push(nowMs);
+    this.lastReinit.set(chain, nowMs);
+    return { kind: 'reinit_chain', chain, reason };
+  }
+
+  onChip(nowMs: number, chain: number, chip: number, state: ChipHealthState, reason: string, freqMHz: number | null): HealthAction[] {
+    const key = `${chain}.${chip}`;
+    if (this.disabled.has(key) || this.poweredOff.has(chain)) return [];
+    if (state === 'dead') {
+      const prevDeath = this.deadAt.get(key);
+      this.deadAt.set(key, nowMs);
+      const re = this.lastReinit.get(chain);
+      const reinitSinceLastDeath = re !== undefined && (prevDeath === undefined || re >= prevDeath);
+      if (!reinitSinceLastDeath && this.canReinit(chain, nowMs)) return [this.reinit(chain, nowMs, `chip ${chip} dead`)];
+      this.disabled.add(key);
+      return [{ kind: 'disable_chip', chain, chip, reason: reinitSinceLastDeath ? 'dead again after a chain re-init' : 'dead; no re-init left this hour' }];
+    }
+    if (state === 'degraded' && reason === 'hw_errors' && freqMHz !== null) {
+      const to = freqMHz - this.p.freqStepMHz;
+      if (to >= this.p.minFreqMHz) return [{ kind: 'lower_chip_freq', chain, chip, toMHz: to, reason: 'HW errors above limit' }];
+      this.disabled.add(key);
+      return [{ kind: 'disable_chip', chain, chip, reason: `HW errors above limit at the minimum frequency ${freqMHz} MHz` }];
+    }
+    return [];
+  }
+
+  onChain(nowMs: number, chain: number, state: ChainHealthState, problems: readonly ChainProblem[]): HealthAction[] {
+    if (this.poweredOff.has(chain)) return [];
+    const missing = problems.some((x) => x.kind === 'chips_missing' || x.kind === 'no_chips');
+    if (state !== 'failed' && !missing) return [];
+    const why = problems.map((x) => x.message).join('; ');
+    if (this.canReinit(chain, nowMs)) return [this.reinit(chain, nowMs, why)];
+    if (state === 'failed') {
+      this.poweredOff.add(chain);
+      return [{ kind: 'power_off_board', board: chain, reason: `${why}; re-init did not help` }];
+    }
+    return [];
+  }
+
+  onHardwareFault(f: HwFault): HealthAction[] {
+    if ((f.kind === 'regulator_no_answer' || f.kind === 'regulator_mismatch') && f.board !== null && !this.poweredOff.has(f.board)) {
+      this.poweredOff.add(f.board);
+      return [{ kind: 'power_off_board', board: f.board, reason: f.message }];
+    }
+    return [];
+  }
+
+  isDisabled(chain: number, chip: number): boolean {
+    return this.disabled.has(`${chain}.${chip}`);
+  }
+
+  isPoweredOff(board: number): boolean {
+    return this.poweredOff.has(board);
+  }
+
+  /** An operator brought a board back (or restarted mining): forget its history. */
+  resetBoard(board: number): void {
+    this.poweredOff.delete(board);
+    this.reinits.delete(board);
+    this.lastReinit.delete(board);
+    for (const k of [...this.disabled]) if (k.startsWith(`${board}.`)) this.disabled.delete(k);
+    for (const k of [...this.deadAt.keys()]) if (k.startsWith(`${board}.`)) this.deadAt.delete(k);
+  }
+}

@@ -1,0 +1,71 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { HealthPolicy } from '../../../src/health/healthPolicy';
+import { checkFan, checkPsu, checkRegulator, checkSensor, StuckDetector } from '../../../src/health/hwFaults';
+
+const P = { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 300 };
+
+test('a dead chip gets one chain re-init, then is disabled if it dies again', () => {
+  const p = new HealthPolicy(P);
+  assert.equal(p.onChip(1000, 0, 5, 'dead', 'no_results', 384).map((a) => a.kind), ['reinit_chain']);
+  assert.equal(p.onChip(60_000, 0, 5, 'dead', 'no_results', 384).map((a) => a.kind), ['disable_chip']);
+  assert.ok(p.isDisabled(0, 5));
+  assert.equal(p.onChip(70_000, 0, 5, 'dead', 'no_results', 384), [], 'a disabled chip asks for nothing more');
+});
+
+test('re-inits are bounded per hour; a failed chain without re-inits left is powered off', () => {
+  const p = new HealthPolicy(P);
+  const fail = [{ kind: 'no_chips' as const, message: 'no chip answers' }];
+  assert.is(p.onChain(0, 1, 'failed', fail)[0].kind, 'reinit_chain');
+  assert.is(p.onChain(1000, 1, 'failed', fail)[0].kind, 'reinit_chain');
+  const off = p.onChain(2000, 1, 'failed', fail);
+  assert.equal(off.map((a) => a.kind), ['power_off_board']);
+  assert.ok(p.isPoweredOff(1));
+  assert.equal(p.onChain(3000, 1, 'failed', fail), []);
+  p.resetBoard(1);
+  assert.is(p.onChain(4000, 1, 'failed', fail)[0].kind, 'reinit_chain');
+  // a degraded chain with missing chips re-inits within budget, and does nothing once out of budget
+  const q = new HealthPolicy(P);
+  const miss = [{ kind: 'chips_missing' as const, message: '70 of 72' }];
+  q.onChain(0, 0, 'degraded', miss);
+  q.onChain(1, 0, 'degraded', miss);
+  assert.equal(q.onChain(2, 0, 'degraded', miss), []);
+  assert.is(q.onChain(3600_001, 0, 'degraded', miss)[0].kind, 'reinit_chain', 'the budget refills after an hour');
+});
+
+test('HW errors lower a chip one frequency step, down to the floor, then disable it', () => {
+  const p = new HealthPolicy(P);
+  const a = p.onChip(0, 2, 3, 'degraded', 'hw_errors', 384);
+  assert.equal(a, [{ kind: 'lower_chip_freq', chain: 2, chip: 3, toMHz: 359, reason: 'HW errors above limit' }]);
+  assert.is(p.onChip(0, 2, 3, 'degraded', 'hw_errors', 310)[0].kind, 'disable_chip');
+  assert.equal(p.onChip(0, 2, 4, 'degraded', 'slow', 384), [], 'slow is an alert only');
+  assert.equal(p.onChip(0, 2, 4, 'ok', 'ok', 384), []);
+});
+
+test('hardware checks: regulator faults power the board off; sensors, fans and PSU are named', () => {
+  const p = new HealthPolicy(P);
+  const f = checkRegulator(3, 9.885, { error: 'NACK' })!;
+  assert.is(f.kind, 'regulator_no_answer');
+  assert.equal(p.onHardwareFault(f).map((a) => a.kind), ['power_off_board']);
+  assert.equal(p.onHardwareFault(f), [], 'once');
+  assert.is(checkRegulator(0, 9.885, { volts: 9.5 })!.kind, 'regulator_mismatch');
+  assert.is(checkRegulator(0, 9.885, { volts: 9.88 }), null);
+  assert.is(checkSensor('chain0.sensor0', 0, { error: 'NACK' })!.kind, 'sensor_missing');
+  assert.is(checkSensor('chain0.sensor0', 0, { tempC: 0 })!.kind, 'sensor_implausible');
+  assert.is(checkSensor('chain0.sensor0', 0, { tempC: 64.5 }), null);
+  assert.is(checkFan('fan0', 0.7, 0, 4300)!.kind, 'fan_stalled');
+  assert.is(checkFan('fan0', 0.7, 1500, 4300)!.kind, 'fan_slow');
+  assert.is(checkFan('fan0', 0.7, 3000, 4300), null);
+  assert.is(checkFan('fan0', 0.05, 0, 4300), null, 'fans may stop below 10 % duty');
+  assert.is(checkPsu({ voutV: 10.8 }, 12)!.kind, 'psu_sag');
+  assert.is(checkPsu({ voutV: 12.0 }, 12), null);
+  assert.is(checkPsu({ error: 'NACK' }, 12)!.kind, 'psu_no_answer');
+  const s = new StuckDetector(60_000);
+  assert.is(s.push(0, 60.0625, true), false);
+  assert.is(s.push(30_000, 60.0625, true), false);
+  assert.is(s.push(60_000, 60.0625, true), true);
+  assert.is(s.push(61_000, 60.125, true), false);
+  assert.is(s.push(200_000, 60.125, false), false, 'an unpowered board is not judged');
+});
+
+test.run();
