@@ -13,7 +13,9 @@ export type HwFaultKind =
   | 'psu_no_answer'
   | 'psu_sag'
   | 'regulator_no_answer'
-  | 'regulator_mismatch';
+  | 'regulator_mismatch'
+  | 'chain_chips_missing'
+  | 'chain_frame_errors';
 
 export interface HwFault {
   kind: HwFaultKind;
