@@ -13,6 +13,7 @@ import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
 import type { RateEstimate } from '../hashboard/hashrateMeter';
+import { HealthComponent } from '../health/healthComponent';
 
 /**
  * Builds the components the config asks for, in start order: the hash boards (simulated or
@@ -129,6 +130,8 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(mining);
+  const healthPart = buildHealth(ctx, mining, () => sim?.miner);
+  components.push(healthPart);
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
@@ -147,7 +150,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
           nonces: snap.nonces,
           hw_errors: snap.hwErrors,
           hashrate: Object.fromEntries([...(Object.keys(WINDOWS_S) as (keyof typeof WINDOWS_S)[]), 'total' as const].map((w) => [w, figure(snap.hashrate[w])])) as ChipStatus['hashrate'],
-          health: 'unknown' as const,
+          health: healthPart.monitor.chipState(k, chip),
           last_nonce_ms: snap.lastNonceMs ?? null,
         })),
       );
@@ -196,7 +199,69 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
             })
           : [],
         components: i.components,
+        ...(healthPart.power() ? { power: healthPart.power() } : {}),
       };
     },
   };
+}
+
+/**
+ * Health and power (health/, power/): judges chips and chains from the mining figures, reads the
+ * hardware for faults and power, acts through the mining pipeline, and plugs `runDiagnostics`
+ * and `identify` into the control surface.
+ */
+function buildHealth(ctx: BuildContext, mining: MiningComponent, simMiner: () => SimMiner | undefined): HealthComponent {
+  const hb = ctx.config.hashboards;
+  const health = new HealthComponent({
+    clock: ctx.clock,
+    log: ctx.logRoot.child('health'),
+    dataDir: ctx.dataDir,
+    limitW: ctx.config.power.limitW ?? null,
+    ports: {
+      chains: () => {
+        const core = mining.core;
+        if (!core) return [];
+        const now = ctx.clock.now();
+        return core.chains.map((rt, k) => {
+          const plan = core.plans[k];
+          const n = plan.chain.counts;
+          return {
+            index: k,
+            ready: rt.ready,
+            chipsFound: rt.ready || rt.error !== undefined ? rt.chipsFound : null,
+            expectedChips: plan.expectedChips,
+            expectedHps: plan.expectedHps,
+            ticketDifficulty: rt.ticket?.difficulty ?? null,
+            frames: n.frames,
+            badFrames: n.badCrc + n.badHeader + n.shortFrames,
+            chipFreqMHz: plan.chain.freqMHz,
+            chips: core.stats.chipSnapshots(k, now).map((c) => ({ nonces: c.nonces, hwErrors: c.hwErrors })),
+          };
+        });
+      },
+      actions: {
+        reinitChain: async (k) => (mining.core ? mining.core.reinitChain(k) : false),
+        setChipFreq: async (k, chip, mhz) => {
+          await mining.core?.plans[k].chain.setFrequency(mhz, { chip });
+        },
+        disableChip: async (k, chip) => {
+          // Its PLL to the floor: it draws little and its (absent) nonces no longer count.
+          await mining.core?.plans[k].chain.setFrequency(mining.board?.hashBoard.freqMHz.min ?? 100, { chip });
+        },
+        powerOffBoard: async (b, reason) => {
+          await mining.power?.disable(b, reason, { lock: true });
+        },
+      },
+      hardware: () => {
+        const m = simMiner();
+        return m ? { hal: m.hal, board: m.board, simulated: hb.backend === 'sim' } : undefined;
+      },
+      power: () => mining.power,
+      chainFreqMHz: (b) => (mining.core?.chains[b]?.ready ? mining.core.plans[b].freqMHz : null),
+      raise: (e) => ctx.control.raise(e),
+    },
+  });
+  ctx.control.parts.runDiagnostics = () => health.diagnose();
+  ctx.control.parts.identify = (seconds) => health.identify(seconds);
+  return health;
 }

@@ -132,6 +132,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           if (!daemon) throw new KabosuError('KBS_E_APP_STARTING', 'the daemon is still starting');
           return daemon.status();
         },
+        'POST /v1/diag': () => minerControl.runDiagnostics(),
       },
       logRoot.child('control'),
     );

@@ -118,8 +118,27 @@ export class MinerCore<W extends MinerWork> {
       this.o.log.info({ chain: i, chips: rt.chipsFound, ticket: rt.ticket.difficulty, limitedBy: rt.ticket.limitedBy }, 'chain mining');
     } catch (err) {
       rt.error = err instanceof Error ? err.message : String(err);
+      const found = (err as { context?: { found?: unknown } }).context?.found;
+      rt.chipsFound = typeof found === 'number' ? found : 0;
       this.o.log.error({ chain: i, err: rt.error }, 'chain failed to start; it stays off');
     }
+  }
+
+  /**
+   * Re-initialises one chain (reset, enumerate, PLL, ticket) while the others keep mining
+   * (health/ asks for it); the chain stays down, with its error, when that fails.
+   */
+  async reinitChain(i: number): Promise<boolean> {
+    const p = this.o.plans[i];
+    const rt = this.chains[i];
+    if (!p || this.stopped) return false;
+    rt.ready = false;
+    rt.error = undefined;
+    rt.silent = [];
+    p.chain.off(this);
+    await this.bringUp(i, p);
+    if (rt.ready) this.newWork();
+    return rt.ready;
   }
 
   private ticketFor(p: ChainPlan): TicketChoice {

@@ -4,7 +4,10 @@ import type { HwFault } from './hwFaults';
 
 /**
  * What to do about a health change, pure and bounded (docs/health.md "Actions"):
- * - chip dead: re-init its chain once; dead again after that re-init: disable the chip.
+ * - chip dead: disable it (its PLL to the floor, out of the statistics). A chain re-init would
+ *   not bring a dead chip back and the stock init refuses a chain with a chip missing, so one
+ *   dead chip must not cost the board; `deadChipsForReinit` dead chips at once (a supply dip or
+ *   hung chips) re-init the chain instead, once; dead again after that: disabled.
  * - chip degraded by HW errors: lower its frequency one step; at the floor: disable it.
  * - chain failed or chips missing: re-init (at most `maxReinitsPerHour` per chain); a failed
  *   chain with no re-init left: power the board off.
@@ -21,6 +24,8 @@ export interface HealthPolicyParams {
   maxReinitsPerHour: number;
   freqStepMHz: number;
   minFreqMHz: number;
+  /** This many dead chips on one chain at once re-init the chain rather than disable them. */
+  deadChipsForReinit: number;
 }
 
 export class HealthPolicy {
@@ -46,7 +51,8 @@ export class HealthPolicy {
     return { kind: 'reinit_chain', chain, reason };
   }
 
-  onChip(nowMs: number, chain: number, chip: number, state: ChipHealthState, reason: string, freqMHz: number | null): HealthAction[] {
+  /** `deadOnChain`: chips of this chain currently dead (including this one). */
+  onChip(nowMs: number, chain: number, chip: number, state: ChipHealthState, reason: string, freqMHz: number | null, deadOnChain = 1): HealthAction[] {
     const key = `${chain}.${chip}`;
     if (this.disabled.has(key) || this.poweredOff.has(chain)) return [];
     if (state === 'dead') {
@@ -54,9 +60,9 @@ export class HealthPolicy {
       this.deadAt.set(key, nowMs);
       const re = this.lastReinit.get(chain);
       const reinitSinceLastDeath = re !== undefined && (prevDeath === undefined || re >= prevDeath);
-      if (!reinitSinceLastDeath && this.canReinit(chain, nowMs)) return [this.reinit(chain, nowMs, `chip ${chip} dead`)];
+      if (deadOnChain >= this.p.deadChipsForReinit && !reinitSinceLastDeath && this.canReinit(chain, nowMs)) return [this.reinit(chain, nowMs, `${deadOnChain} chips dead`)];
       this.disabled.add(key);
-      return [{ kind: 'disable_chip', chain, chip, reason: reinitSinceLastDeath ? 'dead again after a chain re-init' : 'dead; no re-init left this hour' }];
+      return [{ kind: 'disable_chip', chain, chip, reason: reinitSinceLastDeath ? 'dead again after a chain re-init' : 'dead (no result for far longer than a healthy chip could be quiet)' }];
     }
     if (state === 'degraded' && reason === 'hw_errors' && freqMHz !== null) {
       const to = freqMHz - this.p.freqStepMHz;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { TypedEmitter } from '../core/events';
 import type { Clock } from '../hal/types';
+import { rampVoltage } from './voltageRamp';
 
 /**
  * The power switch and voltage of every hash board, shared by whoever must act on it: mining
@@ -27,12 +28,26 @@ export class BoardPower {
   private readonly on: boolean[];
   /** Boards locked off (interlock trip) until `unlock(board)`: enable() refuses them. */
   private readonly lockedOff = new Map<number, string>();
+  /** Last voltage each regulator accepted (null until set). */
+  private readonly setV: (number | null)[];
 
   constructor(
     readonly regulators: readonly BoardRegulator[],
-    private readonly o: { clock: Clock; log: Logger },
+    /** `ramp`: soft-start, voltage changes in steps of at most maxStepV every stepMs. */
+    private readonly o: { clock: Clock; log: Logger; ramp?: { maxStepV: number; stepMs: number } },
   ) {
     this.on = regulators.map(() => false);
+    this.setV = regulators.map(() => null);
+  }
+
+  /** The voltage last set on a board (what its readback should show), or null. */
+  voltageSet(board: number): number | null {
+    return this.setV[board] ?? null;
+  }
+
+  /** Regulator readback, volts. */
+  async readVoltage(board: number): Promise<number> {
+    return this.regulators[board].readVoltage();
   }
 
   get boards(): number {
@@ -48,7 +63,11 @@ export class BoardPower {
   }
 
   async setVoltage(board: number, volts: number): Promise<number> {
-    return this.regulators[board].setVoltage(volts);
+    const reg = this.regulators[board];
+    const from = this.setV[board];
+    const got = this.o.ramp && from !== null && this.on[board] ? await rampVoltage((v) => reg.setVoltage(v), from, volts, { clock: this.o.clock, ...this.o.ramp }) : await reg.setVoltage(volts);
+    this.setV[board] = got;
+    return got;
   }
 
   /** Powers a board on; refuses a board the interlock locked off. */

@@ -3,12 +3,15 @@ import * as assert from 'uvu/assert';
 import { HealthPolicy } from '../../../src/health/healthPolicy';
 import { checkFan, checkPsu, checkRegulator, checkSensor, StuckDetector } from '../../../src/health/hwFaults';
 
-const P = { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 300 };
+const P = { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 300, deadChipsForReinit: 3 };
 
-test('a dead chip gets one chain re-init, then is disabled if it dies again', () => {
+test('one dead chip is disabled; several at once get one chain re-init, then are disabled if they die again', () => {
+  const q = new HealthPolicy(P);
+  assert.equal(q.onChip(1000, 1, 9, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip']);
+  assert.ok(q.isDisabled(1, 9));
   const p = new HealthPolicy(P);
-  assert.equal(p.onChip(1000, 0, 5, 'dead', 'no_results', 384).map((a) => a.kind), ['reinit_chain']);
-  assert.equal(p.onChip(60_000, 0, 5, 'dead', 'no_results', 384).map((a) => a.kind), ['disable_chip']);
+  assert.equal(p.onChip(1000, 0, 5, 'dead', 'no_results', 384, 3).map((a) => a.kind), ['reinit_chain']);
+  assert.equal(p.onChip(60_000, 0, 5, 'dead', 'no_results', 384, 3).map((a) => a.kind), ['disable_chip']);
   assert.ok(p.isDisabled(0, 5));
   assert.equal(p.onChip(70_000, 0, 5, 'dead', 'no_results', 384), [], 'a disabled chip asks for nothing more');
 });

@@ -1,0 +1,240 @@
+import type { Logger } from 'pino';
+import { join } from 'node:path';
+import type { Clock, GpioLine, TimerHandle } from '../hal/types';
+import { KabosuError } from '../core/errors';
+import type { BoardDefinition } from '../config/boardSchema';
+import type { DaemonEvent, PowerStatus } from '../core/minerApi';
+import { PowerAccountant } from '../power/powerAccountant';
+import { priorModel } from '../power/powerModel';
+import { EnergySaver, loadEnergy } from '../power/energyStore';
+import { PmbusPsu } from '../power/pmbusPsu';
+import type { BoardPower } from '../power/boardPower';
+import { HealthMonitor, type MinerActions, type MonitoredChain } from './healthMonitor';
+import { checkFan, checkPsu, checkRegulator, StuckDetector, type HwFault } from './hwFaults';
+import { readSensors, type DiagHal } from './diagnostics';
+import type { DiagReport } from './diagReport';
+
+/**
+ * The daemon's health and power component: runs the HealthMonitor on the mining chains, reads
+ * the hardware every `hwIntervalMs` (sensors, fan tachs against their duty, PSU, regulator
+ * readback) for faults and power accounting, keeps the energy counter (persisted at most every
+ * 15 min and on stop), answers `runDiagnostics` from live figures and blinks the LEDs for
+ * `identify`. It reaches the miner only through the ports it is given (app/components.ts).
+ */
+export interface HealthPorts {
+  chains(): MonitoredChain[];
+  actions: MinerActions;
+  hardware(): { hal: DiagHal & { gpio: { led: { red: GpioLine; green: GpioLine } } }; board: BoardDefinition; simulated: boolean } | undefined;
+  power(): BoardPower | undefined;
+  chainFreqMHz(board: number): number | null;
+  raise(e: DaemonEvent): void;
+}
+
+export interface HealthComponentOptions {
+  clock: Clock;
+  log: Logger;
+  dataDir: string;
+  ports: HealthPorts;
+  limitW?: number | null;
+  intervalMs?: number;
+  hwIntervalMs?: number;
+}
+
+export class HealthComponent {
+  readonly name = 'health';
+  readonly critical = false;
+  readonly monitor: HealthMonitor;
+  private hwTimer?: TimerHandle;
+  private accountant?: PowerAccountant;
+  private saver: EnergySaver;
+  private lastPower?: PowerStatus;
+  private stuck = new Map<string, StuckDetector>();
+  private hwBusy = false;
+  private identifyTimer?: TimerHandle;
+
+  constructor(private readonly o: HealthComponentOptions) {
+    this.monitor = new HealthMonitor({
+      clock: o.clock,
+      log: o.log,
+      chains: () => o.ports.chains(),
+      actions: o.ports.actions,
+      raise: (e) => o.ports.raise(e),
+      policy: { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3 },
+      intervalMs: o.intervalMs,
+    });
+    this.saver = new EnergySaver(join(o.dataDir, 'energy.json'));
+  }
+
+  async start(): Promise<void> {
+    const loaded = loadEnergy(join(this.o.dataDir, 'energy.json'));
+    if (loaded.problem) this.o.log.warn({ problem: loaded.problem }, 'energy counter unreadable; starting from 0');
+    const hw = this.o.ports.hardware();
+    if (hw) {
+      const b = hw.board;
+      const hb = b.hashBoard;
+      const dcW = b.published.wallPowerW * b.psu.efficiency;
+      const fansW = b.controller.fans.reduce((a, f) => a + f.maxPowerW * 0.343, 0); // 70 % duty, cube law
+      const overheadW = fansW + 6;
+      const boardW = (dcW - overheadW) * hb.regulator.efficiency / hb.chains;
+      this.accountant = new PowerAccountant({
+        model: priorModel({ volts: hb.voltage.stockV, freqMHz: hb.freqMHz.stock, tempC: 70, watts: boardW }, 0.1),
+        regulatorEfficiency: hb.regulator.efficiency,
+        psuEfficiency: b.psu.efficiency,
+        overheadW,
+        startKwh: loaded.kwh,
+        refTempC: 70,
+      });
+    }
+    this.monitor.start();
+    this.hwTimer = this.o.clock.setInterval(() => void this.hardwareTick(), this.o.hwIntervalMs ?? 30_000);
+  }
+
+  async stop(): Promise<void> {
+    this.monitor.stop();
+    this.hwTimer?.cancel();
+    this.identifyTimer?.cancel();
+    if (this.accountant) this.saver.maybeSave(this.o.clock.now(), this.accountant.energy.kwh, true);
+  }
+
+  power(): PowerStatus | undefined {
+    return this.lastPower;
+  }
+
+  /** One round of hardware reads: faults to the monitor, figures to power accounting. */
+  async hardwareTick(): Promise<HwFault[]> {
+    const hw = this.o.ports.hardware();
+    if (!hw || this.hwBusy) return [];
+    this.hwBusy = true;
+    try {
+      const now = this.o.clock.now();
+      const faults: HwFault[] = [];
+      const power = this.o.ports.power();
+      const board = hw.board;
+      const powered = Array.from({ length: board.hashBoard.chains }, (_, c) => power?.isEnabled(c) ?? false);
+      const onChains = powered.flatMap((on, c) => (on ? [c] : []));
+      const sensors = await readSensors(hw.hal, board, onChains, faults);
+      for (const s of sensors) {
+        if (s.remote_c === null) continue;
+        const key = `chain${s.chain}.sensor${s.sensor}`;
+        const det = this.stuck.get(key) ?? new StuckDetector();
+        this.stuck.set(key, det);
+        if (det.push(now, s.remote_c, powered[s.chain])) faults.push({ kind: 'sensor_stuck', part: key, board: s.chain, severity: 'critical', message: `${key} has read exactly ${s.remote_c} °C for 5 min while powered` });
+      }
+      for (let i = 0; i < board.controller.fans.length; i++) {
+        const pwmIndex = [...new Set(board.controller.fans.map((f) => f.pwm))].indexOf(board.controller.fans[i].pwm);
+        const duty = (hw.hal.fans.pwm[pwmIndex] as { duty?: number }).duty;
+        if (duty === undefined) continue;
+        let rpm: number | { error: string };
+        try {
+          rpm = await hw.hal.fans.tach[i].readRpm();
+        } catch (err) {
+          rpm = { error: (err as Error).message };
+        }
+        const f = checkFan(`fan${i}`, duty, rpm, board.controller.fans[i].maxRpm);
+        if (f) faults.push(f);
+      }
+      const volts: (number | null)[] = [];
+      for (let c = 0; c < powered.length; c++) {
+        volts.push(null);
+        if (!power || !powered[c]) continue;
+        try {
+          const v = await power.readVoltage(c);
+          volts[c] = v;
+          const f = checkRegulator(c, power.voltageSet(c), { volts: v });
+          if (f) faults.push(f);
+        } catch (err) {
+          faults.push(checkRegulator(c, power.voltageSet(c), { error: (err as Error).message })!);
+        }
+      }
+      let psu: { pinW: number; poutW: number } | null = null;
+      const tel = board.psu.telemetry;
+      if (tel?.kind === 'pmbus') {
+        try {
+          const r = await new PmbusPsu(hw.hal.i2c[tel.bus], tel.address).read();
+          psu = r;
+          const f = checkPsu(r, 12);
+          if (f) faults.push(f);
+        } catch (err) {
+          if (!tel.stock) faults.push(checkPsu({ error: (err as Error).message }, 12)!);
+        }
+      }
+      this.monitor.reportHardware(now, faults);
+      if (this.accountant) {
+        const temps = powered.map((_, c) => {
+          const t = sensors.filter((s) => s.chain === c && s.remote_c !== null).map((s) => s.remote_c as number);
+          return t.length ? Math.max(...t) : null;
+        });
+        this.lastPower = this.accountant.update(now, powered.map((on, c) => ({ enabled: on, volts: volts[c], freqMHz: this.o.ports.chainFreqMHz(c), tempC: temps[c] })), psu, this.o.limitW ?? null);
+        this.saver.maybeSave(now, this.accountant.energy.kwh);
+      }
+      return faults;
+    } finally {
+      this.hwBusy = false;
+    }
+  }
+
+  /** `kabosu diag` while the daemon runs: live figures, nothing that would disturb mining. */
+  async diagnose(): Promise<DiagReport> {
+    const t0 = this.o.clock.now();
+    const hw = this.o.ports.hardware();
+    const faults = await this.hardwareTick();
+    const chains = this.o.ports.chains().map((c) => ({
+      index: c.index,
+      chips_expected: c.expectedChips,
+      chips_found: c.chipsFound ?? 0,
+      no_answer: [] as number[],
+      frames: c.frames,
+      bad_frames: c.badFrames,
+      error_rate: c.frames + c.badFrames > 0 ? c.badFrames / (c.frames + c.badFrames) : 0,
+      ...(this.monitor.chainProblems(c.index).length ? { error: this.monitor.chainProblems(c.index).join('; ') } : {}),
+      chips: c.chips.map((t, chip) => ({ chip, address: chip, response_ms: null, nonces: t.nonces, hw_error_ratio: t.nonces + t.hwErrors > 0 ? t.hwErrors / (t.nonces + t.hwErrors) : 0, health: this.monitor.chipState(c.index, chip) })),
+    }));
+    const chainFaults = chains.filter((c) => this.monitor.chainState(c.index) !== 'ok' && this.monitor.chainState(c.index) !== 'unknown');
+    const all = [...this.monitor.hardwareFaults(), ...faults.filter((f) => !this.monitor.hardwareFaults().some((g) => g.kind === f.kind && g.part === f.part))];
+    const power = this.o.ports.power();
+    const board = hw?.board;
+    const sensorsOn = board ? Array.from({ length: board.hashBoard.chains }, (_, c) => c).filter((c) => power?.isEnabled(c)) : [];
+    const sensors = hw && board ? await readSensors(hw.hal, board, sensorsOn, []) : [];
+    return {
+      mode: 'daemon',
+      board: board?.id ?? 'none',
+      simulated: hw?.simulated ?? false,
+      at_ms: t0,
+      duration_ms: this.o.clock.now() - t0,
+      ok: all.length === 0 && chainFaults.length === 0,
+      faults: [
+        ...all.map(({ kind, part, board: b, severity, message }) => ({ kind, part, board: b, severity, message })),
+        ...chainFaults.map((c) => ({ kind: 'chain_chips_missing' as const, part: `chain${c.index}`, board: c.index, severity: 'warning' as const, message: `chain ${c.index} ${this.monitor.chainState(c.index)}: ${c.error ?? ''}` })),
+      ],
+      chains,
+      sensors,
+      fans: (board?.controller.fans ?? []).map((f, i) => ({ index: i, max_rpm: f.maxRpm, steps: [], ok: !all.some((x) => x.part === `fan${i}`) })),
+      regulators: (board ? Array.from({ length: board.hashBoard.chains }, (_, c) => c) : []).map((c) => ({ board: c, kind: board!.hashBoard.regulator.kind, set_v: power?.voltageSet(c) ?? null, read_v: this.lastPower?.boards[c]?.voltage_v ?? null })),
+      psu: null,
+      notes: ['live figures from the running daemon: chips judged by their nonce and HW-error statistics; the fan spin test and the chain scan run only standalone (kabosu diag --standalone with the daemon stopped)'],
+    };
+  }
+
+  /** Blink the LEDs (green/red alternating at 2 Hz) for `seconds`. */
+  async identify(seconds: number): Promise<string> {
+    const hw = this.o.ports.hardware();
+    if (!hw) throw new KabosuError('KBS_E_NOT_AVAILABLE', 'identify needs hash-board hardware (no LEDs reachable)');
+    if (!(typeof seconds === 'number' && seconds > 0 && seconds <= 600)) throw new KabosuError('KBS_E_HEALTH_IDENTIFY', `identify seconds must be in 1..600, got ${String(seconds)}`, { hint: 'e.g. identify 30' });
+    const { red, green } = hw.hal.gpio.led;
+    this.identifyTimer?.cancel();
+    let phase = 0;
+    const end = this.o.clock.now() + seconds * 1000;
+    this.identifyTimer = this.o.clock.setInterval(() => {
+      phase ^= 1;
+      if (this.o.clock.now() >= end) {
+        this.identifyTimer?.cancel();
+        void red.write(0).catch(() => undefined);
+        void green.write(1).catch(() => undefined);
+        return;
+      }
+      void green.write(phase as 0 | 1).catch(() => undefined);
+      void red.write((phase ^ 1) as 0 | 1).catch(() => undefined);
+    }, 250);
+    return `blinking the LEDs for ${seconds} s`;
+  }
+}

@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../hal/types';
+import type { DaemonEvent } from '../core/minerApi';
+import { ChipHealthTracker, DEFAULT_CHIP_HEALTH, type ChipHealthParams, type ChipHealthState, type ChipTotals } from './chipHealth';
+import { ChainHealthTracker, DEFAULT_CHAIN_HEALTH, type ChainHealthState } from './chainHealth';
+import { HealthPolicy, type HealthAction, type HealthPolicyParams } from './healthPolicy';
+import type { HwFault } from './hwFaults';
+
+/**
+ * The running miner's health: every `intervalMs` it judges each chip (chipHealth) and chain
+ * (chainHealth), asks the policy what to do, has the miner do it, and raises DaemonEvents for
+ * every change and action. Hardware checks (sensors, fans, PSU, regulators) are the caller's
+ * to read (`reportHardware`), so this stays free of I/O. Tests drive `tick(now)` directly.
+ */
+export interface MonitoredChain {
+  index: number;
+  ready: boolean;
+  /** null while starting */
+  chipsFound: number | null;
+  expectedChips: number;
+  /** Chain's expected hashrate at its frequency, H/s. */
+  expectedHps: number;
+  ticketDifficulty: number | null;
+  frames: number;
+  badFrames: number;
+  chipFreqMHz: readonly (number | null)[];
+  chips: readonly ChipTotals[];
+}
+
+export interface MinerActions {
+  reinitChain(chain: number): Promise<boolean>;
+  setChipFreq(chain: number, chip: number, mhz: number): Promise<void>;
+  disableChip(chain: number, chip: number): Promise<void>;
+  powerOffBoard(board: number, reason: string): Promise<void>;
+}
+
+export interface HealthMonitorOptions {
+  clock: Clock;
+  log: Logger;
+  chains(): MonitoredChain[];
+  actions: MinerActions;
+  raise(e: DaemonEvent): void;
+  policy: HealthPolicyParams;
+  chip?: ChipHealthParams;
+  intervalMs?: number;
+}
+
+export class HealthMonitor {
+  private chipT: ChipHealthTracker[][] = [];
+  private chainT: ChainHealthTracker[] = [];
+  private workSince: (number | null)[] = [];
+  readonly policy: HealthPolicy;
+  private timer?: TimerHandle;
+  private acting: Promise<void> = Promise.resolve();
+  private faults = new Map<string, HwFault>();
+  actionsTaken: HealthAction[] = [];
+
+  constructor(private readonly o: HealthMonitorOptions) {
+    this.policy = new HealthPolicy(o.policy);
+  }
+
+  start(): void {
+    this.timer ??= this.o.clock.setInterval(() => this.tick(this.o.clock.now()), this.o.intervalMs ?? 5000);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** Waits for the actions already decided (tests). */
+  settled(): Promise<void> {
+    return this.acting;
+  }
+
+  chipState(chain: number, chip: number): ChipHealthState | 'disabled' {
+    if (this.policy.isDisabled(chain, chip)) return 'disabled';
+    return this.chipT[chain]?.[chip]?.state ?? 'unknown';
+  }
+
+  chainState(chain: number): ChainHealthState {
+    return this.chainT[chain]?.state ?? 'unknown';
+  }
+
+  chainProblems(chain: number): string[] {
+    return (this.chainT[chain]?.problems ?? []).map((p) => p.message);
+  }
+
+  hardwareFaults(): HwFault[] {
+    return [...this.faults.values()];
+  }
+
+  tick(nowMs: number): void {
+    const actions: HealthAction[] = [];
+    for (const c of this.o.chains()) {
+      const k = c.index;
+      if (!this.chainT[k]) {
+        this.chainT[k] = new ChainHealthTracker(DEFAULT_CHAIN_HEALTH);
+        this.workSince[k] = null;
+      }
+      if (c.ready && this.workSince[k] === null) {
+        this.workSince[k] = nowMs;
+        this.chipT[k] = c.chips.map(() => new ChipHealthTracker(this.o.chip ?? DEFAULT_CHIP_HEALTH)); // fresh after (re-)init
+      }
+      if (!c.ready) this.workSince[k] = null;
+      const trackers = (this.chipT[k] ??= c.chips.map(() => new ChipHealthTracker(this.o.chip ?? DEFAULT_CHIP_HEALTH)));
+      const perChipHps = c.expectedHps / Math.max(1, c.expectedChips);
+      const states: ChipHealthState[] = [];
+      const changes: { chip: number; state: ChipHealthState; reason: string; detail: string }[] = [];
+      c.chips.forEach((totals, chip) => {
+        if (this.policy.isDisabled(k, chip)) {
+          states.push('ok'); // disabled chips no longer count against the chain
+          return;
+        }
+        const v = trackers[chip].update(nowMs, totals, { expectedHps: perChipHps, ticketDifficulty: c.ticketDifficulty ?? 0, workSinceMs: c.ready ? this.workSince[k] : null });
+        states.push(v.state);
+        if (v.changed) changes.push({ chip, state: v.state, reason: v.reason, detail: v.detail });
+      });
+      const deadNow = states.filter((s) => s === 'dead').length;
+      for (const ch of changes) {
+        this.chipEvent(nowMs, k, ch.chip, ch.state, ch.reason, ch.detail);
+        actions.push(...this.policy.onChip(nowMs, k, ch.chip, ch.state, ch.reason, c.chipFreqMHz[ch.chip] ?? null, deadNow));
+      }
+      const cv = this.chainT[k].update(nowMs, { expectedChips: c.expectedChips, chipsFound: c.chipsFound, frames: c.frames, badFrames: c.badFrames, chips: states });
+      if (cv.changed) {
+        const sev = cv.state === 'failed' ? 'critical' : cv.state === 'degraded' ? 'warning' : 'info';
+        const msg = cv.problems.length ? cv.problems.map((p) => p.message).join('; ') : 'healthy';
+        this.raise(nowMs, sev, cv.state === 'ok' ? 'chain_recovered' : `chain_${cv.state}`, `chain ${k} ${cv.state}: ${msg}`, { chain: k, problems: cv.problems.map((p) => p.kind) });
+        actions.push(...this.policy.onChain(nowMs, k, cv.state, cv.problems));
+      }
+    }
+    this.enqueue(nowMs, actions);
+  }
+
+  /** Results of the caller's hardware reads: new faults raise events (and actions), gone ones clear. */
+  reportHardware(nowMs: number, faults: readonly HwFault[]): void {
+    const seen = new Set<string>();
+    const actions: HealthAction[] = [];
+    for (const f of faults) {
+      const key = `${f.kind}@${f.part}`;
+      seen.add(key);
+      if (this.faults.has(key)) continue;
+      this.faults.set(key, f);
+      this.raise(nowMs, f.severity, 'hw_fault', f.message, { fault: f.kind, part: f.part, board: f.board });
+      actions.push(...this.policy.onHardwareFault(f));
+    }
+    for (const [key, f] of this.faults) {
+      if (seen.has(key)) continue;
+      this.faults.delete(key);
+      this.raise(nowMs, 'info', 'hw_fault_cleared', `${f.part}: ${f.kind} cleared`, { fault: f.kind, part: f.part, board: f.board });
+    }
+    this.enqueue(nowMs, actions);
+  }
+
+  private chipEvent(nowMs: number, chain: number, chip: number, state: ChipHealthState, reason: string, detail: string): void {
+    if (state === 'unknown') return;
+    const kind = state === 'ok' ? 'chip_recovered' : `chip_${state}`;
+    this.raise(nowMs, state === 'ok' ? 'info' : 'warning', kind, `chain ${chain} chip ${chip} ${state}${state === 'ok' ? '' : ` (${reason})`}: ${detail}`, { chain, chip, reason });
+  }
+
+  private enqueue(nowMs: number, actions: HealthAction[]): void {
+    for (const a of actions) {
+      this.actionsTaken.push(a);
+      this.acting = this.acting.then(() => this.perform(nowMs, a));
+    }
+  }
+
+  private async perform(nowMs: number, a: HealthAction): Promise<void> {
+    const where = 'chip' in a ? `chain ${a.chain} chip ${a.chip}` : 'chain' in a ? `chain ${a.chain}` : `board ${a.board}`;
+    const what = a.kind === 'lower_chip_freq' ? `${a.kind} to ${a.toMHz} MHz` : a.kind;
+    let outcome = 'done';
+    try {
+      if (a.kind === 'reinit_chain') outcome = (await this.o.actions.reinitChain(a.chain)) ? 'chain back up' : 'chain did not come back';
+      else if (a.kind === 'lower_chip_freq') await this.o.actions.setChipFreq(a.chain, a.chip, a.toMHz);
+      else if (a.kind === 'disable_chip') await this.o.actions.disableChip(a.chain, a.chip);
+      else await this.o.actions.powerOffBoard(a.board, `health: ${a.reason}`);
+    } catch (err) {
+      outcome = `failed: ${(err as Error).message}`;
+    }
+    this.o.log.warn({ action: a, outcome }, 'health action');
+    this.raise(nowMs, a.kind === 'power_off_board' ? 'critical' : 'warning', 'health_action', `${where}: ${what} (${a.reason}): ${outcome}`, { action: a.kind, ...a, outcome });
+  }
+
+  private raise(atMs: number, severity: DaemonEvent['severity'], kind: string, message: string, data: Record<string, unknown>): void {
+    this.o.raise({ at_ms: atMs, severity, source: 'health', kind, message, data });
+  }
+}
