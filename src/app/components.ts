@@ -228,6 +228,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, simMiner: () =>
           return {
             index: k,
             ready: rt.ready,
+            workFlowing: mining.hasWork,
             chipsFound: rt.ready || rt.error !== undefined ? rt.chipsFound : null,
             expectedChips: plan.expectedChips,
             expectedHps: plan.expectedHps,

@@ -85,6 +85,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   /** notify -> new work written on every chain, host ms, one entry per job. */
   readonly workLatencyMs: number[] = [];
   private readonly pow: PowAlgorithm;
+  /** A pool job has reached the work builder (health judges chips only once work flows). */
+  hasWork = false;
 
   constructor(
     private readonly o: {
@@ -156,6 +158,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     manager.events.on('job', ({ job }) => {
       const t0 = performance.now();
       this.builder!.setJob(job, Math.floor(Date.now() / 1000));
+      this.hasWork = true;
       this.checker.onJob(job);
       this.core?.newWork();
       // Host time from the parsed notify to work handed to every chain's UART (bench figure).

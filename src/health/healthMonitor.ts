@@ -15,6 +15,8 @@ import type { HwFault } from './hwFaults';
 export interface MonitoredChain {
   index: number;
   ready: boolean;
+  /** False while no work reaches the chips (no pool job yet): chips are not judged then. */
+  workFlowing?: boolean;
   /** null while starting */
   chipsFound: number | null;
   expectedChips: number;
@@ -92,7 +94,8 @@ export class HealthMonitor {
 
   tick(nowMs: number): void {
     const actions: HealthAction[] = [];
-    for (const c of this.o.chains()) {
+    for (const chain of this.o.chains()) {
+      const c = { ...chain, ready: chain.ready && chain.workFlowing !== false };
       const k = c.index;
       if (!this.chainT[k]) {
         this.chainT[k] = new ChainHealthTracker(DEFAULT_CHAIN_HEALTH);
