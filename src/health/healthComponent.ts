@@ -21,6 +21,9 @@ import type { DiagReport } from './diagReport';
  * 15 min and on stop), answers `runDiagnostics` from live figures and blinks the LEDs for
  * `identify`. It reaches the miner only through the ports it is given (app/components.ts).
  */
+/** The control board's own draw (AM335x-class controller, W); the sim's board JSON uses the same order. */
+const CONTROLLER_W = 6;
+
 export interface HealthPorts {
   chains(): MonitoredChain[];
   actions: MinerActions;
@@ -74,7 +77,7 @@ export class HealthComponent {
       const hb = b.hashBoard;
       const dcW = b.published.wallPowerW * b.psu.efficiency;
       const fansW = b.controller.fans.reduce((a, f) => a + f.maxPowerW * 0.343, 0); // 70 % duty, cube law
-      const overheadW = fansW + 6;
+      const overheadW = fansW + CONTROLLER_W;
       const boardW = (dcW - overheadW) * hb.regulator.efficiency / hb.chains;
       this.accountant = new PowerAccountant({
         model: priorModel({ volts: hb.voltage.stockV, freqMHz: hb.freqMHz.stock, tempC: 70, watts: boardW }, 0.1),
@@ -120,10 +123,17 @@ export class HealthComponent {
         this.stuck.set(key, det);
         if (det.push(now, s.remote_c, powered[s.chain])) faults.push({ kind: 'sensor_stuck', part: key, board: s.chain, severity: 'critical', message: `${key} has read exactly ${s.remote_c} °C for 5 min while powered` });
       }
+      let fansW = 0;
+      let fansKnown = true;
       for (let i = 0; i < board.controller.fans.length; i++) {
         const pwmIndex = [...new Set(board.controller.fans.map((f) => f.pwm))].indexOf(board.controller.fans[i].pwm);
         const duty = (hw.hal.fans.pwm[pwmIndex] as { duty?: number }).duty;
-        if (duty === undefined) continue;
+        if (duty === undefined) {
+          fansKnown = false;
+          continue;
+        }
+        fansW += board.controller.fans[i].maxPowerW * duty ** 3; // fan affinity law
+
         let rpm: number | { error: string };
         try {
           rpm = await hw.hal.fans.tach[i].readRpm();
@@ -164,7 +174,7 @@ export class HealthComponent {
           const t = sensors.filter((s) => s.chain === c && s.remote_c !== null).map((s) => s.remote_c as number);
           return t.length ? Math.max(...t) : null;
         });
-        this.lastPower = this.accountant.update(now, powered.map((on, c) => ({ enabled: on, volts: volts[c], freqMHz: this.o.ports.chainFreqMHz(c), tempC: temps[c] })), psu, this.o.limitW ?? null);
+        this.lastPower = this.accountant.update(now, powered.map((on, c) => ({ enabled: on, volts: volts[c], freqMHz: this.o.ports.chainFreqMHz(c), tempC: temps[c] })), psu, this.o.limitW ?? null, fansKnown ? fansW + CONTROLLER_W : undefined);
         this.saver.maybeSave(now, this.accountant.energy.kwh);
       }
       return faults;

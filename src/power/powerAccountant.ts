@@ -33,15 +33,16 @@ export class PowerAccountant {
     this.energy = new EnergyIntegrator(o.startKwh * 3.6e6);
   }
 
-  update(nowMs: number, boards: readonly BoardPowerInput[], psu: { pinW: number; poutW: number } | null, limitW: number | null = null): PowerStatus {
+  /** `overheadW`: fans + controller now (fan power from their duty), else the configured estimate. */
+  update(nowMs: number, boards: readonly BoardPowerInput[], psu: { pinW: number; poutW: number } | null, limitW: number | null = null, overheadW = this.o.overheadW): PowerStatus {
     const est = boards.map((b) =>
       b.enabled && b.volts !== null && b.freqMHz !== null ? estimateWatts(this.o.model, { volts: b.volts, freqMHz: b.freqMHz, tempC: b.tempC ?? this.o.refTempC }) / this.o.regulatorEfficiency : 0,
     );
     const sum = est.reduce((a, b) => a + b, 0);
     let scale = 1;
     const measured = psu !== null && Number.isFinite(psu.pinW) && psu.pinW > 0;
-    if (measured && sum > 0) scale = Math.max(0, psu.poutW - this.o.overheadW) / sum;
-    const wall = measured ? psu.pinW : (sum + this.o.overheadW) / this.o.psuEfficiency;
+    if (measured && sum > 0) scale = Math.max(0, psu.poutW - overheadW) / sum;
+    const wall = measured ? psu.pinW : (sum + overheadW) / this.o.psuEfficiency;
     this.energy.add(nowMs, wall);
     return {
       boards: boards.map((b, i) => ({ index: i, enabled: b.enabled, voltage_v: b.volts, watts: b.enabled ? est[i] * scale : 0, measured: false })),

@@ -210,6 +210,11 @@ test('hardware: sensor missing, fan seized, PSU sag raise hw_fault events; clear
   const p = r.health.power()!;
   assert.ok(p.boards[0].enabled && p.boards[0].watts! > 50, JSON.stringify(p));
   assert.ok(p.measured && p.wall_w! > 0);
+  // Board power (regulator input, PSU-calibrated model) against the simulator's true chip power.
+  const truthW = (r.sim.control.state().chains[0].powerW) / r.sim.board.hashBoard.regulator.efficiency;
+  const errPct = ((p.boards[0].watts! - truthW) / truthW) * 100;
+  if (process.env.KABOSU_PRINT_POWER) console.log(`board 0: estimate ${p.boards[0].watts!.toFixed(1)} W, truth ${truthW.toFixed(1)} W, error ${errPct.toFixed(1)} %`);
+  assert.ok(Math.abs(errPct) < 10, `seed ${SEED}: power estimate off by ${errPct.toFixed(1)} %`);
   const ids = [
     r.sim.control.inject(parseFaultSpec({ fault: 'sensor-absent', target: { chain: 0, sensor: 1 } })).id,
     r.sim.control.inject(parseFaultSpec({ fault: 'fan-seized', target: { fan: 0 } })).id,
