@@ -260,6 +260,12 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, simMiner: () =>
       power: () => mining.power,
       chainFreqMHz: (b) => (mining.core?.chains[b]?.ready ? mining.core.plans[b].freqMHz : null),
       raise: (e) => ctx.control.raise(e),
+      shares: () => ({
+        accepted: mining.shares.accepted,
+        rejected: Object.values(mining.shares.rejected).reduce((a, b) => a + b, 0),
+        notSubmitted: Object.values(mining.shares.notSubmitted).reduce((a, b) => a + b, 0),
+        difficulty: mining.currentDifficulty ?? null,
+      }),
     },
   });
   ctx.control.parts.runDiagnostics = () => health.diagnose();

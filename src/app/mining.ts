@@ -133,7 +133,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     const regulators = Array.from({ length: hb.chains }, (_, c) =>
       new PicOldRegulator({ bus: hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock, log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV }),
     );
-    const power = new BoardPower(regulators, { clock, log: log.child({ part: 'power' }) });
+    const power = new BoardPower(regulators, { clock, log: log.child({ part: 'power' }), ramp: { maxStepV: 0.05, stepMs: 100 } });
     this.power = power;
     for (let c = 0; c < hb.chains; c++) {
       await power.setVoltage(c, hb.voltage.stockV);

@@ -13,6 +13,7 @@ import { HealthMonitor, type MinerActions, type MonitoredChain } from './healthM
 import { checkFan, checkPsu, checkRegulator, StuckDetector, type HwFault } from './hwFaults';
 import { readSensors, type DiagHal } from './diagnostics';
 import type { DiagReport } from './diagReport';
+import { FlatlineWatchdog } from './flatlineWatchdog';
 
 /**
  * The daemon's health and power component: runs the HealthMonitor on the mining chains, reads
@@ -31,6 +32,8 @@ export interface HealthPorts {
   power(): BoardPower | undefined;
   chainFreqMHz(board: number): number | null;
   raise(e: DaemonEvent): void;
+  /** Pool-side counters for the flatline/divergence watchdog (absent: watchdog off). */
+  shares?(): { accepted: number; rejected: number; notSubmitted: number; difficulty: number | null };
 }
 
 export interface HealthComponentOptions {
@@ -54,6 +57,8 @@ export class HealthComponent {
   private stuck = new Map<string, StuckDetector>();
   private hwBusy = false;
   private identifyTimer?: TimerHandle;
+  private watchdogTimer?: TimerHandle;
+  private watchdog?: FlatlineWatchdog;
 
   constructor(private readonly o: HealthComponentOptions) {
     this.monitor = new HealthMonitor({
@@ -89,6 +94,7 @@ export class HealthComponent {
       });
     }
     this.monitor.start();
+    if (this.o.ports.shares) this.watchdogTimer = this.o.clock.setInterval(() => this.watchdogTick(this.o.clock.now()), 10_000);
     this.hwTimer = this.o.clock.setInterval(() => void this.hardwareTick(), this.o.hwIntervalMs ?? 30_000);
   }
 
@@ -96,7 +102,28 @@ export class HealthComponent {
     this.monitor.stop();
     this.hwTimer?.cancel();
     this.identifyTimer?.cancel();
+    this.watchdogTimer?.cancel();
     if (this.accountant) this.saver.maybeSave(this.o.clock.now(), this.accountant.energy.kwh, true);
+  }
+
+  /** Flatline/divergence: one verdict per 10 s; a new episode re-inits every chain (bounded) and says why. */
+  watchdogTick(nowMs: number): void {
+    const sh = this.o.ports.shares?.();
+    if (!sh) return;
+    const chains = this.o.ports.chains().filter((c) => c.ready);
+    const rate = chains.reduce((a, c) => a + (c.ticketDifficulty ? c.expectedHps / (c.ticketDifficulty * 65536) : 0), 0);
+    this.watchdog ??= new FlatlineWatchdog({ windowMs: 600_000, p: 1e-6, maxRestartsPerHour: 3, expectedNoncesPerSec: rate });
+    let nonces = 0;
+    let hashes = 0;
+    for (const c of chains) for (const t of c.chips) {
+      nonces += t.nonces;
+      hashes += t.nonces * (c.ticketDifficulty ?? 0) * 65536;
+    }
+    const v = this.watchdog.update({ atMs: nowMs, chipNonces: nonces, chipHashes: hashes, accepted: sh.accepted, rejected: sh.rejected, notSubmitted: sh.notSubmitted, shareDifficulty: sh.difficulty, workFlowing: chains.length > 0 && chains.every((c) => c.workFlowing !== false) });
+    if (!v.changed || v.state === 'unknown') return;
+    const bad = v.state !== 'ok';
+    this.o.ports.raise({ at_ms: nowMs, severity: bad ? 'critical' : 'info', source: 'health', kind: bad ? v.state : 'earning_recovered', message: bad ? `${v.state}: ${v.rootCause}${v.restart ? '; re-initialising every chain' : '; restart budget used up, reporting only'}` : 'chips and pool credit agree again', data: { root_cause: v.rootCause, restart: v.restart } });
+    if (v.restart) for (const c of chains) void this.o.ports.actions.reinitChain(c.index).catch(() => undefined);
   }
 
   power(): PowerStatus | undefined {
