@@ -1,0 +1,377 @@
+/**
+ * The autotuner's decision logic: a per-board phase machine fed with measurement windows. Given
+ * the same measurements and times it makes the same decisions (pure, no timers, no I/O).
+ *
+ * New board: characterise at stock voltage (every chip climbs/bisects the PLL ladder under an
+ * SPRT, chipSearch.ts), then at the lowest voltage; fit the models (model.ts); plan for the
+ * target (planner.ts); settle the chips the plan runs at their predicted maximum (a short
+ * search around the prediction); tuned. A board with a stored profile instead validates it (an
+ * SPRT per chip at the stored step; chips that fail search down from there) and only re-tunes
+ * fully when many chips fail. Once tuned, every chip stays under an SPRT (a chip that starts to
+ * fail loses a step) and the governor (governor.ts) sheds and restores for power and heat.
+ *
+ * Bounded time: each phase ends after `phaseCapMs` whatever the searches say (chips keep their
+ * highest known-good step), so a new L3+ is tuned within 3 x phaseCapMs (18 min at the default).
+ */
+import { ChipSearch } from './chipSearch';
+import { floorIndex } from './ladder';
+import { Governor, chipCost, restoreSteps, shedSteps } from './governor';
+import type { GovernorOptions } from './governor';
+import { fitPower, powerLoad, predictFreqs, voltageExponent } from './model';
+import type { Characterisation, PowerModel, PowerPoint } from './model';
+import { plan } from './planner';
+import type { Plan } from './planner';
+import { DEFAULT_SPRT, newSprt, sprtUpdate, yieldTooLow } from './sprt';
+import type { SprtParams, SprtState } from './sprt';
+import type { BoardPhase, Measurement, MinerSpec, Settings, TuningTarget } from './types';
+
+export interface AutotunerOptions {
+  phaseCapMs: number;
+  /** Ladder steps per climb while no upper bound is known. */
+  stride: number;
+  /** Steps held below the highest accepted one. */
+  backoff: number;
+  sprt: SprtParams;
+  governor?: GovernorOptions;
+  /** Full re-tune of a profile board when more than this share of chips fail validation. */
+  revalidateFailShare: number;
+}
+
+export const DEFAULT_AUTOTUNER: AutotunerOptions = { phaseCapMs: 6 * 60_000, stride: 4, backoff: 1, sprt: DEFAULT_SPRT, revalidateFailShare: 0.2 };
+
+/** What a stored profile gives back for one board. */
+export interface BoardStart {
+  voltageV: number;
+  index: number[];
+  chars: Characterisation[];
+  dead: boolean[];
+}
+
+interface BoardState {
+  phase: BoardPhase;
+  voltageV: number;
+  index: number[];
+  cap: number[];
+  dead: boolean[];
+  chars: Characterisation[];
+  searches: Array<ChipSearch | null> | null;
+  monitors: SprtState[];
+  phaseStartMs: number;
+  /** Nonces and HW errors since tuned, per chip (for the report). */
+  totals: { nonces: number; hwErrors: number; expected: number }[];
+  steppedDown: number[];
+}
+
+export interface TunerEvent {
+  kind: 'phase' | 'chip_stepped_down' | 'chip_dead' | 'planned' | 'shed' | 'restored' | 'retune';
+  board: number;
+  chip?: number;
+  message: string;
+}
+
+export class Autotuner {
+  readonly boards: BoardState[];
+  private target: TuningTarget;
+  private readonly o: AutotunerOptions;
+  private points: PowerPoint[] = [];
+  private model: PowerModel | null = null;
+  private readonly governor: Governor;
+  lastPlan: Plan | null = null;
+  tunedAtMs: number | null = null;
+  readonly startedAtMs: number;
+  /** Events since the last `drainEvents()`. */
+  private events: TunerEvent[] = [];
+
+  constructor(
+    readonly spec: MinerSpec,
+    target: TuningTarget,
+    nowMs: number,
+    starts: ReadonlyArray<BoardStart | null> = [],
+    opts: Partial<AutotunerOptions> = {},
+    model: PowerModel | null = null,
+  ) {
+    this.o = { ...DEFAULT_AUTOTUNER, ...opts };
+    this.target = target;
+    this.model = model;
+    this.startedAtMs = nowMs;
+    this.governor = new Governor(this.o.governor);
+    const n = spec.chipsPerBoard;
+    const stockIdx = floorIndex(spec.ladderMHz, spec.stockMHz);
+    this.boards = Array.from({ length: spec.boards }, (_, b) => {
+      const s = starts[b] ?? null;
+      const st: BoardState = {
+        phase: 'characterize-high',
+        voltageV: spec.voltage.stockV,
+        index: new Array<number>(n).fill(stockIdx),
+        cap: new Array<number>(n).fill(stockIdx),
+        dead: new Array<boolean>(n).fill(false),
+        chars: [],
+        searches: null,
+        monitors: Array.from({ length: n }, newSprt),
+        phaseStartMs: nowMs,
+        totals: Array.from({ length: n }, () => ({ nonces: 0, hwErrors: 0, expected: 0 })),
+        steppedDown: [],
+      };
+      if (s && s.index.length === n) {
+        st.phase = 'validate';
+        st.voltageV = s.voltageV;
+        st.index = [...s.index];
+        st.cap = [...s.index];
+        st.chars = s.chars.map((c) => ({ voltageV: c.voltageV, freqMHz: [...c.freqMHz] }));
+        st.dead = [...s.dead];
+      } else {
+        st.searches = st.index.map((i) => new ChipSearch(i, { stride: this.o.stride, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: spec.ladderMHz.length - 1 }));
+      }
+      return st;
+    });
+  }
+
+  get currentTarget(): TuningTarget {
+    return this.target;
+  }
+
+  get powerModel(): PowerModel | null {
+    return this.model;
+  }
+
+  drainEvents(): TunerEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+
+  settings(): Settings {
+    return {
+      voltageV: this.boards.map((b) => b.voltageV),
+      freqMHz: this.boards.map((b) => b.index.map((i, c) => this.spec.ladderMHz[b.searches?.[c] && !b.searches[c]!.done ? b.searches[c]!.current : i]!)),
+    };
+  }
+
+  /** True when every board is tuned. */
+  get converged(): boolean {
+    return this.boards.every((b) => b.phase === 'tuned');
+  }
+
+  /** A new target at run time: re-plan from what is known (no re-characterisation). */
+  setTarget(t: TuningTarget, nowMs: number): void {
+    this.target = t;
+    if (this.boards.every((b) => b.phase === 'tuned' || b.phase === 'planning') && this.model) {
+      for (const b of this.boards) this.enter(b, 'planning', nowMs);
+      this.replan(nowMs);
+    }
+  }
+
+  /** One measurement window, taken at `settings()` as last returned. Returns the new settings. */
+  update(m: Measurement): Settings {
+    const before = this.settings();
+    if (m.wallPowerW !== null && m.wallPowerW > 0) {
+      this.points.push({ x: powerLoad(before), wallW: m.wallPowerW });
+      if (this.points.length > 400) this.points.shift();
+      this.model = fitPower(this.points) ?? this.model;
+    }
+    this.boards.forEach((b, bi) => {
+      const sample = m.boards[bi];
+      if (!sample) return;
+      const freqs = before.freqMHz[bi]!;
+      const expectedOf = (c: number): number => (this.spec.hpsPerMHz * freqs[c]! * m.windowMs) / 1000 / sample.hashesPerNonce;
+      if (b.phase === 'characterize-high' || b.phase === 'characterize-low' || b.phase === 'settle') this.feedSearches(b, bi, sample.chips, expectedOf, m.nowMs);
+      else if (b.phase === 'validate') this.feedValidate(b, bi, sample.chips, expectedOf, m.nowMs);
+      else if (b.phase === 'tuned') this.feedMonitor(b, bi, sample.chips, expectedOf);
+    });
+    if (this.boards.every((b) => b.phase === 'planning' || b.phase === 'tuned') && this.boards.some((b) => b.phase === 'planning')) this.replan(m.nowMs);
+    if (this.converged) {
+      this.tunedAtMs ??= m.nowMs;
+      this.govern(m);
+    }
+    return this.settings();
+  }
+
+  private feedSearches(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number, nowMs: number): void {
+    const s = b.searches!;
+    const capped = nowMs - b.phaseStartMs >= this.o.phaseCapMs;
+    let open = 0;
+    s.forEach((x, c) => {
+      if (!x) return;
+      const k = chips[c] ?? { nonces: 0, hwErrors: 0 };
+      const out = capped ? x.stop() : x.feed(k.nonces, k.hwErrors, expectedOf(c));
+      if (!out.done) open++;
+      else b.index[c] = out.index;
+    });
+    if (open > 0) return;
+    const freqs = b.index.map((i, c) => (s[c] ? (s[c]!.dead ? 0 : this.spec.ladderMHz[i]!) : (b.chars[b.chars.length - 1]?.freqMHz[c] ?? this.spec.ladderMHz[i]!)));
+    s.forEach((x, c) => {
+      if (x?.dead && !b.dead[c]) {
+        b.dead[c] = true;
+        this.events.push({ kind: 'chip_dead', board: bi, chip: c, message: `board ${bi} chip ${c} failed at every step tried; held at the lowest` });
+      }
+    });
+    if (b.phase === 'settle') {
+      b.cap = [...b.index];
+      const planned = this.lastPlan?.boards[bi];
+      if (planned) b.index = b.index.map((i, c) => Math.min(i, planned.index[c] ?? i));
+      this.enter(b, 'tuned', nowMs);
+      return;
+    }
+    // Store the un-backed-off highest good frequency for the models (chips not searched keep theirs).
+    const hiGood = s.map((x, c) => (x ? (x.dead ? 0 : this.spec.ladderMHz[Math.max(0, x.lo)]!) : freqs[c]!));
+    b.chars = b.chars.filter((ch) => Math.abs(ch.voltageV - b.voltageV) > 1e-6);
+    b.chars.push({ voltageV: b.voltageV, freqMHz: hiGood });
+    const lowV = this.spec.voltage.minV;
+    if (b.phase === 'characterize-high' && lowV < b.voltageV - 1e-6) {
+      const pred = predictFreqs(b.chars, lowV);
+      b.voltageV = lowV;
+      b.searches = pred.map((f, c) => (b.dead[c] ? null : new ChipSearch(floorIndex(this.spec.ladderMHz, f), { stride: 2, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 })));
+      b.index = pred.map((f, c) => (b.dead[c] ? 0 : floorIndex(this.spec.ladderMHz, f)));
+      this.enter(b, 'characterize-low', nowMs);
+      return;
+    }
+    this.enter(b, 'planning', nowMs);
+  }
+
+  private feedValidate(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number, nowMs: number): void {
+    b.searches ??= b.index.map(() => null);
+    const capped = nowMs - b.phaseStartMs >= this.o.phaseCapMs;
+    let open = 0;
+    let failed = 0;
+    b.index.forEach((idx, c) => {
+      if (b.dead[c]) return;
+      const search = b.searches![c];
+      const k = chips[c] ?? { nonces: 0, hwErrors: 0 };
+      if (search) {
+        const out = capped ? search.stop() : search.feed(k.nonces, k.hwErrors, expectedOf(c));
+        failed++;
+        if (!out.done) open++;
+        else b.index[c] = out.index;
+        return;
+      }
+      const mon = b.monitors[c]!;
+      if ((mon as SprtState & { ok?: boolean }).ok) return;
+      const silent = yieldTooLow(k.nonces + k.hwErrors, expectedOf(c));
+      const d = silent ? 'reject' : capped ? 'accept' : sprtUpdate(mon, k.nonces, k.hwErrors, this.o.sprt);
+      if (d === 'accept') (mon as SprtState & { ok?: boolean }).ok = true;
+      else if (d === 'reject') {
+        // Known bad at the stored step: search down from it.
+        b.searches![c] = new ChipSearch(idx - 1, { stride: 2, backoff: 0, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 }, { hi: idx });
+        b.steppedDown.push(c);
+        open++;
+        failed++;
+      } else open++;
+    });
+    if (failed > this.o.revalidateFailShare * this.spec.chipsPerBoard) {
+      this.events.push({ kind: 'retune', board: bi, message: `board ${bi}: ${failed} chips failed their stored profile; re-tuning the board` });
+      this.restartBoard(b, nowMs);
+      return;
+    }
+    if (open > 0) return;
+    b.monitors = b.monitors.map(newSprt);
+    b.cap = [...b.index];
+    b.searches = null;
+    this.enter(b, 'tuned', nowMs);
+  }
+
+  private restartBoard(b: BoardState, nowMs: number): void {
+    const stockIdx = floorIndex(this.spec.ladderMHz, this.spec.stockMHz);
+    b.voltageV = this.spec.voltage.stockV;
+    b.chars = [];
+    b.dead = b.dead.map(() => false);
+    b.index = b.index.map(() => stockIdx);
+    b.searches = b.index.map((i) => new ChipSearch(i, { stride: this.o.stride, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 }));
+    b.monitors = b.monitors.map(newSprt);
+    this.enter(b, 'characterize-high', nowMs);
+  }
+
+  private feedMonitor(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number): void {
+    b.index.forEach((idx, c) => {
+      const k = chips[c] ?? { nonces: 0, hwErrors: 0 };
+      const t = b.totals[c]!;
+      t.nonces += k.nonces;
+      t.hwErrors += k.hwErrors;
+      t.expected += expectedOf(c);
+      if (b.dead[c]) return;
+      const d = sprtUpdate(b.monitors[c]!, k.nonces, k.hwErrors, this.o.sprt);
+      if (d === 'continue') return;
+      b.monitors[c] = newSprt();
+      if (d === 'reject' && idx > 0) {
+        b.index[c] = idx - 1;
+        b.cap[c] = Math.min(b.cap[c]!, idx - 1);
+        b.steppedDown.push(c);
+        this.events.push({ kind: 'chip_stepped_down', board: bi, chip: c, message: `board ${bi} chip ${c}: HW errors above the limit at ${this.spec.ladderMHz[idx]} MHz; now ${this.spec.ladderMHz[idx - 1]} MHz` });
+      }
+    });
+  }
+
+  private replan(nowMs: number): void {
+    const model = this.model ?? { a: 0, d: 0 };
+    const p = plan({ spec: this.spec, target: this.target, chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model });
+    this.lastPlan = p;
+    this.events.push({ kind: 'planned', board: -1, message: `plan: ${(p.hashrateHps / 1e6).toFixed(1)} MH/s, ${p.wallPowerW.toFixed(0)} W predicted${p.feasible ? '' : ' (target not reachable; closest)'}` });
+    this.boards.forEach((b, bi) => {
+      const bp = p.boards[bi]!;
+      const known = b.chars.find((c) => Math.abs(c.voltageV - bp.voltageV) < 1e-6);
+      b.voltageV = bp.voltageV;
+      if (known) {
+        // Measured at this very voltage: the chips' searched steps stand; no settle needed.
+        b.cap = known.freqMHz.map((f, c) => (b.dead[c] ? 0 : Math.max(0, floorIndex(this.spec.ladderMHz, f) - this.o.backoff)));
+        b.index = b.cap.map((x, c) => Math.min(x, bp.index[c]!));
+        b.searches = null;
+        this.enter(b, 'tuned', nowMs);
+        return;
+      }
+      b.index = [...bp.index];
+      // Chips planned at their predicted maximum find their real one around it; the rest hold.
+      b.searches = bp.index.map((x, c) => (b.dead[c] || x < bp.maxIndex[c]! ? null : new ChipSearch(x, { stride: 1, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 })));
+      if (b.searches.every((s) => s === null)) {
+        b.cap = [...bp.maxIndex];
+        b.searches = null;
+        this.enter(b, 'tuned', nowMs);
+      } else this.enter(b, 'settle', nowMs);
+    });
+  }
+
+  private govern(m: Measurement): void {
+    const budget = this.target.kind === 'power' ? this.target.maxPowerW : null;
+    const v = this.boards.reduce((s, b) => s + b.voltageV, 0) / this.boards.length;
+    const lad = this.spec.ladderMHz;
+    const stepMHz = (lad[lad.length - 1]! - lad[0]!) / Math.max(1, lad.length - 1);
+    const wattsPerStep = (this.model?.a ?? 0) * v * v * stepMHz;
+    const shedPerBoard = this.boards.map((b) => b.index.reduce((s, x, c) => s + Math.max(0, b.cap[c]! - x), 0));
+    const d = this.governor.decide({
+      nowMs: m.nowMs,
+      wallPowerW: m.wallPowerW,
+      budgetW: budget,
+      wattsPerStep,
+      boardC: m.boards.map((x) => x.boardC),
+      hotC: this.spec.hotC,
+      chipsPerBoard: this.spec.chipsPerBoard,
+      shedPerBoard,
+    });
+    d.forEach((steps, bi) => {
+      if (steps === 0) return;
+      const b = this.boards[bi]!;
+      const usable = b.dead.map((x) => !x);
+      const cost = (c: number): number => {
+        const t = b.totals[c]!;
+        const hw = t.nonces + t.hwErrors > 0 ? t.hwErrors / (t.nonces + t.hwErrors) : 0;
+        return chipCost(lad[b.index[c]!]!, this.spec.stockMHz, hw);
+      };
+      if (steps > 0) {
+        const n = shedSteps(b.index, b.index.map(() => 0), cost, steps, usable);
+        if (n > 0) this.events.push({ kind: 'shed', board: bi, message: `board ${bi}: shed ${n} PLL steps` });
+      } else {
+        const n = restoreSteps(b.index, b.cap, cost, -steps, usable);
+        if (n > 0) this.events.push({ kind: 'restored', board: bi, message: `board ${bi}: restored ${n} PLL steps` });
+      }
+    });
+  }
+
+  private enter(b: BoardState, phase: BoardPhase, nowMs: number): void {
+    b.phase = phase;
+    b.phaseStartMs = nowMs;
+    this.events.push({ kind: 'phase', board: this.boards.indexOf(b), message: `board ${this.boards.indexOf(b)}: ${phase}` });
+  }
+
+  /** The voltage exponent fitted per board (for the report). */
+  exponent(board: number): number {
+    return voltageExponent(this.boards[board]!.chars);
+  }
+}
