@@ -67,8 +67,8 @@ export interface GovernorOptions {
 }
 
 export const DEFAULT_GOVERNOR: GovernorOptions = {
-  powerAim: 0.99,
-  restoreBand: 0.02,
+  powerAim: 0.995,
+  restoreBand: 0.015,
   powerHoldMs: 15_000,
   hotMarginC: 1,
   coolMarginC: 4,
