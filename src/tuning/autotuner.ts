@@ -56,6 +56,8 @@ interface BoardState {
   chars: Characterisation[];
   searches: Array<ChipSearch | null> | null;
   monitors: SprtState[];
+  /** Validation: chips whose stored step passed. */
+  validated: boolean[];
   phaseStartMs: number;
   /** Nonces and HW errors since tuned, per chip (for the report). */
   totals: { nonces: number; hwErrors: number; expected: number }[];
@@ -77,6 +79,10 @@ export class Autotuner {
   private model: PowerModel | null = null;
   private readonly governor: Governor;
   lastPlan: Plan | null = null;
+  private replans = 0;
+  private wasConverged = false;
+  /** Plans aim this share above a hashrate floor (grows when settled chips fall short). */
+  private floorMargin = 0.01;
   tunedAtMs: number | null = null;
   readonly startedAtMs: number;
   /** Events since the last `drainEvents()`. */
@@ -108,6 +114,7 @@ export class Autotuner {
         chars: [],
         searches: null,
         monitors: Array.from({ length: n }, newSprt),
+        validated: new Array<boolean>(n).fill(false),
         phaseStartMs: nowMs,
         totals: Array.from({ length: n }, () => ({ nonces: 0, hwErrors: 0, expected: 0 })),
         steppedDown: [],
@@ -155,6 +162,8 @@ export class Autotuner {
   /** A new target at run time: re-plan from what is known (no re-characterisation). */
   setTarget(t: TuningTarget, nowMs: number): void {
     this.target = t;
+    this.replans = 0;
+    this.floorMargin = 0.01;
     if (this.boards.every((b) => b.phase === 'tuned' || b.phase === 'planning') && this.model) {
       for (const b of this.boards) this.enter(b, 'planning', nowMs);
       this.replan(nowMs);
@@ -179,10 +188,20 @@ export class Autotuner {
       else if (b.phase === 'tuned') this.feedMonitor(b, bi, sample.chips, expectedOf);
     });
     if (this.boards.every((b) => b.phase === 'planning' || b.phase === 'tuned') && this.boards.some((b) => b.phase === 'planning')) this.replan(m.nowMs);
+    const short = this.converged ? this.floorShortfall() : 0;
+    if (short > 0 && this.replans < 2) {
+      // The settled chips came in under the plan: re-plan with what the settle measured and a
+      // larger margin over the floor.
+      this.replans++;
+      this.floorMargin += short + 0.005;
+      for (const b of this.boards) this.enter(b, 'planning', m.nowMs);
+      this.replan(m.nowMs);
+    }
     if (this.converged) {
-      this.tunedAtMs ??= m.nowMs;
+      if (!this.wasConverged) this.tunedAtMs = m.nowMs;
       this.govern(m);
     }
+    this.wasConverged = this.converged;
     return this.settings();
   }
 
@@ -206,6 +225,11 @@ export class Autotuner {
       }
     });
     if (b.phase === 'settle') {
+      // What the settle found is a characterisation at this voltage too (re-plans use it).
+      const planned0 = this.lastPlan?.boards[bi];
+      const at = s.map((x, c) => (b.dead[c] ? 0 : x ? (x.dead ? 0 : this.spec.ladderMHz[Math.max(0, x.lo)]!) : this.spec.ladderMHz[Math.min(this.spec.ladderMHz.length - 1, (planned0?.maxIndex[c] ?? b.index[c]!) + this.o.backoff)]!));
+      b.chars = b.chars.filter((ch) => Math.abs(ch.voltageV - b.voltageV) > 1e-6);
+      b.chars.push({ voltageV: b.voltageV, freqMHz: at });
       b.cap = [...b.index];
       const planned = this.lastPlan?.boards[bi];
       if (planned) b.index = b.index.map((i, c) => Math.min(i, planned.index[c] ?? i));
@@ -245,10 +269,10 @@ export class Autotuner {
         return;
       }
       const mon = b.monitors[c]!;
-      if ((mon as SprtState & { ok?: boolean }).ok) return;
+      if (b.validated[c]) return;
       const silent = yieldTooLow(k.nonces + k.hwErrors, expectedOf(c));
       const d = silent ? 'reject' : capped ? 'accept' : sprtUpdate(mon, k.nonces, k.hwErrors, this.o.sprt);
-      if (d === 'accept') (mon as SprtState & { ok?: boolean }).ok = true;
+      if (d === 'accept') b.validated[c] = true;
       else if (d === 'reject') {
         // Known bad at the stored step: search down from it.
         b.searches![c] = new ChipSearch(idx - 1, { stride: 2, backoff: 0, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 }, { hi: idx });
@@ -302,7 +326,7 @@ export class Autotuner {
 
   private replan(nowMs: number): void {
     const model = this.model ?? { a: 0, d: 0 };
-    const p = plan({ spec: this.spec, target: this.target, chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model });
+    const p = plan({ spec: this.spec, target: this.planTarget(), chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model, backoff: this.o.backoff });
     this.lastPlan = p;
     this.events.push({ kind: 'planned', board: -1, message: `plan: ${(p.hashrateHps / 1e6).toFixed(1)} MH/s, ${p.wallPowerW.toFixed(0)} W predicted${p.feasible ? '' : ' (target not reachable; closest)'}` });
     this.boards.forEach((b, bi) => {
@@ -317,15 +341,34 @@ export class Autotuner {
         this.enter(b, 'tuned', nowMs);
         return;
       }
-      b.index = [...bp.index];
+      b.index = bp.index.map((x, c) => (x < bp.maxIndex[c]! ? x : Math.min(this.spec.ladderMHz.length - 1, x + this.o.backoff)));
       // Chips planned at their predicted maximum find their real one around it; the rest hold.
-      b.searches = bp.index.map((x, c) => (b.dead[c] || x < bp.maxIndex[c]! ? null : new ChipSearch(x, { stride: 1, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 })));
+      b.searches = bp.index.map((x, c) => (b.dead[c] || x < bp.maxIndex[c]! ? null : new ChipSearch(x + this.o.backoff, { stride: 1, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 })));
       if (b.searches.every((s) => s === null)) {
         b.cap = [...bp.maxIndex];
         b.searches = null;
         this.enter(b, 'tuned', nowMs);
       } else this.enter(b, 'settle', nowMs);
     });
+  }
+
+  /** Share by which the settings now fall under the target's hashrate floor (0: not under). */
+  private floorShortfall(): number {
+    const t = this.target;
+    const floor = t.kind === 'efficiency' ? t.minHashrateHps : t.kind === 'hashrate' ? t.hashrateHps : null;
+    if (floor === null || !(floor > 0)) return 0;
+    const s = this.settings();
+    const h = s.freqMHz.reduce((sum, row, b) => sum + row.reduce((x, f, c) => x + (this.boards[b]!.dead[c] ? 0 : f), 0), 0) * this.spec.hpsPerMHz;
+    return Math.max(0, (floor - h) / floor);
+  }
+
+  /** The target as planned: hashrate floors raised by the margin. */
+  private planTarget(): TuningTarget {
+    const t = this.target;
+    const k = 1 + this.floorMargin;
+    if (t.kind === 'efficiency') return { kind: 'efficiency', minHashrateHps: t.minHashrateHps * k };
+    if (t.kind === 'hashrate' && t.hashrateHps !== null) return { kind: 'hashrate', hashrateHps: t.hashrateHps * k };
+    return t;
   }
 
   private govern(m: Measurement): void {

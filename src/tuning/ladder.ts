@@ -4,12 +4,14 @@
  * runs exactly (chips.md: PLL dividers). Pure.
  */
 export function pllLadder(pllFor: (mhz: number) => { freqMHz: number }, minMHz: number, maxMHz: number, probeStepMHz = 0.25): number[] {
-  const made = new Set<number>();
+  // Keyed by a rounded value (float noise), holding the exact frequency the PLL reports.
+  const made = new Map<number, number>();
   for (let m = minMHz; m <= maxMHz + 1e-9; m += probeStepMHz) {
     const f = pllFor(m).freqMHz;
-    if (Number.isFinite(f) && f >= minMHz - 1e-9 && f <= maxMHz + 1e-9) made.add(Math.round(f * 1e6) / 1e6);
+    // Only fixed points: asking the PLL for f must give f back (the driver asks by frequency).
+    if (Number.isFinite(f) && f >= minMHz - 1e-9 && f <= maxMHz + 1e-9 && Math.abs(pllFor(f).freqMHz - f) < 1e-9) made.set(Math.round(f * 1e6), f);
   }
-  return [...made].sort((a, b) => a - b);
+  return [...made.values()].sort((a, b) => a - b);
 }
 
 /** Index of the highest ladder frequency <= mhz (0 when below the ladder). */

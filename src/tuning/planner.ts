@@ -2,8 +2,7 @@
  * Chooses per-board voltage and per-chip frequencies for a target from the fitted models. Per
  * board, a grid of voltages (regulator steps) x frequency scales gives candidates (predicted
  * hashrate H and power load X = V^2 x sum f); each board keeps its Pareto front; a sweep of the
- * Lagrange multiplier (each board minimising a.X - lambda.H) plus equal-voltage combinations
- * gives miner-wide candidates, scored for the target. Pure and deterministic.
+ * Lagrange multiplier (each board minimising a.X - lambda.H) gives miner-wide candidates, scored for the target. Pure and deterministic.
  */
 import { floorIndex } from './ladder';
 import { predictFreqs } from './model';
@@ -12,7 +11,7 @@ import type { MinerSpec, TuningTarget } from './types';
 
 export interface BoardPlan {
   voltageV: number;
-  /** Predicted good ladder index per chip at that voltage (before any scale). */
+  /** Predicted ladder index per chip the tuner will hold at that voltage (highest good - backoff), before any scale. */
   maxIndex: number[];
   /** Planned index per chip. */
   index: number[];
@@ -27,7 +26,7 @@ export interface Plan {
   feasible: boolean;
 }
 
-const SCALES = [1, 0.97, 0.94, 0.91, 0.88, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5];
+const SCALES = Array.from({ length: 51 }, (_, k) => 1 - k * 0.01);
 
 export function voltageGrid(spec: MinerSpec, maxPoints = 40): number[] {
   const { minV, maxV, stepV } = spec.voltage;
@@ -39,12 +38,13 @@ export function voltageGrid(spec: MinerSpec, maxPoints = 40): number[] {
   return out;
 }
 
-function boardCandidates(spec: MinerSpec, chars: readonly Characterisation[], dead: readonly boolean[], capIndex?: readonly number[]): BoardPlan[] {
+function boardCandidates(spec: MinerSpec, chars: readonly Characterisation[], dead: readonly boolean[], backoff: number, capIndex?: readonly number[]): BoardPlan[] {
   const out: BoardPlan[] = [];
   for (const v of voltageGrid(spec)) {
     const pred = predictFreqs(chars, v);
     const maxIndex = pred.map((f, i) => {
-      const idx = dead[i] ? 0 : floorIndex(spec.ladderMHz, f);
+      // The tuner holds chips `backoff` steps under the highest good one: plan with that.
+      const idx = dead[i] ? 0 : Math.max(0, floorIndex(spec.ladderMHz, f) - backoff);
       return capIndex ? Math.min(idx, capIndex[i] ?? idx) : idx;
     });
     for (const s of SCALES) {
@@ -70,23 +70,15 @@ export interface PlanInput {
   chars: ReadonlyArray<readonly Characterisation[]>;
   dead: ReadonlyArray<readonly boolean[]>;
   power: PowerModel;
+  /** Steps the tuner holds under a chip's highest good step (default 1). */
+  backoff?: number;
   /** Per board, per chip: highest index allowed (thermal shedding carried over), optional. */
   capIndex?: ReadonlyArray<readonly number[] | undefined>;
 }
 
 export function plan(i: PlanInput): Plan {
-  const fronts = i.chars.map((c, b) => boardCandidates(i.spec, c, i.dead[b]!, i.capIndex?.[b]));
-  const combos: BoardPlan[][] = [];
-  // Lagrangian sweep: lambda in W per H/s, log-spaced around the fronts' marginal costs.
-  const ratios = fronts.flatMap((f) => f.map((c) => (i.power.a * c.load) / Math.max(1, c.hashrateHps)));
-  const lo = Math.max(1e-15, Math.min(...ratios) / 20);
-  const hi = Math.max(lo * 2, Math.max(...ratios) * 20);
-  for (let k = 0; k <= 300; k++) {
-    const lambda = lo * Math.pow(hi / lo, k / 300);
-    combos.push(fronts.map((f) => argMin(f, (c) => i.power.a * c.load - lambda * c.hashrateHps)));
-  }
-  combos.push(fronts.map((f) => f[f.length - 1]!));
-  combos.push(fronts.map((f) => f[0]!));
+  const fronts = i.chars.map((c, b) => boardCandidates(i.spec, c, i.dead[b]!, i.backoff ?? 1, i.capIndex?.[b]));
+  const combos = paretoCombos(fronts.map((f) => thin(f, 300)));
   let best: BoardPlan[] | null = null;
   let bestScore = Infinity;
   const t = i.target;
@@ -110,15 +102,52 @@ export function plan(i: PlanInput): Plan {
   return { boards: chosen, hashrateHps: h, wallPowerW: i.power.a * chosen.reduce((s, b) => s + b.load, 0) + i.power.d, feasible };
 }
 
-function argMin<T>(xs: readonly T[], f: (x: T) => number): T {
-  let best: T = xs[0] as T;
-  let bv = f(best);
-  for (const x of xs) {
-    const v = f(x);
-    if (v < bv) {
-      bv = v;
-      best = x;
-    }
+/** At most n points of a front, spread evenly over its load range (the best hashrate per bucket). */
+function thin(front: BoardPlan[], n: number): BoardPlan[] {
+  if (front.length <= n) return front;
+  const lo = front[0]!.load;
+  const hi = front[front.length - 1]!.load;
+  const out: BoardPlan[] = [];
+  let bucket = -1;
+  for (const c of front) {
+    const k = Math.min(n - 1, Math.floor(((c.load - lo) / Math.max(1e-9, hi - lo)) * n));
+    if (k !== bucket) out.push(c);
+    else out[out.length - 1] = c; // later in a bucket = more hashrate (front is increasing)
+    bucket = k;
   }
-  return best;
+  return out;
+}
+
+/**
+ * Every Pareto-optimal combination of one point per board (most hashrate for its summed load):
+ * boards merged one at a time, each merge pruned to its Pareto front and thinned. Exact up to
+ * the thinning, unlike a greedy or Lagrangian pick on non-convex fronts.
+ */
+function paretoCombos(fronts: BoardPlan[][]): BoardPlan[][] {
+  type Combo = { load: number; h: number; picks: BoardPlan[] };
+  let acc: Combo[] = [{ load: 0, h: 0, picks: [] }];
+  for (const f of fronts) {
+    const next: Combo[] = [];
+    for (const a of acc) for (const c of f) next.push({ load: a.load + c.load, h: a.h + c.hashrateHps, picks: [...a.picks, c] });
+    next.sort((x, y) => x.load - y.load || y.h - x.h);
+    const pruned: Combo[] = [];
+    for (const c of next) if (pruned.length === 0 || c.h > pruned[pruned.length - 1]!.h) pruned.push(c);
+    acc = thinCombos(pruned, 1500);
+  }
+  return acc.map((c) => c.picks);
+}
+
+function thinCombos<T extends { load: number }>(xs: T[], n: number): T[] {
+  if (xs.length <= n) return xs;
+  const lo = xs[0]!.load;
+  const hi = xs[xs.length - 1]!.load;
+  const out: T[] = [];
+  let bucket = -1;
+  for (const c of xs) {
+    const k = Math.min(n - 1, Math.floor(((c.load - lo) / Math.max(1e-9, hi - lo)) * n));
+    if (k !== bucket) out.push(c);
+    else out[out.length - 1] = c;
+    bucket = k;
+  }
+  return out;
 }
