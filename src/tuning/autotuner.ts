@@ -80,6 +80,10 @@ export class Autotuner {
   private readonly governor: Governor;
   lastPlan: Plan | null = null;
   private replans = 0;
+  /** Per board thermal budget in power-load units, learned when heat held it back. */
+  private readonly maxLoad: Array<number | undefined> = [];
+  private thermalReplans = 0;
+  private readonly coolSinceMs: Array<number | undefined> = [];
   private wasConverged = false;
   /** Plans aim this share above a hashrate floor (grows when settled chips fall short). */
   private floorMargin = 0.01;
@@ -183,7 +187,9 @@ export class Autotuner {
       if (!sample) return;
       const freqs = before.freqMHz[bi]!;
       const expectedOf = (c: number): number => (this.spec.hpsPerMHz * freqs[c]! * m.windowMs) / 1000 / sample.hashesPerNonce;
-      if (b.phase === 'characterize-high' || b.phase === 'characterize-low' || b.phase === 'settle') this.feedSearches(b, bi, sample.chips, expectedOf, m.nowMs);
+      // A board reaching hotC while settling stops there: the governor takes over (sheds).
+      const hot = b.phase === 'settle' && sample.boardC !== null && sample.boardC >= this.spec.hotC;
+      if (b.phase === 'characterize-high' || b.phase === 'characterize-low' || b.phase === 'settle') this.feedSearches(b, bi, sample.chips, expectedOf, m.nowMs, hot);
       else if (b.phase === 'validate') this.feedValidate(b, bi, sample.chips, expectedOf, m.nowMs);
       else if (b.phase === 'tuned') this.feedMonitor(b, bi, sample.chips, expectedOf);
     });
@@ -205,9 +211,9 @@ export class Autotuner {
     return this.settings();
   }
 
-  private feedSearches(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number, nowMs: number): void {
+  private feedSearches(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number, nowMs: number, stopNow = false): void {
     const s = b.searches!;
-    const capped = nowMs - b.phaseStartMs >= this.o.phaseCapMs;
+    const capped = stopNow || nowMs - b.phaseStartMs >= this.o.phaseCapMs;
     let open = 0;
     s.forEach((x, c) => {
       if (!x) return;
@@ -275,7 +281,7 @@ export class Autotuner {
       if (d === 'accept') b.validated[c] = true;
       else if (d === 'reject') {
         // Known bad at the stored step: search down from it.
-        b.searches![c] = new ChipSearch(idx - 1, { stride: 2, backoff: 0, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 }, { hi: idx });
+        b.searches![c] = new ChipSearch(idx - 2, { stride: 4, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 }, { hi: idx });
         b.steppedDown.push(c);
         open++;
         failed++;
@@ -290,7 +296,16 @@ export class Autotuner {
     b.monitors = b.monitors.map(newSprt);
     b.cap = [...b.index];
     b.searches = null;
+    b.cap.forEach((_, c) => this.noteCap(b, c));
     this.enter(b, 'tuned', nowMs);
+  }
+
+  /** Keeps the characterisation at the board's voltage in line with a chip's (lowered) cap, so re-plans do not hand back a step it lost. */
+  private noteCap(b: BoardState, c: number): void {
+    const ch = b.chars.find((x) => Math.abs(x.voltageV - b.voltageV) < 1e-6);
+    if (!ch) return;
+    const f = this.spec.ladderMHz[Math.min(this.spec.ladderMHz.length - 1, b.cap[c]! + this.o.backoff)]!;
+    if (ch.freqMHz[c]! > f) ch.freqMHz[c] = f;
   }
 
   private restartBoard(b: BoardState, nowMs: number): void {
@@ -318,6 +333,7 @@ export class Autotuner {
       if (d === 'reject' && idx > 0) {
         b.index[c] = idx - 1;
         b.cap[c] = Math.min(b.cap[c]!, idx - 1);
+        this.noteCap(b, c);
         b.steppedDown.push(c);
         this.events.push({ kind: 'chip_stepped_down', board: bi, chip: c, message: `board ${bi} chip ${c}: HW errors above the limit at ${this.spec.ladderMHz[idx]} MHz; now ${this.spec.ladderMHz[idx - 1]} MHz` });
       }
@@ -326,7 +342,7 @@ export class Autotuner {
 
   private replan(nowMs: number): void {
     const model = this.model ?? { a: 0, d: 0 };
-    const p = plan({ spec: this.spec, target: this.planTarget(), chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model, backoff: this.o.backoff });
+    const p = plan({ spec: this.spec, target: this.planTarget(), chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model, backoff: this.o.backoff, maxLoad: this.maxLoad });
     this.lastPlan = p;
     this.events.push({ kind: 'planned', board: -1, message: `plan: ${(p.hashrateHps / 1e6).toFixed(1)} MH/s, ${p.wallPowerW.toFixed(0)} W predicted${p.feasible ? '' : ' (target not reachable; closest)'}` });
     this.boards.forEach((b, bi) => {
@@ -350,6 +366,59 @@ export class Autotuner {
         this.enter(b, 'tuned', nowMs);
       } else this.enter(b, 'settle', nowMs);
     });
+  }
+
+  /**
+   * A board held back by heat for a while (steps shed, near hotC, no thermal action for 90 s)
+   * has found its thermal budget: the power load it carries now. Re-plan within it, which
+   * usually means a lower voltage with chips at their maximum instead of a high voltage with
+   * frequency shed (far better J/TH at the same heat).
+   */
+  private learnThermalBudget(m: Measurement): void {
+    if (this.thermalReplans >= 6 || !this.model) return;
+    const s = this.settings();
+    let learned = false;
+    // A budget learned while the board was still cooling leaves headroom: grow it once the
+    // board has sat well under hotC, unthrottled, for two minutes.
+    this.boards.forEach((b, bi) => {
+      const cap = this.maxLoad[bi];
+      const c = m.boards[bi]?.boardC ?? null;
+      if (cap === undefined || c === null) return;
+      const cool = c < this.spec.hotC - 2.5 && b.index.reduce((x, idx, k) => x + Math.max(0, b.cap[k]! - idx), 0) <= 0.005 * b.cap.reduce((x, y) => x + y, 0);
+      if (!cool) {
+        this.coolSinceMs[bi] = undefined;
+        return;
+      }
+      this.coolSinceMs[bi] ??= m.nowMs;
+      if (m.nowMs - this.coolSinceMs[bi]! < 120_000) return;
+      this.maxLoad[bi] = cap * (1 + 0.025 * (this.spec.hotC - 2 - c));
+      this.coolSinceMs[bi] = undefined;
+      learned = true;
+    });
+    this.boards.forEach((b, bi) => {
+      const last = this.governor.lastThermalShedMs[bi];
+      const c = m.boards[bi]?.boardC ?? null;
+      if (last === undefined || c === null || m.nowMs - last < 90_000 || c < this.spec.hotC - 4) return;
+      const shed = b.index.reduce((x, idx, k) => x + Math.max(0, b.cap[k]! - idx), 0);
+      const total = b.cap.reduce((x, y) => x + y, 0);
+      if (shed < 0.03 * total) return;
+      const load = s.voltageV[bi]! * s.voltageV[bi]! * s.freqMHz[bi]!.reduce((x, f) => x + f, 0);
+      this.maxLoad[bi] = Math.min(this.maxLoad[bi] ?? Infinity, load);
+      learned = true;
+    });
+    if (!learned) return;
+    // Every board heat has touched carries at most what it carries now (a re-plan must not
+    // hand back what the governor shed for heat).
+    this.boards.forEach((_, bi) => {
+      if (this.governor.lastThermalShedMs[bi] === undefined) return;
+      const load = s.voltageV[bi]! * s.voltageV[bi]! * s.freqMHz[bi]!.reduce((x, f) => x + f, 0);
+      this.maxLoad[bi] = Math.min(this.maxLoad[bi] ?? Infinity, load);
+      delete this.governor.lastThermalShedMs[bi];
+    });
+    this.thermalReplans++;
+    this.events.push({ kind: 'retune', board: -1, message: 'heat holds boards back: re-planning within their thermal budget' });
+    for (const b of this.boards) this.enter(b, 'planning', m.nowMs);
+    this.replan(m.nowMs);
   }
 
   /** Share by which the settings now fall under the target's hashrate floor (0: not under). */
@@ -387,7 +456,9 @@ export class Autotuner {
       hotC: this.spec.hotC,
       chipsPerBoard: this.spec.chipsPerBoard,
       shedPerBoard,
+      stepsPerBoard: this.boards.map((b) => b.index.reduce((x, y) => x + y, 0)),
     });
+    this.learnThermalBudget(m);
     d.forEach((steps, bi) => {
       if (steps === 0) return;
       const b = this.boards[bi]!;

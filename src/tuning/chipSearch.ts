@@ -44,7 +44,9 @@ export class ChipSearch {
 
   /** The index to hold once done. */
   get result(): number {
-    return Math.max(0, this.lo - this.o.backoff);
+    if (this.lo >= 0) return Math.max(0, this.lo - this.o.backoff);
+    // Stopped before anything passed (and not failed to the bottom): a stride under the lowest tried.
+    return this.dead ? 0 : Math.max(0, Math.min(this.current, this.hi - 1) - this.o.stride);
   }
 
   /** Feeds one window measured at `current`. `expected` = nonces due at this frequency. */
@@ -75,8 +77,8 @@ export class ChipSearch {
 
   private finish(): void {
     this.done = true;
-    // Nothing accepted down to the bottom of the ladder: the chip is dead or broken.
-    this.dead = this.lo < 0;
+    // Failed at the bottom of the ladder: the chip is dead or broken.
+    this.dead = this.lo < 0 && this.hi === 0;
   }
 
   private outcome(): SearchOutcome {

@@ -74,10 +74,17 @@ export interface PlanInput {
   backoff?: number;
   /** Per board, per chip: highest index allowed (thermal shedding carried over), optional. */
   capIndex?: ReadonlyArray<readonly number[] | undefined>;
+  /** Per board, the highest power load (V^2 x sum f) it may carry: its thermal budget as learned. */
+  maxLoad?: ReadonlyArray<number | undefined>;
 }
 
 export function plan(i: PlanInput): Plan {
-  const fronts = i.chars.map((c, b) => boardCandidates(i.spec, c, i.dead[b]!, i.backoff ?? 1, i.capIndex?.[b]));
+  const fronts = i.chars.map((c, b) => {
+    const f = boardCandidates(i.spec, c, i.dead[b]!, i.backoff ?? 1, i.capIndex?.[b]);
+    const cap = i.maxLoad?.[b];
+    const within = cap === undefined ? f : f.filter((x) => x.load <= cap);
+    return within.length > 0 ? within : f.slice(0, 1);
+  });
   const combos = paretoCombos(fronts.map((f) => thin(f, 300)));
   let best: BoardPlan[] | null = null;
   let bestScore = Infinity;
