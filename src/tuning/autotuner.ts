@@ -357,9 +357,13 @@ export class Autotuner {
         this.enter(b, 'tuned', nowMs);
         return;
       }
-      b.index = bp.index.map((x, c) => (x < bp.maxIndex[c]! ? x : Math.min(this.spec.ladderMHz.length - 1, x + this.o.backoff)));
-      // Chips planned at their predicted maximum find their real one around it; the rest hold.
-      b.searches = bp.index.map((x, c) => (b.dead[c] || x < bp.maxIndex[c]! ? null : new ChipSearch(x + this.o.backoff, { stride: 1, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 })));
+      // Chips planned at their predicted maximum find their real one around it, starting at the
+      // step they are expected to hold (one under the predicted highest good; further under
+      // when the voltage is above any measured one), climbing one step at a time; the rest hold.
+      const measuredTop = Math.max(...b.chars.map((c) => c.voltageV));
+      const start = (x: number): number => Math.max(0, bp.voltageV > measuredTop + 1e-6 ? x - 2 : x);
+      b.index = bp.index.map((x, c) => (x < bp.maxIndex[c]! ? x : start(x)));
+      b.searches = bp.index.map((x, c) => (b.dead[c] || x < bp.maxIndex[c]! ? null : new ChipSearch(start(x), { stride: 1, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 })));
       if (b.searches.every((s) => s === null)) {
         b.cap = [...bp.maxIndex];
         b.searches = null;

@@ -38,9 +38,11 @@ export function voltageExponent(points: readonly Characterisation[]): number {
 /** Predicted good frequency per chip at voltage v, from the nearest characterised voltage. */
 export function predictFreqs(points: readonly Characterisation[], v: number): number[] {
   if (points.length === 0) return [];
-  const e = voltageExponent(points);
+  let e = voltageExponent(points);
   let ref = points[0]!;
   for (const p of points) if (Math.abs(p.voltageV - v) < Math.abs(ref.voltageV - v)) ref = p;
+  // Above every measured voltage the fit is an extrapolation: never steeper than the prior.
+  if (v > ref.voltageV) e = Math.min(e, PRIOR_EXPONENT);
   const k = Math.pow(v / ref.voltageV, e);
   return ref.freqMHz.map((f) => f * k);
 }
