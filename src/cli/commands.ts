@@ -18,4 +18,5 @@ export const COMMANDS: Record<string, Loader> = {
   sim: () => load(require('./commands/sim')),
   pool: () => load(require('./commands/pool')),
   status: () => load(require('./commands/status')),
+  tune: () => load(require('./commands/tune')),
 };

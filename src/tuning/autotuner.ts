@@ -187,6 +187,18 @@ export class Autotuner {
       if (!sample) return;
       const freqs = before.freqMHz[bi]!;
       const expectedOf = (c: number): number => (this.spec.hpsPerMHz * freqs[c]! * m.windowMs) / 1000 / sample.hashesPerNonce;
+      // A board returning almost nothing as a whole had no work (pool away, chain restarting):
+      // the window says nothing about its chips, so it is not counted.
+      let due = 0;
+      let got = 0;
+      freqs.forEach((_, c) => {
+        if (!b.dead[c]) due += expectedOf(c);
+        got += (sample.chips[c]?.nonces ?? 0) + (sample.chips[c]?.hwErrors ?? 0);
+      });
+      if (due >= 20 && got < 0.1 * due) {
+        b.phaseStartMs += m.windowMs;
+        return;
+      }
       // A board reaching hotC while settling stops there: the governor takes over (sheds).
       const hot = b.phase === 'settle' && sample.boardC !== null && sample.boardC >= this.spec.hotC;
       if (b.phase === 'characterize-high' || b.phase === 'characterize-low' || b.phase === 'settle') this.feedSearches(b, bi, sample.chips, expectedOf, m.nowMs, hot);
@@ -467,10 +479,12 @@ export class Autotuner {
       if (steps === 0) return;
       const b = this.boards[bi]!;
       const usable = b.dead.map((x) => !x);
+      // Cost per hash at the chip's tuned step (a stable order), less 2 % per step already shed,
+      // so shedding spreads over the costly chips instead of driving one to the bottom.
       const cost = (c: number): number => {
         const t = b.totals[c]!;
         const hw = t.nonces + t.hwErrors > 0 ? t.hwErrors / (t.nonces + t.hwErrors) : 0;
-        return chipCost(lad[b.index[c]!]!, this.spec.stockMHz, hw);
+        return chipCost(lad[b.cap[c]!]!, this.spec.stockMHz, hw) * (1 - 0.02 * Math.max(0, b.cap[c]! - b.index[c]!));
       };
       if (steps > 0) {
         const n = shedSteps(b.index, b.index.map(() => 0), cost, steps, usable);

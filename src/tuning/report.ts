@@ -88,13 +88,16 @@ function boardReport(spec: MinerSpec, t: Autotuner, b: number): BoardReport {
   freqs.forEach((f, c) => {
     if (st.dead[c]) weak.push({ chip: c, freqMHz: f, reason: 'dead' });
     else if (stepped.has(c)) weak.push({ chip: c, freqMHz: f, reason: 'stepped-down' });
-    else if (Math.abs(st.voltageV - spec.voltage.stockV) < 0.2 && st.cap[c]! < stockIdx) weak.push({ chip: c, freqMHz: f, reason: 'below-stock' });
+    else if (Math.abs(st.voltageV - spec.voltage.stockV) < 0.01 && st.cap[c]! < stockIdx) weak.push({ chip: c, freqMHz: f, reason: 'below-stock' });
   });
-  // Chips far below the board's median are weak whatever the voltage.
+  // Chips whose tuned step is far below the board's median are weak whatever the voltage
+  // (judged on the tuned caps, not on what shedding holds at the moment).
   const sorted = [...live].sort((x, y) => x - y);
-  const median = sorted[sorted.length >> 1] ?? 0;
-  freqs.forEach((f, c) => {
-    if (!st.dead[c] && f < median * 0.93 && !weak.some((w) => w.chip === c)) weak.push({ chip: c, freqMHz: f, reason: 'below-stock' });
+  const caps = st.cap.map((x) => spec.ladderMHz[x]!);
+  const liveCaps = caps.filter((_, c) => !st.dead[c]).sort((x, y) => x - y);
+  const median = liveCaps[liveCaps.length >> 1] ?? 0;
+  caps.forEach((f, c) => {
+    if (!st.dead[c] && f < median * 0.93 && !weak.some((w) => w.chip === c)) weak.push({ chip: c, freqMHz: freqs[c]!, reason: 'below-stock' });
   });
   return {
     board: b,
