@@ -56,6 +56,32 @@ test('thermal-limited ambient: the most-hashrate target stays under hotC, learns
   assert.ok(Math.max(...r.tuner.settings().voltageV) < loadBoard('l3plus').hashBoard.voltage.maxV - 0.5, 'voltage came down from the maximum');
 });
 
+test('ambient rises while mining at maximum hashrate: frequency is shed, then voltage lowered; boards stay near hotC', () => {
+  const hotC = loadBoard('l3plus').hashBoard.thermal.hotC;
+  let stepAt: number | null = null;
+  let maxAfter = -Infinity;
+  const r = runScenario({
+    board: 'l3plus',
+    seed,
+    ambientC: 30,
+    fanDuty: 0.8,
+    target: { kind: 'hashrate', hashrateHps: null },
+    holdMinutes: 40,
+    onWindow: (rig, t) => {
+      if (stepAt === null && t.tunedAtMs !== null && rig.nowMs > t.tunedAtMs + 120_000) {
+        stepAt = rig.nowMs;
+        rig.physics.ambientC = 42;
+      }
+      if (stepAt !== null) maxAfter = Math.max(maxAfter, rig.truth().maxBoardC);
+    },
+  });
+  assert.ok(stepAt !== null, 'ambient stepped');
+  assert.ok(maxAfter <= hotC + 2.5, `board peaked at ${maxAfter.toFixed(1)} °C after the step (hot ${hotC})`);
+  assert.ok(r.tuned.maxBoardC <= hotC + 0.5, `settled at ${r.tuned.maxBoardC.toFixed(1)} °C`);
+  assert.ok(r.hashrateVsOracle >= 0.9, `hashrate x${r.hashrateVsOracle.toFixed(3)} of the oracle's at 42 °C`);
+  assert.ok(Math.max(...r.tuner.settings().voltageV) < loadBoard('l3plus').hashBoard.voltage.maxV - 0.3, 'voltage came down');
+});
+
 test('power budget lowered while mining: re-planned and held within 2% without oscillating', () => {
   const events: TunerEvent[] = [];
   let lowered = false;
