@@ -18,11 +18,14 @@ import { floorIndex } from './ladder';
 import { Governor, chipCost, restoreSteps, shedSteps } from './governor';
 import type { GovernorOptions } from './governor';
 import { fitPower, powerLoad, predictFreqs, voltageExponent } from './model';
-import type { Characterisation, PowerModel, PowerPoint } from './model';
+import type { PowerModel, PowerPoint } from './model';
 import { plan } from './planner';
 import type { Plan } from './planner';
+import { ThermalBudget } from './thermalBudget';
+import { newBoardState, resetForCharacterisation } from './boardState';
+import type { BoardStart, BoardState } from './boardState';
 import { DEFAULT_SPRT, newSprt, sprtUpdate, yieldTooLow } from './sprt';
-import type { SprtParams, SprtState } from './sprt';
+import type { SprtParams } from './sprt';
 import type { BoardPhase, Measurement, MinerSpec, Settings, TuningTarget } from './types';
 
 export interface AutotunerOptions {
@@ -37,32 +40,9 @@ export interface AutotunerOptions {
   revalidateFailShare: number;
 }
 
+export type { BoardStart, BoardState } from './boardState';
+
 export const DEFAULT_AUTOTUNER: AutotunerOptions = { phaseCapMs: 6 * 60_000, stride: 4, backoff: 1, sprt: DEFAULT_SPRT, revalidateFailShare: 0.2 };
-
-/** What a stored profile gives back for one board. */
-export interface BoardStart {
-  voltageV: number;
-  index: number[];
-  chars: Characterisation[];
-  dead: boolean[];
-}
-
-interface BoardState {
-  phase: BoardPhase;
-  voltageV: number;
-  index: number[];
-  cap: number[];
-  dead: boolean[];
-  chars: Characterisation[];
-  searches: Array<ChipSearch | null> | null;
-  monitors: SprtState[];
-  /** Validation: chips whose stored step passed. */
-  validated: boolean[];
-  phaseStartMs: number;
-  /** Nonces and HW errors since tuned, per chip (for the report). */
-  totals: { nonces: number; hwErrors: number; expected: number }[];
-  steppedDown: number[];
-}
 
 export interface TunerEvent {
   kind: 'phase' | 'chip_stepped_down' | 'chip_dead' | 'planned' | 'shed' | 'restored' | 'retune';
@@ -81,9 +61,7 @@ export class Autotuner {
   lastPlan: Plan | null = null;
   private replans = 0;
   /** Per board thermal budget in power-load units, learned when heat held it back. */
-  private readonly maxLoad: Array<number | undefined> = [];
-  private thermalReplans = 0;
-  private readonly coolSinceMs: Array<number | undefined> = [];
+  private readonly thermal: ThermalBudget;
   private wasConverged = false;
   /** Plans aim this share above a hashrate floor (grows when settled chips fall short). */
   private floorMargin = 0.01;
@@ -105,36 +83,9 @@ export class Autotuner {
     this.model = model;
     this.startedAtMs = nowMs;
     this.governor = new Governor(this.o.governor);
-    const n = spec.chipsPerBoard;
-    const stockIdx = floorIndex(spec.ladderMHz, spec.stockMHz);
-    this.boards = Array.from({ length: spec.boards }, (_, b) => {
-      const s = starts[b] ?? null;
-      const st: BoardState = {
-        phase: 'characterize-high',
-        voltageV: spec.voltage.stockV,
-        index: new Array<number>(n).fill(stockIdx),
-        cap: new Array<number>(n).fill(stockIdx),
-        dead: new Array<boolean>(n).fill(false),
-        chars: [],
-        searches: null,
-        monitors: Array.from({ length: n }, newSprt),
-        validated: new Array<boolean>(n).fill(false),
-        phaseStartMs: nowMs,
-        totals: Array.from({ length: n }, () => ({ nonces: 0, hwErrors: 0, expected: 0 })),
-        steppedDown: [],
-      };
-      if (s && s.index.length === n) {
-        st.phase = 'validate';
-        st.voltageV = s.voltageV;
-        st.index = [...s.index];
-        st.cap = [...s.index];
-        st.chars = s.chars.map((c) => ({ voltageV: c.voltageV, freqMHz: [...c.freqMHz] }));
-        st.dead = [...s.dead];
-      } else {
-        st.searches = st.index.map((i) => new ChipSearch(i, { stride: this.o.stride, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: spec.ladderMHz.length - 1 }));
-      }
-      return st;
-    });
+    this.thermal = new ThermalBudget(spec.hotC);
+    const search = { stride: this.o.stride, backoff: this.o.backoff, sprt: this.o.sprt };
+    this.boards = Array.from({ length: spec.boards }, (_, b) => newBoardState(spec, starts[b] ?? null, search, nowMs));
   }
 
   get currentTarget(): TuningTarget {
@@ -321,13 +272,7 @@ export class Autotuner {
   }
 
   private restartBoard(b: BoardState, nowMs: number): void {
-    const stockIdx = floorIndex(this.spec.ladderMHz, this.spec.stockMHz);
-    b.voltageV = this.spec.voltage.stockV;
-    b.chars = [];
-    b.dead = b.dead.map(() => false);
-    b.index = b.index.map(() => stockIdx);
-    b.searches = b.index.map((i) => new ChipSearch(i, { stride: this.o.stride, backoff: this.o.backoff, sprt: this.o.sprt, maxIndex: this.spec.ladderMHz.length - 1 }));
-    b.monitors = b.monitors.map(newSprt);
+    resetForCharacterisation(b, this.spec, { stride: this.o.stride, backoff: this.o.backoff, sprt: this.o.sprt });
     this.enter(b, 'characterize-high', nowMs);
   }
 
@@ -354,7 +299,7 @@ export class Autotuner {
 
   private replan(nowMs: number): void {
     const model = this.model ?? { a: 0, d: 0 };
-    const p = plan({ spec: this.spec, target: this.planTarget(), chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model, backoff: this.o.backoff, maxLoad: this.maxLoad });
+    const p = plan({ spec: this.spec, target: this.planTarget(), chars: this.boards.map((b) => b.chars), dead: this.boards.map((b) => b.dead), power: model, backoff: this.o.backoff, maxLoad: this.thermal.maxLoad });
     this.lastPlan = p;
     this.events.push({ kind: 'planned', board: -1, message: `plan: ${(p.hashrateHps / 1e6).toFixed(1)} MH/s, ${p.wallPowerW.toFixed(0)} W predicted${p.feasible ? '' : ' (target not reachable; closest)'}` });
     this.boards.forEach((b, bi) => {
@@ -384,54 +329,18 @@ export class Autotuner {
     });
   }
 
-  /**
-   * A board held back by heat for a while (steps shed, near hotC, no thermal action for 90 s)
-   * has found its thermal budget: the power load it carries now. Re-plan within it, which
-   * usually means a lower voltage with chips at their maximum instead of a high voltage with
-   * frequency shed (far better J/TH at the same heat).
-   */
   private learnThermalBudget(m: Measurement): void {
-    if (this.thermalReplans >= 6 || !this.model) return;
+    if (!this.model) return;
     const s = this.settings();
-    let learned = false;
-    // A budget learned while the board was still cooling leaves headroom: grow it once the
-    // board has sat well under hotC, unthrottled, for two minutes.
-    this.boards.forEach((b, bi) => {
-      const cap = this.maxLoad[bi];
-      const c = m.boards[bi]?.boardC ?? null;
-      if (cap === undefined || c === null) return;
-      const cool = c < this.spec.hotC - 2.5 && b.index.reduce((x, idx, k) => x + Math.max(0, b.cap[k]! - idx), 0) <= 0.005 * b.cap.reduce((x, y) => x + y, 0);
-      if (!cool) {
-        this.coolSinceMs[bi] = undefined;
-        return;
-      }
-      this.coolSinceMs[bi] ??= m.nowMs;
-      if (m.nowMs - this.coolSinceMs[bi]! < 120_000) return;
-      this.maxLoad[bi] = cap * (1 + 0.025 * (this.spec.hotC - 2 - c));
-      this.coolSinceMs[bi] = undefined;
-      learned = true;
-    });
-    this.boards.forEach((b, bi) => {
-      const last = this.governor.lastThermalShedMs[bi];
-      const c = m.boards[bi]?.boardC ?? null;
-      if (last === undefined || c === null || m.nowMs - last < 90_000 || c < this.spec.hotC - 4) return;
-      const shed = b.index.reduce((x, idx, k) => x + Math.max(0, b.cap[k]! - idx), 0);
-      const total = b.cap.reduce((x, y) => x + y, 0);
-      if (shed < 0.03 * total) return;
-      const load = s.voltageV[bi]! * s.voltageV[bi]! * s.freqMHz[bi]!.reduce((x, f) => x + f, 0);
-      this.maxLoad[bi] = Math.min(this.maxLoad[bi] ?? Infinity, load);
-      learned = true;
-    });
-    if (!learned) return;
-    // Every board heat has touched carries at most what it carries now (a re-plan must not
-    // hand back what the governor shed for heat).
-    this.boards.forEach((_, bi) => {
-      if (this.governor.lastThermalShedMs[bi] === undefined) return;
-      const load = s.voltageV[bi]! * s.voltageV[bi]! * s.freqMHz[bi]!.reduce((x, f) => x + f, 0);
-      this.maxLoad[bi] = Math.min(this.maxLoad[bi] ?? Infinity, load);
-      delete this.governor.lastThermalShedMs[bi];
-    });
-    this.thermalReplans++;
+    const boards = this.boards.map((b, bi) => ({
+      boardC: m.boards[bi]?.boardC ?? null,
+      load: s.voltageV[bi]! * s.voltageV[bi]! * s.freqMHz[bi]!.reduce((x, f) => x + f, 0),
+      shedSteps: b.index.reduce((x, idx, k) => x + Math.max(0, b.cap[k]! - idx), 0),
+      capSteps: b.cap.reduce((x, y) => x + y, 0),
+      lastThermalShedMs: this.governor.lastThermalShedMs[bi],
+    }));
+    if (!this.thermal.learn(m.nowMs, boards)) return;
+    boards.forEach((_, bi) => delete this.governor.lastThermalShedMs[bi]);
     this.events.push({ kind: 'retune', board: -1, message: 'heat holds boards back: re-planning within their thermal budget' });
     for (const b of this.boards) this.enter(b, 'planning', m.nowMs);
     this.replan(m.nowMs);
