@@ -17,6 +17,7 @@ import { ticketWeight } from '../hashboard/minerCore';
 import { writeJson } from '../store';
 import { Autotuner } from '../tuning/autotuner';
 import type { TunerEvent } from '../tuning/autotuner';
+import { readBoardSerial } from '../tuning/boardSerial';
 import { TuningDriver } from '../tuning/driver';
 import { PmbusPowerReading } from '../tuning/powerReading';
 import { targetFromConfig } from '../tuning/presets';
@@ -73,10 +74,10 @@ export class TuningComponent implements Component<KabosuConfig> {
       this.o.log.info('tuning target is stock: boards run stock settings');
       return;
     }
-    this.launch(target, hal, board);
+    await this.launch(target, hal, board);
   }
 
-  private launch(target: TuningTarget, hal: SimMinerHal, board: BoardDefinition): void {
+  private async launch(target: TuningTarget, hal: SimMinerHal, board: BoardDefinition): Promise<void> {
     const core = this.o.mining.core!;
     const power = this.o.mining.power!;
     const hb = board.hashBoard;
@@ -89,8 +90,11 @@ export class TuningComponent implements Component<KabosuConfig> {
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'tuning profiles unreadable: tuning from scratch');
     }
-    // Boards without an EEPROM (L3+) are keyed by slot; EEPROM serials join here once read.
-    const serials = Array.from({ length: hb.chains }, () => null);
+    // Profiles are keyed by the board's EEPROM serial; boards without one (L3+) by slot.
+    const ee = hb.eeprom;
+    const serials: Array<string | null> = ee
+      ? await Promise.all(Array.from({ length: hb.chains }, (_, c) => (ee.addresses[c] !== undefined && hal.i2c[ee.bus] ? readBoardSerial(hal.i2c[ee.bus]!, ee.addresses[c]!) : Promise.resolve(null))))
+      : Array.from({ length: hb.chains }, () => null);
     const starts = startsFromProfiles(stored, spec, board.id, serials);
     this.tuner = new Autotuner(spec, target, this.o.clock.now(), starts, {}, stored?.power ?? null);
     const tel = board.psu.telemetry;
@@ -111,11 +115,11 @@ export class TuningComponent implements Component<KabosuConfig> {
       },
       onEvents: (ev) => this.onEvents(ev, store, board, serials),
     });
-    this.o.log.info({ target: describeTarget(target), fromProfile: starts.map((s) => s !== null) }, 'tuning started');
+    this.o.log.info({ target: describeTarget(target), serials, fromProfile: starts.map((s) => s !== null) }, 'tuning started');
     void this.driver.start().catch((err: Error) => this.o.log.error({ err: err.message }, 'tuning could not apply its first settings'));
   }
 
-  private onEvents(events: TunerEvent[], store: ProfileStore, board: BoardDefinition, serials: null[]): void {
+  private onEvents(events: TunerEvent[], store: ProfileStore, board: BoardDefinition, serials: ReadonlyArray<string | null>): void {
     const now = this.o.clock.now();
     for (const e of events) {
       if (e.kind === 'phase') continue;
