@@ -34,4 +34,20 @@ for (const board of ['l3plus', 'l7']) {
   }
 }
 
+test('hashrate with a number: at least that hashrate, at less power than the most efficient setting that meets it', () => {
+  for (const board of ['l3plus', 'l7']) {
+    const pub = loadBoard(board).published;
+    const want = pub.hashrateHps * 0.9;
+    for (const seed of seeds) {
+      const r = runScenario({ board, seed, target: { kind: 'hashrate', hashrateHps: want }, holdMinutes: 6 });
+      const ctx = `${board} seed ${seed}: ${(r.tuned.hashrateHps / 1e6).toFixed(1)} MH/s at ${r.tuned.wallPowerW.toFixed(0)} W`;
+      assert.ok(r.converged, ctx);
+      assert.ok(r.tuned.hashrateHps >= want * 0.995, `${ctx}: under ${want / 1e6} MH/s`);
+      assert.ok(r.tuned.hashrateHps <= want * 1.06, `${ctx}: far over what was asked`);
+      assert.ok(r.tuned.wallPowerW <= r.oracle.wallPowerW * 1.01, `${ctx}: more power than the oracle's efficiency optimum (${r.oracle.wallPowerW.toFixed(0)} W)`);
+      assert.ok(r.efficiencyVsOracle <= 1.03, ctx);
+    }
+  }
+});
+
 test.run();
