@@ -53,6 +53,11 @@ export class TuningComponent implements Component<KabosuConfig> {
     },
   ) {
     o.control.parts.setPowerTarget = (w) => this.setPowerTarget(w);
+    o.control.parts.tuningReport = async () => {
+      const r = this.report();
+      if (!r) throw new KabosuError('KBS_E_NOT_AVAILABLE', 'tuning is off', { hint: 'set tuning.target (or tuning.preset) in the config' });
+      return r;
+    };
   }
 
   private configTarget(cfg: KabosuConfig, board: BoardDefinition): TuningTarget | null {
