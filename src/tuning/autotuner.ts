@@ -22,6 +22,7 @@ import type { PowerModel, PowerPoint } from './model';
 import { plan } from './planner';
 import type { Plan } from './planner';
 import { ThermalBudget } from './thermalBudget';
+import { mayRetry } from './recovery';
 import { newBoardState, resetForCharacterisation } from './boardState';
 import type { BoardStart, BoardState } from './boardState';
 import { DEFAULT_SPRT, newSprt, sprtUpdate, yieldTooLow } from './sprt';
@@ -45,7 +46,7 @@ export type { BoardStart, BoardState } from './boardState';
 export const DEFAULT_AUTOTUNER: AutotunerOptions = { phaseCapMs: 6 * 60_000, stride: 4, backoff: 1, sprt: DEFAULT_SPRT, revalidateFailShare: 0.2 };
 
 export interface TunerEvent {
-  kind: 'phase' | 'chip_stepped_down' | 'chip_dead' | 'planned' | 'shed' | 'restored' | 'retune';
+  kind: 'phase' | 'chip_stepped_down' | 'chip_restored' | 'chip_dead' | 'planned' | 'shed' | 'restored' | 'retune';
   board: number;
   chip?: number;
   message: string;
@@ -154,7 +155,7 @@ export class Autotuner {
       const hot = b.phase === 'settle' && sample.boardC !== null && sample.boardC >= this.spec.hotC;
       if (b.phase === 'characterize-high' || b.phase === 'characterize-low' || b.phase === 'settle') this.feedSearches(b, bi, sample.chips, expectedOf, m.nowMs, hot);
       else if (b.phase === 'validate') this.feedValidate(b, bi, sample.chips, expectedOf, m.nowMs);
-      else if (b.phase === 'tuned') this.feedMonitor(b, bi, sample.chips, expectedOf);
+      else if (b.phase === 'tuned') this.feedMonitor(b, bi, sample.chips, expectedOf, m.nowMs, sample.boardC);
     });
     if (this.boards.every((b) => b.phase === 'planning' || b.phase === 'tuned') && this.boards.some((b) => b.phase === 'planning')) this.replan(m.nowMs);
     const short = this.converged ? this.floorShortfall() : 0;
@@ -276,7 +277,7 @@ export class Autotuner {
     this.enter(b, 'characterize-high', nowMs);
   }
 
-  private feedMonitor(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number): void {
+  private feedMonitor(b: BoardState, bi: number, chips: ReadonlyArray<{ nonces: number; hwErrors: number }>, expectedOf: (c: number) => number, nowMs: number, boardC: number | null): void {
     b.index.forEach((idx, c) => {
       const k = chips[c] ?? { nonces: 0, hwErrors: 0 };
       const t = b.totals[c]!;
@@ -284,6 +285,17 @@ export class Autotuner {
       t.hwErrors += k.hwErrors;
       t.expected += expectedOf(c);
       if (b.dead[c]) return;
+      const down = b.downs[c];
+      if (down && b.cap[c]! < b.tunedCap[c]! && mayRetry(down, nowMs, boardC)) {
+        // Cooler than when it lost the step: try it again (the monitor takes it back if not).
+        down.tries++;
+        down.atMs = nowMs;
+        if (b.index[c] === b.cap[c]) b.index[c]!++;
+        b.cap[c]!++;
+        b.monitors[c] = newSprt();
+        this.events.push({ kind: 'chip_restored', board: bi, chip: c, message: `board ${bi} chip ${c}: cooler now, trying ${this.spec.ladderMHz[b.cap[c]!]} MHz again` });
+        return;
+      }
       const d = sprtUpdate(b.monitors[c]!, k.nonces, k.hwErrors, this.o.sprt);
       if (d === 'continue') return;
       b.monitors[c] = newSprt();
@@ -292,6 +304,7 @@ export class Autotuner {
         b.cap[c] = Math.min(b.cap[c]!, idx - 1);
         this.noteCap(b, c);
         b.steppedDown.push(c);
+        b.downs[c] = { atMs: nowMs, boardC, tries: b.downs[c]?.tries ?? 0 };
         this.events.push({ kind: 'chip_stepped_down', board: bi, chip: c, message: `board ${bi} chip ${c}: HW errors above the limit at ${this.spec.ladderMHz[idx]} MHz; now ${this.spec.ladderMHz[idx - 1]} MHz` });
       }
     });
@@ -406,6 +419,10 @@ export class Autotuner {
   }
 
   private enter(b: BoardState, phase: BoardPhase, nowMs: number): void {
+    if (phase === 'tuned') {
+      b.tunedCap = [...b.cap];
+      b.downs = [];
+    }
     b.phase = phase;
     b.phaseStartMs = nowMs;
     this.events.push({ kind: 'phase', board: this.boards.indexOf(b), message: `board ${this.boards.indexOf(b)}: ${phase}` });

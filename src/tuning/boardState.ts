@@ -8,6 +8,7 @@ import { floorIndex } from './ladder';
 import type { Characterisation } from './model';
 import { newSprt } from './sprt';
 import type { SprtParams, SprtState } from './sprt';
+import type { StepDown } from './recovery';
 import type { BoardPhase, MinerSpec } from './types';
 
 /** What a stored profile gives back for one board. */
@@ -35,6 +36,10 @@ export interface BoardState {
   /** Nonces and HW errors since tuned, per chip (for the report). */
   totals: { nonces: number; hwErrors: number; expected: number }[];
   steppedDown: number[];
+  /** Per chip: when (and how hot) the monitor last took a step away, for recovery.ts. */
+  downs: Array<StepDown | undefined>;
+  /** The caps as first tuned (recovery never goes above them). */
+  tunedCap: number[];
 }
 
 export interface SearchParams {
@@ -59,6 +64,8 @@ export function newBoardState(spec: MinerSpec, start: BoardStart | null, p: Sear
     phaseStartMs: nowMs,
     totals: Array.from({ length: n }, () => ({ nonces: 0, hwErrors: 0, expected: 0 })),
     steppedDown: [],
+    downs: [],
+    tunedCap: new Array<number>(n).fill(stockIdx),
   };
   if (start && start.index.length === n) {
     st.phase = 'validate';

@@ -82,6 +82,33 @@ test('ambient rises while mining at maximum hashrate: frequency is shed, then vo
   assert.ok(Math.max(...r.tuner.settings().voltageV) < loadBoard('l3plus').hashBoard.voltage.maxV - 0.3, 'voltage came down');
 });
 
+test('a hot spell: chips lose steps while the ambient is high and get them back once it falls', () => {
+  let t0: number | null = null;
+  let down = 0;
+  let up = 0;
+  const r = runScenario({
+    board: 'l3plus',
+    seed,
+    target: { kind: 'efficiency', minHashrateHps: 504e6 },
+    holdMinutes: 45,
+    onWindow: (rig, t) => {
+      if (t0 === null && t.tunedAtMs !== null) t0 = rig.nowMs;
+      if (t0 !== null) {
+        const dt = rig.nowMs - t0;
+        rig.physics.ambientC = dt > 2 * 60_000 && dt < 14 * 60_000 ? 40 : 25;
+      }
+      for (const e of t.drainEvents()) {
+        if (e.kind === 'chip_stepped_down') down++;
+        if (e.kind === 'chip_restored') up++;
+      }
+    },
+  });
+  assert.ok(down > 100, `${down} step-downs in the heat`);
+  assert.ok(up >= 0.5 * down, `${up} of ${down} steps given back after it`);
+  assert.ok(r.tuned.worstHw < 0.05, `worst HW ${r.tuned.worstHw}`);
+  assert.ok(r.efficiencyVsOracle <= 1.03, `x${r.efficiencyVsOracle} of the oracle after the hot spell`);
+});
+
 test('power budget lowered while mining: re-planned and held within 2% without oscillating', () => {
   const events: TunerEvent[] = [];
   let lowered = false;
