@@ -19,7 +19,7 @@ import { Governor, chipCost, restoreSteps, shedSteps } from './governor';
 import type { GovernorOptions } from './governor';
 import { fitPower, powerLoad, predictFreqs, voltageExponent } from './model';
 import type { PowerModel, PowerPoint } from './model';
-import { plan } from './planner';
+import { floorShortfall, nominalHashrateHps, plan, withFloorMargin } from './planner';
 import type { Plan } from './planner';
 import { ThermalBudget } from './thermalBudget';
 import { mayRetry } from './recovery';
@@ -359,23 +359,12 @@ export class Autotuner {
     this.replan(m.nowMs);
   }
 
-  /** Share by which the settings now fall under the target's hashrate floor (0: not under). */
   private floorShortfall(): number {
-    const t = this.target;
-    const floor = t.kind === 'efficiency' ? t.minHashrateHps : t.kind === 'hashrate' ? t.hashrateHps : null;
-    if (floor === null || !(floor > 0)) return 0;
-    const s = this.settings();
-    const h = s.freqMHz.reduce((sum, row, b) => sum + row.reduce((x, f, c) => x + (this.boards[b]!.dead[c] ? 0 : f), 0), 0) * this.spec.hpsPerMHz;
-    return Math.max(0, (floor - h) / floor);
+    return floorShortfall(this.target, nominalHashrateHps(this.spec, this.settings(), this.boards.map((b) => b.dead)));
   }
 
-  /** The target as planned: hashrate floors raised by the margin. */
   private planTarget(): TuningTarget {
-    const t = this.target;
-    const k = 1 + this.floorMargin;
-    if (t.kind === 'efficiency') return { kind: 'efficiency', minHashrateHps: t.minHashrateHps * k };
-    if (t.kind === 'hashrate' && t.hashrateHps !== null) return { kind: 'hashrate', hashrateHps: t.hashrateHps * k };
-    return t;
+    return withFloorMargin(this.target, this.floorMargin);
   }
 
   private govern(m: Measurement): void {

@@ -158,3 +158,23 @@ function thinCombos<T extends { load: number }>(xs: T[], n: number): T[] {
   }
   return out;
 }
+
+/** Hashrate the settings give by the board model (cores x f x hashes/cycle), dead chips left out. */
+export function nominalHashrateHps(spec: MinerSpec, s: { freqMHz: number[][] }, dead: ReadonlyArray<readonly boolean[]>): number {
+  return s.freqMHz.reduce((sum, row, b) => sum + row.reduce((x, f, c) => x + (dead[b]?.[c] ? 0 : f), 0), 0) * spec.hpsPerMHz;
+}
+
+/** Share by which a hashrate falls under the target's floor (0: not under, or no floor). */
+export function floorShortfall(t: TuningTarget, hashrateHps: number): number {
+  const floor = t.kind === 'efficiency' ? t.minHashrateHps : t.kind === 'hashrate' ? t.hashrateHps : null;
+  if (floor === null || !(floor > 0)) return 0;
+  return Math.max(0, (floor - hashrateHps) / floor);
+}
+
+/** The target as planned: a hashrate floor raised by `margin` (settled chips land a little under plans). */
+export function withFloorMargin(t: TuningTarget, margin: number): TuningTarget {
+  const k = 1 + margin;
+  if (t.kind === 'efficiency') return { kind: 'efficiency', minHashrateHps: t.minHashrateHps * k };
+  if (t.kind === 'hashrate' && t.hashrateHps !== null) return { kind: 'hashrate', hashrateHps: t.hashrateHps * k };
+  return t;
+}

@@ -7,7 +7,7 @@ import type { TuningStatus } from '../core/minerApi';
 import type { Autotuner } from './autotuner';
 import { floorIndex } from './ladder';
 import { powerLoad } from './model';
-import { plan } from './planner';
+import { nominalHashrateHps, plan } from './planner';
 import type { MinerSpec, TuningTarget } from './types';
 
 export interface WeakChip {
@@ -54,7 +54,7 @@ export function tunerState(t: Autotuner): TuningStatus['state'] {
 
 export function expectedNow(t: Autotuner): TuningReport['expected'] {
   const s = t.settings();
-  const h = s.freqMHz.reduce((sum, row, b) => sum + row.reduce((x, f, c) => x + (t.boards[b]!.dead[c] ? 0 : f), 0), 0) * t.spec.hpsPerMHz;
+  const h = nominalHashrateHps(t.spec, s, t.boards.map((b) => b.dead));
   const m = t.powerModel;
   const w = m ? m.a * powerLoad(s) + m.d : null;
   return { hashrateHps: h, wallPowerW: w, efficiencyJPerTH: w !== null && h > 0 ? w / (h / 1e12) : null };
