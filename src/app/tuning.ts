@@ -39,6 +39,7 @@ export class TuningComponent implements Component<KabosuConfig> {
   private driver?: TuningDriver;
   private board?: BoardDefinition;
   private savedConverged = false;
+  private savedAtMs = -Infinity;
   private powerOverride: number | null = null;
 
   constructor(
@@ -132,13 +133,17 @@ export class TuningComponent implements Component<KabosuConfig> {
       this.o.control.raise({ at_ms: now, severity: warn ? 'warning' : 'info', source: 'tuning', kind: `tuning_${e.kind}`, message: e.message, data: { board: e.board, chip: e.chip } });
     }
     const t = this.tuner!;
-    if (t.converged && !this.savedConverged) {
+    // Saved when tuning converges, and again (at most every 10 min) when chips lose or regain steps.
+    const changed = events.some((e) => e.kind === 'chip_stepped_down' || e.kind === 'chip_restored');
+    const resave = t.converged && changed && now - this.savedAtMs >= 10 * 60_000;
+    if ((t.converged && !this.savedConverged) || resave) {
       this.savedConverged = true;
+      this.savedAtMs = now;
       try {
         const temps = serials.map((_, b) => this.o.control.status().thermal?.boards[b]?.board_temp_c ?? null);
         store.save(profilesFromTuner(t, { model: board.id, serials, ambientC: null, boardC: temps, nowMs: now }));
         writeJson(join(this.o.dataDir, REPORT_FILE), tuningReport(t, now, board.published));
-        this.o.control.raise({ at_ms: now, severity: 'info', source: 'tuning', kind: 'tuning_converged', message: `tuned for ${describeTarget(t.currentTarget)}` });
+        if (!resave) this.o.control.raise({ at_ms: now, severity: 'info', source: 'tuning', kind: 'tuning_converged', message: `tuned for ${describeTarget(t.currentTarget)}` });
       } catch (err) {
         this.o.log.warn({ err: (err as Error).message }, 'tuning profile not saved');
       }
