@@ -25,6 +25,17 @@ import { Autotuner } from '../../src/tuning/autotuner';
 import { TuningDriver } from '../../src/tuning/driver';
 import { PmbusPowerReading } from '../../src/tuning/powerReading';
 import { minerSpecFromBoard } from '../../src/tuning/spec';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DaemonControl } from '../../src/app/control';
+import { devConfig } from '../../src/app/devConfig';
+import type { MiningComponent } from '../../src/app/mining';
+import { PROFILE_FILE, REPORT_FILE, TuningComponent } from '../../src/app/tuning';
+import { validateConfigData } from '../../src/config';
+import type { DaemonStatus } from '../../src/core/minerApi';
+import { ProfileStore } from '../../src/tuning/profile';
+import { rejectsWith } from '../helpers/rejects';
 
 const log = pino({ level: process.env.KABOSU_TEST_LOG ?? 'silent' });
 
@@ -82,7 +93,7 @@ async function runUntil(clock: VirtualClock, done: () => boolean, maxMs: number)
   }
 }
 
-test('the tuner converges through MinerCore and the simulated chains; what it set is what the chips run', async () => {
+async function bringUp() {
   const clock = new VirtualClock();
   const board = smallL3();
   const sim = createSimMiner({ board, seed: 3, clock, pow: 'scrypt-sim', ambientC: 25 });
@@ -118,6 +129,11 @@ test('the tuner converges through MinerCore and the simulated chains; what it se
   // Warm the boards at stock, as a miner does before tuning starts.
   await runUntil(clock, () => false, 5 * 60_000);
 
+  return { clock, board, sim, hb, power, family, plans, core };
+}
+
+test('the tuner converges through MinerCore and the simulated chains; what it set is what the chips run', async () => {
+  const { clock, board, sim, hb, power, family, plans, core } = await bringUp();
   const spec = minerSpecFromBoard(board, family);
   const tuner = new Autotuner(spec, { kind: 'efficiency', minHashrateHps: board.published.hashrateHps }, clock.now(), [], { phaseCapMs: 4 * 60_000 });
   const tel = board.psu.telemetry!;
@@ -162,6 +178,42 @@ test('the tuner converges through MinerCore and the simulated chains; what it se
   await power.disableAll('test end');
   await sim.stop();
   console.log(`pipeline tuning: converged in ${convergeMin.toFixed(1)} simulated min; J/MH x${eff.toFixed(3)} of the oracle`);
+});
+
+test('through the daemon TuningComponent: converges, saves profiles and the report, answers tuningReport()', async () => {
+  const { clock, board, sim, core, power } = await bringUp();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kabosu-tunpipe-'));
+  try {
+    const cfg = validateConfigData({ ...devConfig(), tuning: { target: 'efficiency', hashrateFloor: board.published.hashrateHps / 1e6 } }, 'test').config;
+    const control = new DaemonControl({ status: () => ({}) as DaemonStatus, config: () => cfg });
+    const mining = { core, power } as unknown as MiningComponent;
+    const events: string[] = [];
+    control.events.on('event', (e) => events.push(e.kind));
+    const tuning = new TuningComponent({ config: cfg, clock, log, dataDir, control, mining, hal: () => ({ hal: sim.hal, board }) });
+    let started = false;
+    void tuning.start().then(() => (started = true));
+    await runUntil(clock, () => started, 60_000);
+    assert.is(tuning.status().state, 'tuning');
+    await runUntil(clock, () => tuning.tuner?.converged === true, 25 * 60_000);
+    await runUntil(clock, () => false, 10_000);
+    assert.ok(tuning.tuner!.converged);
+    assert.ok(['tuned', 'throttled'].includes(tuning.status().state));
+    assert.ok(events.includes('tuning_converged'), events.join(','));
+    const saved = new ProfileStore(join(dataDir, PROFILE_FILE)).load();
+    assert.ok(saved && saved.boards.length === 2 && saved.model === board.id);
+    assert.ok(existsSync(join(dataDir, REPORT_FILE)));
+    const rep = (await control.tuningReport()) as { boards: unknown[] };
+    assert.is(rep.boards.length, 2);
+    await rejectsWith(control.setPowerTarget(5), 'KBS_E_TUNING_TARGET');
+    assert.match(await control.setPowerTarget(60), /power \(60 W\)/);
+    assert.is(tuning.status().target, 'power (60 W)');
+    await tuning.stop();
+  } finally {
+    await core.stop();
+    await power.disableAll('test end');
+    await sim.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 test.run();
