@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
+import { TuningComponent } from './tuning';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -132,6 +133,16 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(mining);
   const healthPart = buildHealth(ctx, mining, () => sim?.miner);
   components.push(healthPart);
+  const tuning = new TuningComponent({
+    config: ctx.config,
+    clock: ctx.clock,
+    log: ctx.logRoot.child('tuning'),
+    dataDir: ctx.dataDir,
+    control: ctx.control,
+    mining,
+    hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
+  });
+  components.push(tuning);
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
@@ -200,6 +211,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
           : [],
         components: i.components,
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
+        tuning: tuning.status(),
       };
     },
   };

@@ -33,6 +33,7 @@ export interface ControlParts {
   removePool?(name: string): Promise<string>;
   poolPriority?(names: string[]): Promise<string>;
   applyConfig?(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }>;
+  tuningReport?(): Promise<unknown>;
 }
 
 const EVENT_HISTORY = 500;
@@ -112,6 +113,10 @@ export class DaemonControl implements MinerControl {
   }
   applyConfig(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }> {
     return this.call('applyConfig', 'applying a config', (p) => p.applyConfig?.(next));
+  }
+
+  tuningReport(): Promise<unknown> {
+    return this.call('tuningReport', 'the tuning report', (p) => p.tuningReport?.());
   }
 
   private async call<T>(name: keyof ControlParts, what: string, f: (p: ControlParts) => Promise<T> | undefined): Promise<T> {

@@ -19,4 +19,5 @@ export const COMMANDS: Record<string, Loader> = {
   pool: () => load(require('./commands/pool')),
   status: () => load(require('./commands/status')),
   diag: () => load(require('./commands/diag')),
+  tune: () => load(require('./commands/tune')),
 };

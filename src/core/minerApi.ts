@@ -189,4 +189,9 @@ export interface MinerControl {
   redactedConfig(): unknown;
   /** Validate and apply a whole new config through the hot-reload path; rejects with the report. */
   applyConfig(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }>;
+  /**
+   * What the tuner found (src/tuning/report.ts TuningReport: per-board voltage, frequency
+   * histogram, weak chips, expected figures, other targets); NOT_AVAILABLE when tuning is off.
+   */
+  tuningReport(): Promise<unknown>;
 }
