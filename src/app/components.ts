@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
+import { HttpApiComponent } from './httpApi';
 import { TuningComponent } from './tuning';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
@@ -143,6 +144,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(tuning);
+  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: sim?.miner?.board.hashBoard.chipFamily })));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';

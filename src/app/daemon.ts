@@ -5,7 +5,9 @@ import { RealClock } from '../hal/clock';
 import type { Clock } from '../hal/types';
 import { VERSION } from '../core/version';
 import { KabosuError } from '../core/errors';
-import { loadConfig, reloadLoader, ConfigWatcher, encryptSecret, loadDeviceKey, secretRedactPaths, type KabosuConfig } from '../config';
+import { loadConfig, reloadLoader, ConfigWatcher, encryptSecret, loadDeviceKey, secretRedactPaths, sealIncomingSecrets, diffSections, readConfigFile, type KabosuConfig } from '../config';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { ConfigError } from '../core/errors';
 import { writeFileAtomic } from '../store';
 import { createLogRoot, type LogRoot } from '../core/log';
 import type { DestinationStream } from 'pino';
@@ -85,6 +87,25 @@ export class Daemon {
     );
   }
 
+  /**
+   * A whole new config from an API (HTTP PUT, MQTT): secrets sent back as "***" keep their stored
+   * value, plain ones are encrypted; the result is validated exactly as a hand edit would be
+   * (full report on error, nothing written), then written atomically. The config watcher applies
+   * it through the same hot-reload path as any edit. Comments in the old file are not kept.
+   */
+  async applyConfig(next: unknown, env: NodeJS.ProcessEnv): Promise<{ sections: string[]; needs_restart: string[] }> {
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+      throw new ConfigError('KBS_E_CONFIG_NOT_OBJECT', 'the config must be a JSON object', { hint: 'send the document GET /api/v1/config returned, edited' });
+    }
+    const current: unknown = parseJsonc(readConfigFile(this.paths.configPath));
+    const sealed = sealIncomingSecrets(next, current, () => loadDeviceKey(this.paths.dataDir, { create: true }));
+    const text = JSON.stringify(sealed, null, 2) + '\n';
+    const checked = reloadLoader({ configPath: this.paths.configPath, dataDir: this.paths.dataDir, env })(text);
+    const diff = diffSections(this.config, checked.config);
+    if (diff.sections.length > 0) await writeFileAtomic(this.paths.configPath, text, { mode: 0o600 });
+    return { sections: diff.sections, needs_restart: diff.needsRestart };
+  }
+
   status(): DaemonStatus {
     const now = this.clock.now();
     return this.built.status({
@@ -146,6 +167,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     },
     config: () => daemon?.currentConfig ?? config,
     chips: () => built.chips(clock.now()),
+    applyConfig: (next) => {
+      if (!daemon) throw new KabosuError('KBS_E_APP_STARTING', 'the daemon is still starting');
+      return daemon.applyConfig(next, o.env);
+    },
   });
   const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl });
   for (const c of built.components) lifecycle.add(c);

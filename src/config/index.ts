@@ -11,6 +11,6 @@ export { ConfigWatcher } from './watcher';
 export type { ConfigChanged, ConfigRejected, ConfigWatcherEvents, ConfigWatcherOptions } from './watcher';
 export { diffSections } from './diff';
 export type { SectionDiff } from './diff';
-export { redactConfig, secretRedactPaths, decryptConfigSecrets, encryptSecret, decryptSecret, loadDeviceKey, deviceKeyPath, REDACTED } from './secrets';
+export { sealIncomingSecrets, redactConfig, secretRedactPaths, decryptConfigSecrets, encryptSecret, decryptSecret, loadDeviceKey, deviceKeyPath, REDACTED } from './secrets';
 export type { DeviceKey } from './secrets';
 export { envOverrides, applyOverrides } from './envOverrides';

@@ -115,3 +115,41 @@ export function secretRedactPaths(prefixes: string[] = ['', 'config.', 'previous
   const base = secretFieldPaths().map((p) => p.map((s) => (s === '*' ? '[*]' : s)).join('.').replace(/\.\[\*\]/g, '[*]'));
   return prefixes.flatMap((pre) => base.map((b) => pre + b));
 }
+
+/**
+ * Prepares a config document received from an API for writing to disk: a secret sent back as
+ * "***" (what GET returned) keeps the value stored now (`current`, the file's raw document); a
+ * secret sent in plain text is encrypted with the device key; an absent secret stays absent.
+ */
+export function sealIncomingSecrets<T>(next: T, current: unknown, key: () => DeviceKey): T {
+  const out = structuredClone(next);
+  for (const path of secretValuePaths(out)) {
+    const v = getAt(out, path);
+    if (v === REDACTED) {
+      const kept = storedAt(current, out, path);
+      if (typeof kept !== 'string') {
+        throw new ConfigError('KBS_E_CONFIG_SECRET_UNKNOWN', `the secret at ${pathToPointer(path)} was sent as "${REDACTED}" but no value is stored there`, {
+          hint: 'send the new value in plain text (it is encrypted before it is written)',
+          context: { pointer: pathToPointer(path) },
+        });
+      }
+      setAt(out, path, kept);
+    } else if (typeof v === 'string' && !isEncrypted(v)) {
+      setAt(out, path, encryptSecret(v, key()));
+    }
+  }
+  return out;
+}
+
+/** The stored value for a secret path; pool entries are matched by name, not position. */
+function storedAt(current: unknown, next: unknown, path: Array<string | number>): unknown {
+  if (current === undefined) return undefined;
+  if (path[0] === 'pools' && typeof path[1] === 'number') {
+    const name = getAt(next, ['pools', path[1], 'name']);
+    const pools = getAt(current, ['pools']);
+    if (!Array.isArray(pools)) return undefined;
+    const i = pools.findIndex((p) => (p as { name?: unknown })?.name === name);
+    return i < 0 ? undefined : getAt(current, ['pools', i, ...path.slice(2)]);
+  }
+  return getAt(current, path);
+}

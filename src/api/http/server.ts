@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { KabosuError } from '../../core/errors';
+
+/**
+ * The HTTP API's transport: a route table over node:http, bearer-token auth on every write,
+ * a request-body limit, and JSON errors `{code, error, hint}` with stable codes. Handlers get a
+ * parsed request and return a reply; they never touch the socket.
+ */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** Parsed JSON body (writes only); undefined when there is none. */
+  body: unknown;
+  remote: string;
+}
+
+export interface ApiReply {
+  status?: number;
+  /** JSON-encoded unless `text` is set. */
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+}
+
+export type ApiHandler = (req: ApiRequest) => ApiReply | Promise<ApiReply>;
+
+export interface Route {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  path: string;
+  handler: ApiHandler;
+}
+
+export class HttpApiError extends KabosuError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    hint?: string,
+  ) {
+    super(code, message, { hint });
+  }
+}
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HttpApiOptions {
+  routes: Route[];
+  /** Bearer token for writes; with none set, every write is refused (default-deny). */
+  token: () => string | undefined;
+  log: Logger;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Constant-time comparison (hash first so lengths never leak). */
+export function tokenMatches(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export class HttpApiServer {
+  private server?: Server;
+  private readonly table = new Map<string, Route>();
+  private readonly paths = new Set<string>();
+
+  constructor(private readonly o: HttpApiOptions) {
+    for (const r of o.routes) {
+      this.table.set(`${r.method} ${r.path}`, r);
+      this.paths.add(r.path);
+    }
+  }
+
+  async listen(host: string, port: number): Promise<AddressInfo> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const method = req.method ?? 'GET';
+      const route = this.table.get(`${method} ${url.pathname}`);
+      if (!route) {
+        if (this.paths.has(url.pathname)) throw new HttpApiError(405, 'KBS_E_API_METHOD', `${method} is not allowed on ${url.pathname}`);
+        throw new HttpApiError(404, 'KBS_E_API_NOT_FOUND', `no route ${url.pathname}`, 'see docs/http-api.md for the routes');
+      }
+      if (method !== 'GET') {
+        const auth = req.headers.authorization;
+        const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+        const expected = this.o.token();
+        if (!expected) throw new HttpApiError(403, 'KBS_E_API_WRITES_DISABLED', 'writes are disabled: no API token is configured', 'set api.http.token with `kabosu config set-secret api.http.token`');
+        if (!tokenMatches(given, expected)) throw new HttpApiError(401, 'KBS_E_API_UNAUTHORIZED', 'a valid bearer token is required for writes', 'send `Authorization: Bearer <api.http.token>`');
+      }
+      const body = method === 'GET' ? undefined : await readJsonBody(req);
+      const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body, remote: req.socket.remoteAddress ?? '' });
+      send(res, reply.status ?? 200, reply);
+    } catch (err) {
+      if (err instanceof HttpApiError) {
+        send(res, err.status, { json: { code: err.code, error: err.message, ...(err.hint ? { hint: err.hint } : {}) } });
+      } else if (err instanceof KabosuError) {
+        const status = err.code === 'KBS_E_NOT_AVAILABLE' ? 501 : err.code.startsWith('KBS_E_CONFIG') ? 422 : err.code === 'KBS_E_APP_STARTING' ? 503 : 400;
+        const details = (err as { issues?: unknown }).issues;
+        send(res, status, { json: { code: err.code, error: err.message, ...(err.hint ? { hint: err.hint } : {}), ...(details ? { issues: details } : {}) } });
+      } else {
+        this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, 'http handler failed');
+        send(res, 500, { json: { code: 'KBS_E_API_INTERNAL', error: 'internal error (see the daemon log)' } });
+      }
+    }
+  }
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const len = Number(req.headers['content-length'] ?? '0');
+  if (len > MAX_BODY_BYTES) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(c as Buffer);
+  }
+  if (size === 0) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('application/json')) throw new HttpApiError(415, 'KBS_E_API_CONTENT_TYPE', 'the body must be application/json');
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (e) {
+    throw new HttpApiError(400, 'KBS_E_API_BAD_JSON', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, reply: ApiReply): void {
+  if (res.headersSent) return;
+  const text = reply.text ?? JSON.stringify(reply.json ?? null);
+  res.writeHead(status, {
+    'content-type': reply.contentType ?? (reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json'),
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}

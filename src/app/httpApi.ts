@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { KabosuConfig } from '../config';
+import type { MinerControl } from '../core/minerApi';
+import { HttpApiServer } from '../api/http/server';
+import { buildRoutes } from '../api/http/routes';
+import type { Component, ReloadResult } from './component';
+
+/** The HTTP API (api/http) as a daemon component: listens on api.http.host:port. */
+export class HttpApiComponent implements Component<KabosuConfig> {
+  readonly name = 'http-api';
+  readonly critical = false;
+  private server?: HttpApiServer;
+  private readonly registry = new Registry();
+  port?: number;
+
+  constructor(
+    private config: KabosuConfig,
+    private readonly control: MinerControl,
+    private readonly log: Logger,
+    private readonly meta: () => { commit?: string; chipFamily?: string },
+  ) {}
+
+  async start(): Promise<void> {
+    const h = this.config.api.http;
+    if (!h.enabled) return;
+    collectDefaultMetrics({ register: this.registry });
+    this.server = new HttpApiServer({
+      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await this.registry.metrics(), LINT_FAILING), meta: this.meta }),
+      token: () => this.config.api.http.token,
+      log: this.log,
+    });
+    const addr = await this.server.listen(h.host, h.port);
+    this.port = addr.port;
+    this.log.info({ host: h.host, port: addr.port, writes: h.token ? 'token' : 'disabled (no api.http.token)' }, 'HTTP API listening');
+  }
+
+  reload(next: KabosuConfig): ReloadResult {
+    const a = this.config.api.http;
+    const b = next.api.http;
+    this.config = next; // the token is read per request
+    if (a.enabled !== b.enabled || a.host !== b.host || a.port !== b.port) return { applied: false, needsRestart: 'api.http listen address/enabled' };
+    return { applied: true };
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.registry.clear();
+  }
+}
+
+/**
+ * prom-client's default `nodejs_active_*_total` are gauges with a counter's suffix, which
+ * promtool (and Prometheus naming rules) reject; they are left out of /metrics.
+ */
+const LINT_FAILING = new Set(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']);
+
+export function dropFamilies(text: string, names: Set<string>): string {
+  return text
+    .split('\n')
+    .filter((line) => {
+      const name = line.startsWith('# ') ? line.split(' ')[2] : line.split(/[{ ]/)[0];
+      return !names.has(name);
+    })
+    .join('\n');
+}
