@@ -206,6 +206,13 @@ test('HW errors: the chip is degraded and its frequency lowered one step', async
   assert.ok(r.core.plans[0].chain.freqMHz[40] < 384, `freq ${r.core.plans[0].chain.freqMHz[40]}`);
 });
 
+test('UART noise: damaged reply frames degrade the chain (crc_errors) and raise chain_degraded', async () => {
+  const f = r.sim.control.inject(parseFaultSpec({ fault: 'uart-noise', target: { chain: 0 }, params: { bit_flip_prob: 0.005 } }));
+  await until('crc_errors', () => r.events.some((e) => e.kind === 'chain_degraded' && (e.data?.problems as string[]).includes('crc_errors')), 20_000);
+  assert.ok(r.health.monitor.chainProblems(0).some((p) => p.includes('CRC')));
+  r.sim.control.clear(f.id);
+});
+
 test('hardware: sensor missing, fan seized, PSU sag raise hw_fault events; clearing raises hw_fault_cleared; power and energy are reported', async () => {
   let faults = await r.health.hardwareTick();
   assert.equal(faults, [], JSON.stringify(faults));
