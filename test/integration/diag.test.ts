@@ -42,6 +42,7 @@ test('healthy simulated miner: every check passes', async () => {
   for (const c of r.chains) {
     assert.is(c.chips_found, 72);
     assert.is(c.chips.filter((x) => x.response_ms !== null).length, 72);
+    assert.ok(c.chips.every((x) => x.read_errors === 0 && x.reads === 3));
   }
   assert.is(r.sensors.length, 8);
   assert.ok(r.sensors.every((s) => s.local_c! > 10 && s.remote_c! > 10));
@@ -77,6 +78,7 @@ test('UART noise shows as damaged frames on that chain', async () => {
   assert.ok(c2.bad_frames > 0 || c2.chips_found < 72 || c2.no_answer.length > 0, JSON.stringify({ bad: c2.bad_frames, found: c2.chips_found }));
   assert.ok(!r.ok);
   assert.is(r.chains[0].bad_frames, 0);
+  assert.ok(c2.chips.some((x) => (x.read_errors ?? 0) > 0), 'per-chip read errors on the noisy chain');
 });
 
 function ctx(argv: string[], cwd: string) {
