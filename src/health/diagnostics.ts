@@ -3,7 +3,7 @@ import type { Clock, GpioLine, I2cBus, Pwm, Tach, Uart } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
 import { getChipFamily } from '../chips';
 import { Chain } from '../chips/chainDriver';
-import { PicOldRegulator } from '../power/picOld';
+import { regulatorFor } from '../power/regulatorFor';
 import { PmbusPsu } from '../power/pmbusPsu';
 import { checkFan, checkPsu, checkRegulator, checkSensor, type HwFault } from './hwFaults';
 import type { DiagChain, DiagFan, DiagRegulator, DiagReport, DiagSensor } from './diagReport';
@@ -164,11 +164,13 @@ export async function runStandaloneDiagnostics(o: DiagOptions): Promise<DiagRepo
   const chains: DiagChain[] = [];
   const sensors: DiagSensor[] = [];
   const reg = hb.regulator;
-  const pics = Array.from({ length: hb.chains }, (_, c) =>
-    reg.kind === 'pic-old'
-      ? new PicOldRegulator({ bus: o.hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock: o.clock, log: o.log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV })
-      : null,
-  );
+  const pics = Array.from({ length: hb.chains }, (_, c) => {
+    try {
+      return regulatorFor(o.board, o.hal.i2c, c, { clock: o.clock, log: o.log });
+    } catch {
+      return null;
+    }
+  });
   const fansP = spinTestFans(o, faults); // fans spin while the boards are tested
   try {
     for (let c = 0; c < hb.chains; c++) {
