@@ -251,6 +251,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, simMiner: () =>
             badFrames: n.badCrc + n.badHeader + n.shortFrames,
             chipFreqMHz: plan.chain.freqMHz,
             chips: core.stats.chipSnapshots(k, now).map((c) => ({ nonces: c.nonces, hwErrors: c.hwErrors })),
+            ...(rt.error !== undefined ? { error: rt.error } : {}),
           };
         });
       },

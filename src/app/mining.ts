@@ -4,7 +4,7 @@ import type { KabosuConfig } from '../config';
 import type { BoardDefinition } from '../config/boardSchema';
 import { getChipFamily } from '../chips';
 import { Chain } from '../chips/chainDriver';
-import { PicOldRegulator } from '../power/picOld';
+import { regulatorFor } from '../power/regulatorFor';
 import { BoardPower } from '../power/boardPower';
 import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../hashboard/minerCore';
 import { bm1485RefreshMs } from '../hashboard/workScheduler';
@@ -128,11 +128,8 @@ export class MiningComponent implements Component<KabosuConfig> {
     const { hal, board } = got;
     if (config.pools.length === 0) throw new Error('no pool configured');
     const hb = board.hashBoard;
-    const reg = hb.regulator;
     // 1. Power: voltage, enable, settle (boards go off again in stop()).
-    const regulators = Array.from({ length: hb.chains }, (_, c) =>
-      new PicOldRegulator({ bus: hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock, log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV }),
-    );
+    const regulators = Array.from({ length: hb.chains }, (_, c) => regulatorFor(board, hal.i2c, c, { clock, log }));
     const power = new BoardPower(regulators, { clock, log: log.child({ part: 'power' }), ramp: { maxStepV: 0.05, stepMs: 100 } });
     this.power = power;
     for (let c = 0; c < hb.chains; c++) {

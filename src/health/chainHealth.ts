@@ -27,10 +27,12 @@ export interface ChainInput {
   frames: number;
   badFrames: number;
   chips: readonly ChipHealthState[];
+  /** The chain could not be brought up (its init failed): it is powered but not mining. */
+  downError?: string;
 }
 
 export interface ChainProblem {
-  kind: 'chips_missing' | 'chips_dead' | 'crc_errors' | 'no_chips';
+  kind: 'chips_missing' | 'chips_dead' | 'crc_errors' | 'no_chips' | 'chain_down';
   message: string;
 }
 
@@ -73,8 +75,9 @@ export class ChainHealthTracker {
     if (i.chipsFound === 0) problems.push({ kind: 'no_chips', message: `no chip answers (expected ${i.expectedChips})` });
     else if (missing > 0) problems.push({ kind: 'chips_missing', message: `${i.chipsFound} of ${i.expectedChips} chips found` });
     if (dead > 0) problems.push({ kind: 'chips_dead', message: `${dead} chip(s) dead` });
+    if (i.downError) problems.push({ kind: 'chain_down', message: `chain does not start: ${i.downError}` });
     if (this.crcHigh) problems.push({ kind: 'crc_errors', message: `reply CRC/frame errors ${bad}/${bad + good} in window (${(ci.low * 100).toFixed(2)}-${(ci.high * 100).toFixed(2)} %)` });
-    const failed = i.chipsFound === 0 || dead + missing > i.expectedChips / 2;
+    const failed = i.chipsFound === 0 || dead + missing > i.expectedChips / 2 || i.downError !== undefined;
     this.state = failed ? 'failed' : problems.length ? 'degraded' : 'ok';
     this.problems = problems;
     return { state: this.state, problems, crcRatio: ci, changed: prev !== this.state || prevKinds !== problems.map((x) => x.kind).join() };

@@ -10,6 +10,9 @@ export interface DiagChip {
   address: number;
   /** Round trip of a register read, ms; null when the chip did not answer. */
   response_ms: number | null;
+  /** Standalone scan: addressed reads that failed (no answer, wrong id), out of `reads`. */
+  read_errors?: number;
+  reads?: number;
   nonces?: number;
   hw_error_ratio?: number;
   health?: string;
@@ -82,6 +85,8 @@ export function formatDiag(r: DiagReport): string {
     const resp = c.chips.map((x) => x.response_ms).filter((x): x is number => x !== null);
     const avg = resp.length ? resp.reduce((a, b) => a + b, 0) / resp.length : null;
     out.push(`  chain ${c.index}: ${c.chips_found}/${c.chips_expected} chips${c.no_answer.length ? `, no answer: ${c.no_answer.join(',')}` : ''}, frame errors ${c.bad_frames}/${c.frames + c.bad_frames} (${(c.error_rate * 100).toFixed(2)} %)${avg !== null ? `, response ${avg.toFixed(1)} ms avg` : ''}${c.error ? `, ${c.error}` : ''}`);
+    const flaky = c.chips.filter((x) => x.read_errors && x.reads && x.read_errors < x.reads);
+    if (flaky.length) out.push(`    unreliable answers: ${flaky.map((x) => `chip ${x.chip} ${x.read_errors}/${x.reads} failed`).join(', ')}`);
     const bad = c.chips.filter((x) => x.health && x.health !== 'ok' && x.health !== 'unknown');
     for (const x of bad) out.push(`    chip ${x.chip}: ${x.health}${x.hw_error_ratio !== undefined ? `, HW errors ${(x.hw_error_ratio * 100).toFixed(2)} %` : ''}`);
   }

@@ -3,7 +3,7 @@ import type { Clock, GpioLine, I2cBus, Pwm, Tach, Uart } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
 import { getChipFamily } from '../chips';
 import { Chain } from '../chips/chainDriver';
-import { PicOldRegulator } from '../power/picOld';
+import { regulatorFor } from '../power/regulatorFor';
 import { PmbusPsu } from '../power/pmbusPsu';
 import { checkFan, checkPsu, checkRegulator, checkSensor, type HwFault } from './hwFaults';
 import type { DiagChain, DiagFan, DiagRegulator, DiagReport, DiagSensor } from './diagReport';
@@ -34,6 +34,8 @@ export interface DiagOptions {
   fanSettleMs?: number;
   /** Wait after DC-DC on before reset (stock 5 s; the simulator needs none). */
   powerSettleMs?: number;
+  /** Addressed reads per chip in the chain scan (per-chip error rate). */
+  readsPerChip?: number;
   /** Nominal PSU output for the sag check. */
   psuNominalV?: number;
 }
@@ -95,16 +97,22 @@ async function scanChain(o: DiagOptions, c: number, faults: HwFault[]): Promise<
     const got = await chain.readAll(family.regs.chipAddr, hb.chipsPerChain);
     res.chips_found = got.filter((r) => r.value >>> 16 === family.chipId).length;
     const addresses = await chain.assignAddresses(hb.chipsPerChain);
+    const reads = o.readsPerChip ?? 3;
     for (let i = 0; i < addresses.length; i++) {
-      const t0 = o.clock.now();
       let response: number | null = null;
-      try {
-        await chain.readChip(addresses[i], family.regs.chipAddr);
-        response = o.clock.now() - t0;
-      } catch {
-        res.no_answer.push(i);
+      let failed = 0;
+      for (let k = 0; k < reads; k++) {
+        const t0 = o.clock.now();
+        try {
+          const v = await chain.readChip(addresses[i], family.regs.chipAddr);
+          if (v >>> 16 !== family.chipId) failed++;
+          else response ??= o.clock.now() - t0;
+        } catch {
+          failed++;
+        }
       }
-      res.chips.push({ chip: i, address: addresses[i], response_ms: response });
+      if (failed === reads) res.no_answer.push(i);
+      res.chips.push({ chip: i, address: addresses[i], response_ms: response, read_errors: failed, reads });
     }
   } catch (err) {
     res.error = (err as Error).message;
@@ -156,11 +164,13 @@ export async function runStandaloneDiagnostics(o: DiagOptions): Promise<DiagRepo
   const chains: DiagChain[] = [];
   const sensors: DiagSensor[] = [];
   const reg = hb.regulator;
-  const pics = Array.from({ length: hb.chains }, (_, c) =>
-    reg.kind === 'pic-old'
-      ? new PicOldRegulator({ bus: o.hal.i2c[reg.bus], address: reg.addresses[c], chain: c, clock: o.clock, log: o.log, codeOffsetV: reg.codeOffsetV, codeSlopeV: reg.codeSlopeV })
-      : null,
-  );
+  const pics = Array.from({ length: hb.chains }, (_, c) => {
+    try {
+      return regulatorFor(o.board, o.hal.i2c, c, { clock: o.clock, log: o.log });
+    } catch {
+      return null;
+    }
+  });
   const fansP = spinTestFans(o, faults); // fans spin while the boards are tested
   try {
     for (let c = 0; c < hb.chains; c++) {

@@ -44,6 +44,8 @@ export interface HealthComponentOptions {
   limitW?: number | null;
   intervalMs?: number;
   hwIntervalMs?: number;
+  /** A lone dead chip is disabled after this long (default 15 s). */
+  deadGraceMs?: number;
 }
 
 export class HealthComponent {
@@ -67,7 +69,7 @@ export class HealthComponent {
       chains: () => o.ports.chains(),
       actions: o.ports.actions,
       raise: (e) => o.ports.raise(e),
-      policy: { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3 },
+      policy: { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3, deadGraceMs: o.deadGraceMs ?? 15_000 },
       intervalMs: o.intervalMs,
     });
     this.saver = new EnergySaver(join(o.dataDir, 'energy.json'));

@@ -27,6 +27,8 @@ export interface MonitoredChain {
   badFrames: number;
   chipFreqMHz: readonly (number | null)[];
   chips: readonly ChipTotals[];
+  /** Set when the chain's (re-)init failed and it stays down. */
+  error?: string;
 }
 
 export interface MinerActions {
@@ -122,10 +124,17 @@ export class HealthMonitor {
       const deadNow = states.filter((s) => s === 'dead').length;
       for (const ch of changes) {
         this.chipEvent(nowMs, k, ch.chip, ch.state, ch.reason, ch.detail);
-        actions.push(...this.policy.onChip(nowMs, k, ch.chip, ch.state, ch.reason, c.chipFreqMHz[ch.chip] ?? null, deadNow));
+        if (ch.state !== 'dead') actions.push(...this.policy.onChip(nowMs, k, ch.chip, ch.state, ch.reason, c.chipFreqMHz[ch.chip] ?? null, deadNow));
       }
-      const cv = this.chainT[k].update(nowMs, { expectedChips: c.expectedChips, chipsFound: c.chipsFound, frames: c.frames, badFrames: c.badFrames, chips: states });
-      if (cv.changed) {
+      // Dead chips are re-decided every tick: the policy waits (grace, pending re-init) or acts once.
+      states.forEach((st, chip) => {
+        if (st === 'dead') actions.push(...this.policy.onChip(nowMs, k, chip, 'dead', 'no_results', c.chipFreqMHz[chip] ?? null, deadNow));
+      });
+      const cv = this.chainT[k].update(nowMs, { expectedChips: c.expectedChips, chipsFound: c.chipsFound, frames: c.frames, badFrames: c.badFrames, chips: states, ...(chain.error !== undefined && !chain.ready ? { downError: chain.error } : {}) });
+      // A failed chain is re-decided every tick (the policy's budget bounds it: re-inits, then
+      // power off); other states only when they change.
+      if (!cv.changed && cv.state === 'failed') actions.push(...this.policy.onChain(nowMs, k, cv.state, cv.problems));
+      if (cv.changed && cv.state !== 'unknown') {
         const sev = cv.state === 'failed' ? 'critical' : cv.state === 'degraded' ? 'warning' : 'info';
         const msg = cv.problems.length ? cv.problems.map((p) => p.message).join('; ') : 'healthy';
         this.raise(nowMs, sev, cv.state === 'ok' ? 'chain_recovered' : `chain_${cv.state}`, `chain ${k} ${cv.state}: ${msg}`, { chain: k, problems: cv.problems.map((p) => p.kind) });
@@ -173,7 +182,13 @@ export class HealthMonitor {
     const what = a.kind === 'lower_chip_freq' ? `${a.kind} to ${a.toMHz} MHz` : a.kind;
     let outcome = 'done';
     try {
-      if (a.kind === 'reinit_chain') outcome = (await this.o.actions.reinitChain(a.chain)) ? 'chain back up' : 'chain did not come back';
+      if (a.kind === 'reinit_chain') {
+        try {
+          outcome = (await this.o.actions.reinitChain(a.chain)) ? 'chain back up' : 'chain did not come back';
+        } finally {
+          this.policy.reinitDone(a.chain);
+        }
+      }
       else if (a.kind === 'lower_chip_freq') await this.o.actions.setChipFreq(a.chain, a.chip, a.toMHz);
       else if (a.kind === 'disable_chip') await this.o.actions.disableChip(a.chain, a.chip);
       else await this.o.actions.powerOffBoard(a.board, `health: ${a.reason}`);

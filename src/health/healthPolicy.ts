@@ -4,10 +4,10 @@ import type { HwFault } from './hwFaults';
 
 /**
  * What to do about a health change, pure and bounded (docs/health.md "Actions"):
- * - chip dead: disable it (its PLL to the floor, out of the statistics). A chain re-init would
- *   not bring a dead chip back and the stock init refuses a chain with a chip missing, so one
- *   dead chip must not cost the board; `deadChipsForReinit` dead chips at once (a supply dip or
- *   hung chips) re-init the chain instead, once; dead again after that: disabled.
+ * - chip dead for `deadGraceMs`: disable it (its PLL to the floor, out of the statistics). A
+ *   chain re-init would not bring a dead chip back and the stock init refuses a chain with a
+ *   chip missing, so one dead chip must not cost the board; `deadChipsForReinit` dead chips at
+ *   once (a supply dip or hung chips) re-init the chain instead, once; dead again after: disabled.
  * - chip degraded by HW errors: lower its frequency one step; at the floor: disable it.
  * - chain failed or chips missing: re-init (at most `maxReinitsPerHour` per chain); a failed
  *   chain with no re-init left: power the board off.
@@ -26,14 +26,19 @@ export interface HealthPolicyParams {
   minFreqMHz: number;
   /** This many dead chips on one chain at once re-init the chain rather than disable them. */
   deadChipsForReinit: number;
+  /** A lone dead chip is disabled after this long dead (others may be dying with it). */
+  deadGraceMs: number;
 }
 
 export class HealthPolicy {
   private reinits = new Map<number, number[]>();
   /** chain -> time of the last re-init this policy asked for */
   private lastReinit = new Map<number, number>();
-  /** `${chain}.${chip}` -> time the chip was last declared dead */
-  private deadAt = new Map<string, number>();
+  /** `${chain}.${chip}` -> when its current death began */
+  private deadSince = new Map<string, number>();
+  /** chips that were dead when a re-init of their chain was decided */
+  private reinitTried = new Set<string>();
+  private pendingReinit = new Set<number>();
   private disabled = new Set<string>();
   private poweredOff = new Set<number>();
 
@@ -46,6 +51,7 @@ export class HealthPolicy {
   }
 
   private reinit(chain: number, nowMs: number, reason: string): HealthAction {
+    this.pendingReinit.add(chain);
     this.reinits.get(chain)!.push(nowMs);
     this.lastReinit.set(chain, nowMs);
     return { kind: 'reinit_chain', chain, reason };
@@ -55,14 +61,29 @@ export class HealthPolicy {
   onChip(nowMs: number, chain: number, chip: number, state: ChipHealthState, reason: string, freqMHz: number | null, deadOnChain = 1): HealthAction[] {
     const key = `${chain}.${chip}`;
     if (this.disabled.has(key) || this.poweredOff.has(chain)) return [];
+    if (state !== 'dead') {
+      this.deadSince.delete(key);
+      if (state === 'ok' || state === 'degraded') this.reinitTried.delete(key);
+    }
     if (state === 'dead') {
-      const prevDeath = this.deadAt.get(key);
-      this.deadAt.set(key, nowMs);
-      const re = this.lastReinit.get(chain);
-      const reinitSinceLastDeath = re !== undefined && (prevDeath === undefined || re >= prevDeath);
-      if (deadOnChain >= this.p.deadChipsForReinit && !reinitSinceLastDeath && this.canReinit(chain, nowMs)) return [this.reinit(chain, nowMs, `${deadOnChain} chips dead`)];
+      const since = this.deadSince.get(key) ?? nowMs;
+      this.deadSince.set(key, since);
+      if (this.pendingReinit.has(chain)) {
+        this.reinitTried.add(key); // that re-init is for this chip too: wait for its outcome
+        return [];
+      }
+      if (this.reinitTried.has(key)) {
+        this.disabled.add(key);
+        return [{ kind: 'disable_chip', chain, chip, reason: 'dead again after a chain re-init' }];
+      }
+      if (deadOnChain >= this.p.deadChipsForReinit && this.canReinit(chain, nowMs)) {
+        this.reinitTried.add(key);
+        this.pendingReinit.add(chain);
+        return [this.reinit(chain, nowMs, `${deadOnChain} chips dead`)];
+      }
+      if (nowMs - since < this.p.deadGraceMs) return []; // other chips may be dying too (supply, hang): wait a little
       this.disabled.add(key);
-      return [{ kind: 'disable_chip', chain, chip, reason: reinitSinceLastDeath ? 'dead again after a chain re-init' : 'dead (no result for far longer than a healthy chip could be quiet)' }];
+      return [{ kind: 'disable_chip', chain, chip, reason: 'dead (no result for far longer than a healthy chip could be quiet)' }];
     }
     if (state === 'degraded' && reason === 'hw_errors' && freqMHz !== null) {
       const to = freqMHz - this.p.freqStepMHz;
@@ -71,6 +92,11 @@ export class HealthPolicy {
       return [{ kind: 'disable_chip', chain, chip, reason: `HW errors above limit at the minimum frequency ${freqMHz} MHz` }];
     }
     return [];
+  }
+
+  /** The monitor performed a re-init this policy asked for. */
+  reinitDone(chain: number): void {
+    this.pendingReinit.delete(chain);
   }
 
   onChain(nowMs: number, chain: number, state: ChainHealthState, problems: readonly ChainProblem[]): HealthAction[] {
@@ -108,6 +134,8 @@ export class HealthPolicy {
     this.reinits.delete(board);
     this.lastReinit.delete(board);
     for (const k of [...this.disabled]) if (k.startsWith(`${board}.`)) this.disabled.delete(k);
-    for (const k of [...this.deadAt.keys()]) if (k.startsWith(`${board}.`)) this.deadAt.delete(k);
+    for (const k of [...this.deadSince.keys()]) if (k.startsWith(`${board}.`)) this.deadSince.delete(k);
+    for (const k of [...this.reinitTried]) if (k.startsWith(`${board}.`)) this.reinitTried.delete(k);
+    this.pendingReinit.delete(board);
   }
 }

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -40,6 +42,7 @@ test('healthy simulated miner: every check passes', async () => {
   for (const c of r.chains) {
     assert.is(c.chips_found, 72);
     assert.is(c.chips.filter((x) => x.response_ms !== null).length, 72);
+    assert.ok(c.chips.every((x) => x.read_errors === 0 && x.reads === 3));
   }
   assert.is(r.sensors.length, 8);
   assert.ok(r.sensors.every((s) => s.local_c! > 10 && s.remote_c! > 10));
@@ -75,6 +78,7 @@ test('UART noise shows as damaged frames on that chain', async () => {
   assert.ok(c2.bad_frames > 0 || c2.chips_found < 72 || c2.no_answer.length > 0, JSON.stringify({ bad: c2.bad_frames, found: c2.chips_found }));
   assert.ok(!r.ok);
   assert.is(r.chains[0].bad_frames, 0);
+  assert.ok(c2.chips.some((x) => (x.read_errors ?? 0) > 0), 'per-chip read errors on the noisy chain');
 });
 
 function ctx(argv: string[], cwd: string) {
@@ -104,6 +108,65 @@ test('kabosu diag: no daemon -> standalone; exit 0 healthy, 1 with a fault, 2 on
       }
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+test('kabosu diag with a daemon running: answered by the daemon over its control socket (POST /v1/diag)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kbs-diagd-'));
+  const port = await freePort();
+  const cfg = join(dir, 'config.json');
+  const data = join(dir, 'data');
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      version: 1,
+      device: { id: 'diag-daemon' },
+      mining: { enabled: true },
+      pools: [{ name: 't', url: `stratum+tcp://127.0.0.1:${port}`, user: 'a.b' }],
+      hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: SEED, pow: 'scrypt-sim', transport: 'stream' } },
+      testPool: { enabled: true, host: '127.0.0.1', port, pow: 'scrypt-sim', difficulty: 4096 },
+      logging: { level: 'warn' },
+    }),
+  );
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('KABOSU_')) delete env[k];
+  const child = spawn(process.execPath, [join(__dirname, '../../bin/kabosu.js'), 'run', '--config', cfg, '--data-dir', data], { env, stdio: 'ignore' });
+  try {
+    const end = Date.now() + 30_000;
+    let rep: DiagReport | undefined;
+    while (!rep && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!existsSync(join(data, 'kabosu.sock'))) continue;
+      const a = ctx(['--config', cfg, '--data-dir', data, '--json'], dir);
+      try {
+        const code = await diag.run(a.c);
+        const parsed = JSON.parse(a.text()) as DiagReport;
+        if (parsed.chains.length === 4 && parsed.chains.every((c) => c.chips_found === 72)) {
+          assert.is(code, 0, a.text());
+          rep = parsed;
+        }
+      } catch {
+        /* still starting */
+      }
+    }
+    assert.ok(rep, 'the daemon answered with all chains up');
+    assert.is(rep!.mode, 'daemon');
+    assert.is(rep!.sensors.length, 8);
+    assert.ok(rep!.regulators.every((g) => g.set_v !== null && Math.abs(g.set_v - 9.885) < 0.01));
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
   }
 });

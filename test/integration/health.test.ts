@@ -101,6 +101,7 @@ async function rig(): Promise<Rig> {
     log,
     dataDir: dir,
     intervalMs: 500,
+    deadGraceMs: 3000,
     hwIntervalMs: 60_000, // the test calls hardwareTick itself
     ports: {
       chains: () =>
@@ -118,6 +119,7 @@ async function rig(): Promise<Rig> {
             badFrames: n.badCrc + n.badHeader + n.shortFrames,
             chipFreqMHz: plan.chain.freqMHz,
             chips: core.stats.chipSnapshots(k, clock.now()).map((c) => ({ nonces: c.nonces, hwErrors: c.hwErrors })),
+            ...(rt.error !== undefined ? { error: rt.error } : {}),
           };
         }),
       actions: {
@@ -204,6 +206,13 @@ test('HW errors: the chip is degraded and its frequency lowered one step', async
   assert.ok(r.core.plans[0].chain.freqMHz[40] < 384, `freq ${r.core.plans[0].chain.freqMHz[40]}`);
 });
 
+test('UART noise: damaged reply frames degrade the chain (crc_errors) and raise chain_degraded', async () => {
+  const f = r.sim.control.inject(parseFaultSpec({ fault: 'uart-noise', target: { chain: 0 }, params: { bit_flip_prob: 0.005 } }));
+  await until('crc_errors', () => r.events.some((e) => e.kind === 'chain_degraded' && (e.data?.problems as string[]).includes('crc_errors')), 20_000);
+  assert.ok(r.health.monitor.chainProblems(0).some((p) => p.includes('CRC')));
+  r.sim.control.clear(f.id);
+});
+
 test('hardware: sensor missing, fan seized, PSU sag raise hw_fault events; clearing raises hw_fault_cleared; power and energy are reported', async () => {
   let faults = await r.health.hardwareTick();
   assert.equal(faults, [], JSON.stringify(faults));
@@ -229,6 +238,28 @@ test('hardware: sensor missing, fan seized, PSU sag raise hw_fault events; clear
   await r.health.hardwareTick();
   assert.is(r.events.filter((e) => e.kind === 'hw_fault_cleared').length, 3);
   assert.ok(r.health.power()!.energy_kwh > 0);
+});
+
+test('a chain that cannot be brought back: re-inits within budget, then the board is powered off; an operator brings it back', async () => {
+  // Power lost on the board: its chips go quiet; the re-init then finds the chain incomplete
+  // (chip 10 is still dead from above), so the chain stays down, powered but not mining.
+  const fault = r.sim.control.inject(parseFaultSpec({ fault: 'regulator-fault', target: { chain: 0 }, params: { mode: 'output-off' } }));
+  await until('board 0 off', () => !r.power.isEnabled(0), 90_000).catch((e) => {
+    console.log(r.events.slice(-15).map((x) => `${x.kind} ${x.message}`).join('\n'), r.core.chains[0]);
+    throw e;
+  });
+  await r.health.monitor.settled();
+  const actions = r.events.filter((e) => e.kind === 'health_action').map((e) => e.data?.action);
+  assert.ok(actions.includes('reinit_chain'), actions.join());
+  assert.is(actions.filter((a) => a === 'power_off_board').length, 1);
+  assert.ok(r.events.some((e) => e.kind === 'chain_failed' && e.severity === 'critical'));
+  assert.ok(r.power.lockReason(0)?.includes('health'));
+  r.sim.control.clear(fault.id);
+  r.sim.control.clearAll();
+  r.health.monitor.policy.resetBoard(0);
+  r.power.unlock(0);
+  await r.power.enable(0, 'operator');
+  assert.ok(await r.core.reinitChain(0), 'back up once the faults are gone');
 });
 
 test('regulator no answer: hw_fault, the board is powered off and locked; energy persists on stop', async () => {

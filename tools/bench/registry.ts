@@ -10,6 +10,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   stratum: () => require('./stratum').benchStratum,
   pipeline: () => require('./pipeline').benchPipeline,
   tune: () => (require('./tune') as typeof import('./tune')).benchTune,
+  health: () => require('./health').benchHealth,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

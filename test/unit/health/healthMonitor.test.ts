@@ -31,7 +31,7 @@ function setup(chains: () => MonitoredChain[]) {
     log,
     chains,
     raise: (e) => events.push(e),
-    policy: { maxReinitsPerHour: 1, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3 },
+    policy: { maxReinitsPerHour: 1, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3, deadGraceMs: 2000 },
     actions: {
       reinitChain: async (k) => {
         calls.push(`reinit ${k}`);
@@ -78,9 +78,8 @@ test('a chain that lost every chip: re-init once, then power off; chain events a
   await m.settled();
   assert.equal(calls, ['reinit 0']);
   assert.ok(events.some((e) => e.kind === 'health_action' && String(e.message).includes('did not come back')));
-  // still failed: the problem set is unchanged, so no new decision until it changes
+  // still failed on the next tick: the re-init budget (1/h here) is spent, so the board goes off, once
   m.tick(2000);
-  c.chipsFound = 1;
   m.tick(3000);
   await m.settled();
   assert.equal(calls, ['reinit 0', 'off 0']);
@@ -110,7 +109,7 @@ test('an action that throws is reported as failed, not lost', async () => {
     log,
     chains: () => [c],
     raise: (e) => events.push(e),
-    policy: { maxReinitsPerHour: 1, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3 },
+    policy: { maxReinitsPerHour: 1, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3, deadGraceMs: 2000 },
     actions: {
       reinitChain: async () => false,
       setChipFreq: async () => undefined,

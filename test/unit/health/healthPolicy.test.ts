@@ -3,15 +3,23 @@ import * as assert from 'uvu/assert';
 import { HealthPolicy } from '../../../src/health/healthPolicy';
 import { checkFan, checkPsu, checkRegulator, checkSensor, StuckDetector } from '../../../src/health/hwFaults';
 
-const P = { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 300, deadChipsForReinit: 3 };
+const P = { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 300, deadChipsForReinit: 3, deadGraceMs: 5000 };
 
 test('one dead chip is disabled; several at once get one chain re-init, then are disabled if they die again', () => {
   const q = new HealthPolicy(P);
-  assert.equal(q.onChip(1000, 1, 9, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip']);
+  assert.equal(q.onChip(1000, 1, 9, 'dead', 'no_results', 384, 1), [], 'a grace period first: others may be dying too');
+  assert.equal(q.onChip(5999, 1, 9, 'dead', 'no_results', 384, 1), []);
+  assert.equal(q.onChip(6000, 1, 9, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip']);
   assert.ok(q.isDisabled(1, 9));
   const p = new HealthPolicy(P);
   assert.equal(p.onChip(1000, 0, 5, 'dead', 'no_results', 384, 3).map((a) => a.kind), ['reinit_chain']);
-  assert.equal(p.onChip(60_000, 0, 5, 'dead', 'no_results', 384, 3).map((a) => a.kind), ['disable_chip']);
+  assert.equal(p.onChip(1000, 0, 6, 'dead', 'no_results', 384, 3), [], 'chips dead in the same round wait for that re-init');
+  assert.equal(p.onChip(9000, 0, 7, 'dead', 'no_results', 384, 3), [], 'and so do chips found dead while it runs');
+  p.reinitDone(0);
+  p.onChip(20_000, 0, 6, 'unknown', 'not_mining', 384, 0); // chain re-initialised: judged afresh
+  p.onChip(25_000, 0, 6, 'ok', 'ok', 384, 0); // chip 6 came back
+  assert.equal(p.onChip(60_000, 0, 5, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip'], 'dead again after the re-init');
+  assert.equal(p.onChip(60_000, 0, 6, 'dead', 'no_results', 384, 1), [], 'chip 6 recovered, so it gets the grace period again');
   assert.ok(p.isDisabled(0, 5));
   assert.equal(p.onChip(70_000, 0, 5, 'dead', 'no_results', 384), [], 'a disabled chip asks for nothing more');
 });
