@@ -1,5 +1,6 @@
 // SHA-256 per FIPS 180-4; HMAC per RFC 2104; PBKDF2 per RFC 8018 (one iteration).
 #include "sha256.h"
+#include <cstdlib>
 #include <cstring>
 
 namespace kabosu {
@@ -37,10 +38,13 @@ void compress_c(uint32_t h[8], const uint8_t block[64]) {
 
 typedef void (*CompressFn)(uint32_t*, const uint8_t*);
 
+// KABOSU_SHA256=portable forces the C version (tests cross-check both on one machine).
 CompressFn pick_compress() {
 #if defined(KABOSU_X86)
+  const char* force = std::getenv("KABOSU_SHA256");
+  const bool portable = force && std::strcmp(force, "portable") == 0;
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) return sha256_compress_shani;
+  if (!portable && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) return sha256_compress_shani;
 #endif
   return compress_c;
 }
@@ -74,6 +78,13 @@ inline void hmac_outer(const uint32_t outerState[8], const uint32_t inner[8], ui
 }  // namespace
 
 void sha256_compress(uint32_t h[8], const uint8_t block[64]) { compress(h, block); }
+
+const char* sha256_impl() {
+#if defined(KABOSU_X86)
+  if (compress_fn == sha256_compress_shani) return "sha-ni";
+#endif
+  return "portable";
+}
 
 void scrypt_hmac_init(const uint8_t header[80], ScryptHmac* k) {
   // The 80-byte key is longer than a block, so HMAC's key is SHA-256(header).

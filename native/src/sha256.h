@@ -18,6 +18,8 @@ struct Sha256 {
 // The SHA-256 compression function on one 64-byte block (big-endian words): SHA-NI when the CPU
 // has it (x86-64), else portable C. Chosen once, at first use.
 void sha256_compress(uint32_t h[8], const uint8_t block[64]);
+// "sha-ni" or "portable": the compression sha256_compress uses.
+const char* sha256_impl();
 
 // Scrypt's two PBKDF2 calls for an 80-byte header (password = salt = header), with the HMAC key
 // (SHA-256 of the header, then the ipad / opad blocks) compressed once per header and every
