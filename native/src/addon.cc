@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 #include "scrypt.h"
+#include "sha256.h"
 
 namespace kabosu {
 Napi::Value OpenPty(const Napi::CallbackInfo& info);
@@ -95,6 +96,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openpty", Napi::Function::New(env, OpenPty));
   exports.Set("ttySpeed", Napi::Function::New(env, TtySpeed));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("sha256Impl", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::String::New(info.Env(), sha256_impl());
+  }));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
 }

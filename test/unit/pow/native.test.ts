@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scryptSync } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import vectors from '../../vectors/pow/headers.json';
 import { loadAddon } from '../../../src/native/load';
 import { nativeScryptBackend } from '../../../src/pow/native';
@@ -61,6 +62,31 @@ test('the native backend reproduces the published mainnet PoW hashes, alone and 
   assert.is(displayHex(one[0]), vectors.headers[0].scrypt);
   const many = await backend.scryptMany([...headers, ...headers, ...headers]);
   many.forEach((h, i) => assert.is(displayHex(h), vectors.headers[i % headers.length].scrypt));
+});
+
+test('PBKDF2 gives the same hashes with SHA-NI and with the portable SHA-256 (KABOSU_SHA256=portable)', () => {
+  const impl = (addon as unknown as { sha256Impl(): string }).sha256Impl();
+  assert.ok(impl === 'sha-ni' || impl === 'portable', impl);
+  const headers = randomHeaders(500, SEED + 2);
+  const best = addon.paths()[0].name;
+  const here = addon.scryptSync(headers, best);
+  const addonPath = process.env.KABOSU_ADDON ?? require.resolve('../../../native/build/Release/kabosu.node');
+  const script = `const a = require(${JSON.stringify(addonPath)});
+    const h = Buffer.from(process.argv[1], 'base64');
+    process.stdout.write(JSON.stringify({ impl: a.sha256Impl(), out: a.scryptSync(h, process.argv[2]).toString('base64') }));`;
+  const child = JSON.parse(
+    execFileSync(process.execPath, ['-e', script, headers.toString('base64'), best], {
+      env: { ...process.env, KABOSU_SHA256: 'portable' },
+      maxBuffer: 1 << 24,
+    }).toString(),
+  ) as { impl: string; out: string };
+  assert.is(child.impl, 'portable');
+  const there = Buffer.from(child.out, 'base64');
+  for (let i = 0; i < 500; i++) {
+    const h = headers.subarray(i * 80, i * 80 + 80);
+    const want = i % 50 === 0 ? scryptSync(h, h, 32, { N: 1024, r: 1, p: 1 }) : here.subarray(i * 32, i * 32 + 32);
+    assert.ok(there.subarray(i * 32, i * 32 + 32).equals(want), `header ${i} (seed ${SEED + 2}, ${impl} vs portable)`);
+  }
 });
 
 test('bad input is refused with a clear error and no crash', async () => {
