@@ -11,6 +11,8 @@ export interface KabosuAddon {
   ttySpeed(fd: number): number;
   closeFd(fd: number): void;
   abiVersion: number;
+  /** SHA-256 used by PBKDF2 inside scrypt: "sha-ni" or "portable" (KABOSU_SHA256=portable forces it). */
+  sha256Impl?(): string;
 }
 
 let cached: { addon?: KabosuAddon; error?: NativeError } | undefined;
