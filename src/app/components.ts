@@ -10,6 +10,7 @@ import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
 import { HttpApiComponent } from './httpApi';
+import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
@@ -144,7 +145,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(tuning);
-  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: sim?.miner?.board.hashBoard.chipFamily })));
+  const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
+  components.push(history);
+  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: sim?.miner?.board.hashBoard.chipFamily }), (q) => history.query(q)));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';

@@ -19,6 +19,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
     private readonly control: MinerControl,
     private readonly log: Logger,
     private readonly meta: () => { commit?: string; chipFamily?: string },
+    private readonly history?: (q: URLSearchParams) => unknown,
   ) {}
 
   async start(): Promise<void> {
@@ -26,7 +27,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
     if (!h.enabled) return;
     collectDefaultMetrics({ register: this.registry });
     this.server = new HttpApiServer({
-      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await this.registry.metrics(), LINT_FAILING), meta: this.meta }),
+      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await this.registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history }),
       token: () => this.config.api.http.token,
       log: this.log,
     });

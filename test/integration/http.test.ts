@@ -134,6 +134,11 @@ test('status, chains, chips, pools and events are served as JSON', async () => {
   assert.is(pools.json[0].name, 'local');
   const ev = await call('GET', '/api/v1/events?limit=5');
   assert.ok(Array.isArray(ev.json));
+  const h = await call('GET', '/api/v1/history');
+  assert.is(h.status, 200);
+  assert.ok(Array.isArray(h.json.series) && h.json.step_minutes >= 1);
+  const badH = await call('GET', '/api/v1/history?from=x');
+  assert.is(badH.status, 400);
   const bad = await call('GET', '/api/v1/events?limit=-1');
   assert.is(bad.status, 400);
   assert.is(bad.json.code, 'KBS_E_API_BAD_QUERY');
