@@ -11,6 +11,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   pipeline: () => require('./pipeline').benchPipeline,
   tune: () => (require('./tune') as typeof import('./tune')).benchTune,
   health: () => require('./health').benchHealth,
+  api: () => require('./api').benchApi,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

@@ -13,7 +13,12 @@ export interface RouteDeps {
   processMetrics?: () => Promise<string>;
   meta?: () => { commit?: string; chipFamily?: string };
   history?: (query: URLSearchParams) => unknown;
+  /** Monotonic ms for the /metrics cache (default performance.now). */
+  now?: () => number;
 }
+
+/** /metrics is rendered at most once per this many ms (scrapers poll every 10-60 s). */
+export const METRICS_CACHE_MS = 1000;
 
 /** Why the miner is not ready to take traffic from a load balancer / fleet tool, or none. */
 export function readinessReasons(s: DaemonStatus): string[] {
@@ -47,6 +52,7 @@ const isMode = (v: unknown): v is 'auto' | 'manual' | 'immersion' => v === 'auto
 export function buildRoutes(d: RouteDeps): Route[] {
   const c = d.control;
   const ok = (result: unknown) => ({ json: { ok: true, result } });
+  let metricsCache: { at: number; text: string } | undefined;
   return [
     { method: 'GET', path: '/healthz', handler: () => ({ json: { alive: true } }) },
     {
@@ -96,8 +102,12 @@ export function buildRoutes(d: RouteDeps): Route[] {
       method: 'GET',
       path: '/metrics',
       handler: async () => {
-        const text = renderStatusMetrics(c.status(), d.meta?.() ?? {}) + (d.processMetrics ? await d.processMetrics() : '');
-        return { text, contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+        const now = (d.now ?? (() => performance.now()))();
+        if (!metricsCache || now - metricsCache.at >= METRICS_CACHE_MS) {
+          const text = renderStatusMetrics(c.status(), d.meta?.() ?? {}) + (d.processMetrics ? await d.processMetrics() : '');
+          metricsCache = { at: now, text };
+        }
+        return { text: metricsCache.text, contentType: 'text/plain; version=0.0.4; charset=utf-8' };
       },
     },
   ];
