@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
+import { RemoteBoardsComponent } from './remoteBoards';
+import type { MinerHal } from '../hal/types';
+import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
@@ -121,19 +124,26 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   const hb = ctx.config.hashboards;
   const components: Component<KabosuConfig>[] = [];
   let sim: SimBoardsComponent | undefined;
+  let remote: RemoteBoardsComponent | undefined;
   if (hb.backend === 'sim') {
     sim = new SimBoardsComponent(ctx, ctx.logRoot.child('sim'));
     components.push(sim);
+  } else if (hb.backend === 'sim-remote') {
+    remote = new RemoteBoardsComponent(ctx.config, ctx.logRoot.child('boards'));
+    components.push(remote);
   }
+  /** The hash boards' hal and definition, whichever backend provides them. */
+  const boards = (): { hal: MinerHal; board: BoardDefinition } | undefined =>
+    sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : remote?.hal && remote.board ? { hal: remote.hal, board: remote.board } : undefined;
   if (ctx.config.testPool.enabled) components.push(new TestPoolComponent(ctx, ctx.logRoot.child('testpool')));
   const mining = new MiningComponent({
     config: ctx.config,
     clock: ctx.clock,
     log: ctx.logRoot.child('mining'),
-    hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
+    hal: boards,
   });
   components.push(mining);
-  const healthPart = buildHealth(ctx, mining, () => sim?.miner);
+  const healthPart = buildHealth(ctx, mining, boards);
   components.push(healthPart);
   const tuning = new TuningComponent({
     config: ctx.config,
@@ -142,15 +152,15 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     dataDir: ctx.dataDir,
     control: ctx.control,
     mining,
-    hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
+    hal: boards,
   });
   components.push(tuning);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
   components.push(history);
-  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: sim?.miner?.board.hashBoard.chipFamily }), (q) => history.query(q)));
+  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: boards()?.board.hashBoard.chipFamily }), (q) => history.query(q)));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
-    if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
+    if (!boards()) return hb.backend === 'sim-remote' ? `cannot reach the simulator at ${hb.simRemote.hal}: no hash boards (see the log)` : 'simulated boards failed to start: no hash boards (see the log)';
     return undefined;
   };
   return {
@@ -190,7 +200,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         uptime_s: i.uptimeS,
         state: note ? 'no-hashboards' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
-        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend === 'sim', pow: hb.backend === 'sim' ? hb.sim.pow : 'scrypt', ...(note ? { note } : {}) },
+        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'linux' ? 'scrypt' : hb.sim.pow, ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
         shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted } },
         pools: health.length
@@ -227,7 +237,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
  * hardware for faults and power, acts through the mining pipeline, and plugs `runDiagnostics`
  * and `identify` into the control surface.
  */
-function buildHealth(ctx: BuildContext, mining: MiningComponent, simMiner: () => SimMiner | undefined): HealthComponent {
+function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => { hal: MinerHal; board: BoardDefinition } | undefined): HealthComponent {
   const hb = ctx.config.hashboards;
   const health = new HealthComponent({
     clock: ctx.clock,
@@ -272,8 +282,8 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, simMiner: () =>
         },
       },
       hardware: () => {
-        const m = simMiner();
-        return m ? { hal: m.hal, board: m.board, simulated: hb.backend === 'sim' } : undefined;
+        const m = boards();
+        return m ? { hal: m.hal, board: m.board, simulated: hb.backend !== 'linux' } : undefined;
       },
       power: () => mining.power,
       chainFreqMHz: (b) => (mining.core?.chains[b]?.ready ? mining.core.plans[b].freqMHz : null),

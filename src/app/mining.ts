@@ -15,7 +15,7 @@ import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { PoolManager, type PoolHealth } from '../pools';
 import type { SubmitResult } from '../stratum';
-import type { SimMinerHal } from '../sim';
+import type { MinerHal } from '../hal/types';
 import type { Component } from './component';
 
 /**
@@ -93,11 +93,11 @@ export class MiningComponent implements Component<KabosuConfig> {
       config: KabosuConfig;
       clock: Clock;
       log: Logger;
-      hal: () => { hal: SimMinerHal; board: BoardDefinition } | undefined;
+      hal: () => { hal: MinerHal; board: BoardDefinition } | undefined;
     },
   ) {
     const hb = o.config.hashboards;
-    this.pow = getAlgorithm(hb.backend === 'sim' ? hb.sim.pow : 'scrypt');
+    this.pow = getAlgorithm(hb.backend === 'linux' ? 'scrypt' : hb.sim.pow);
     this.checker = new ShareChecker(this.pow);
     this.poolMeter = new HashrateMeter(o.clock.now());
   }

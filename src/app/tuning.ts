@@ -12,7 +12,7 @@ import { getChipFamily } from '../chips';
 import { KabosuError } from '../core/errors';
 import type { TuningStatus } from '../core/minerApi';
 import type { Clock } from '../hal/types';
-import type { SimMinerHal } from '../sim';
+import type { MinerHal } from '../hal/types';
 import { ticketWeight } from '../hashboard/minerCore';
 import { writeJson } from '../store';
 import { Autotuner } from '../tuning/autotuner';
@@ -50,7 +50,7 @@ export class TuningComponent implements Component<KabosuConfig> {
       dataDir: string;
       control: DaemonControl;
       mining: MiningComponent;
-      hal: () => { hal: SimMinerHal; board: BoardDefinition } | undefined;
+      hal: () => { hal: MinerHal; board: BoardDefinition } | undefined;
     },
   ) {
     o.control.parts.setPowerTarget = (w) => this.setPowerTarget(w);
@@ -83,7 +83,7 @@ export class TuningComponent implements Component<KabosuConfig> {
     await this.launch(target, hal, board);
   }
 
-  private async launch(target: TuningTarget, hal: SimMinerHal, board: BoardDefinition): Promise<void> {
+  private async launch(target: TuningTarget, hal: MinerHal, board: BoardDefinition): Promise<void> {
     const core = this.o.mining.core!;
     const power = this.o.mining.power!;
     const hb = board.hashBoard;

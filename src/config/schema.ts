@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA = {
     hashboards: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
       properties: {
-        backend: { type: 'string', enum: ['sim', 'linux'], default: 'sim', description: 'Simulated boards or real hardware.' },
+        backend: { type: 'string', enum: ['sim', 'sim-remote', 'linux'], default: 'sim', description: 'Simulated boards in this process, a simulator in another process (`kabosu sim run --pty --hal ADDR`), or real hardware.' },
         model: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$', default: 'l3plus', description: 'Board model id naming board/<id>.json (l3plus, l7).' },
         sim: {
           type: 'object', additionalProperties: false, default: {},
@@ -58,6 +58,13 @@ export const CONFIG_SCHEMA = {
             transport: { type: 'string', enum: ['stream', 'pty'], default: 'stream', description: 'In-process streams or pseudo-terminals.' },
             ambientC: { type: 'number', minimum: -40, maximum: 60, default: 25, description: 'Simulated ambient temperature.' },
             timeScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'Simulated time speed-up.' },
+          },
+        },
+        simRemote: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            hal: { type: 'string', pattern: '^(unix:/.+|([A-Za-z0-9.-]+:)?[0-9]{1,5})$', default: 'unix:/run/kabosu-sim/hal.sock', description: 'Address the simulator serves its I2C/GPIO/fans on (`--hal`); the chains\' PTY paths come from it.' },
+            timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 2000, description: 'Per-call timeout of the remote hal.' },
           },
         },
         linux: {

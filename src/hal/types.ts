@@ -67,3 +67,18 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): TimerHandle;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * Everything the firmware reaches on one miner, whatever the backend: the simulator in this
+ * process (sim/), a simulator in another process (remote/), or a controller's buses (linux/).
+ */
+export interface MinerHal {
+  /** One per chain. */
+  uarts: Uart[];
+  /** Controller I2C buses, indexed as the board definition's controller.i2cBuses. */
+  i2c: I2cBus[];
+  /** Per chain, per sensor: the bus that sensor answers on. */
+  sensorBuses: I2cBus[][];
+  gpio: { reset: GpioLine[]; present: GpioLine[]; led: { red: GpioLine; green: GpioLine }; beeper: GpioLine | null };
+  fans: { pwm: Pwm[]; tach: Tach[] };
+}

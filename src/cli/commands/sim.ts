@@ -2,6 +2,7 @@
  * `kabosu sim`: run a simulated miner alone, or talk to a running one.
  *   kabosu sim run --board l3plus --seed N [--pty] [--control PORT|HOST:PORT|unix:/path]
  *                  [--ambient C] [--time-scale X] [--pow scrypt|scrypt-sim] [--scenario FILE] [--json]
+ *                  [--hal unix:/path|[HOST:]PORT]  (serve I2C/GPIO/fans to a firmware in another process)
  *   kabosu sim state   [--control ADDR] [--json] [--chips]
  *   kabosu sim fault   KIND [--chain N] [--chip N] [--sensor N] [--fan N] [--param key=value]... [--control ADDR]
  *   kabosu sim clear   ID | --all [--control ADDR]
@@ -85,6 +86,7 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     'time-scale': { type: 'string' },
     pow: { type: 'string' },
     scenario: { type: 'string' },
+    hal: { type: 'string' },
     json: { type: 'boolean' },
   });
   const seed = num('seed', values.seed, 1);
@@ -105,16 +107,26 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     // Logs go to stderr as JSON so stdout stays the machine-readable address report.
     logger: (require('pino') as typeof import('pino')).default({ level: ctx.env.KABOSU_LOG_LEVEL ?? 'info', base: { component: 'sim' } }, ctx.stderr),
   });
-  const i = sim.info;
+  let halServer: import('../../hal/remote/server').RemoteHalServer | undefined;
+  let hal: string | undefined;
+  if (values.hal !== undefined) {
+    // The simulator's I2C devices, GPIO lines and fans for a firmware in another process
+    // (`hashboards.backend: "sim-remote"`), next to the chains' PTYs.
+    const { RemoteHalServer } = require('../../hal/remote/server') as typeof import('../../hal/remote/server');
+    halServer = new RemoteHalServer(sim.miner.hal, sim.miner.board.id);
+    hal = await halServer.listen(values.hal);
+  }
+  const i = { ...sim.info, ...(hal ? { hal } : {}) };
   if (values.json) ctx.stdout.write(JSON.stringify(i) + '\n');
   else {
-    ctx.stdout.write(`sim ${i.board} seed ${i.seed} running (${i.transport})\ncontrol ${i.control}\n`);
+    ctx.stdout.write(`sim ${i.board} seed ${i.seed} running (${i.transport})\ncontrol ${i.control}\n${hal ? `hal ${hal}\n` : ''}`);
     i.ptys.forEach((p, n) => ctx.stdout.write(`chain ${n} ${p}\n`));
   }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await halServer?.close();
   await sim.stop();
   return 0;
 }
