@@ -6,7 +6,7 @@ import type { Clock } from '../hal/types';
 import { VERSION } from '../core/version';
 import { KabosuError } from '../core/errors';
 import { loadConfig, reloadLoader, ConfigWatcher, encryptSecret, loadDeviceKey, secretRedactPaths, sealIncomingSecrets, diffSections, readConfigFile, type KabosuConfig } from '../config';
-import { parse as parseJsonc } from 'jsonc-parser';
+import { parse as parseJsonc } from '../config/jsonc';
 import { ConfigError } from '../core/errors';
 import { writeFileAtomic } from '../store';
 import { createLogRoot, type LogRoot } from '../core/log';

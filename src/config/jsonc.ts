@@ -4,5 +4,5 @@
  * "Cannot find module './impl/format'"), so we take the ES module build, which bundles cleanly
  * and which tsx loads from source.
  */
-export { applyEdits, findNodeAtLocation, modify, parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main';
+export { applyEdits, findNodeAtLocation, modify, parse, parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main';
 export type { Node, ParseError } from 'jsonc-parser/lib/esm/main';

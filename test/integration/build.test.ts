@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,6 +37,26 @@ test('the single executable rejects an unknown command with exit code 2 and no s
     assert.is(e.status, 2);
     assert.match(e.stderr, /unknown command 'frobnicate'/);
     assert.not.match(e.stderr, /\s+at\s+\S+\s+\(/);
+  }
+});
+
+test('the bundle runs the whole daemon (every module it loads at start resolves) and answers status', async () => {
+  const cfg = join(elsewhere, 'config.json');
+  const data = join(elsewhere, 'data');
+  writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: false }, hashboards: { backend: 'sim', model: 'l3plus' }, api: { http: { enabled: false } } }));
+  const d = spawn(process.execPath, [join(dist, 'kabosu.cjs'), 'run', '--config', cfg, '--data-dir', data], { cwd: elsewhere });
+  let out = '';
+  d.stdout!.on('data', (b) => (out += b));
+  d.stderr!.on('data', (b) => (out += b));
+  try {
+    const t0 = Date.now();
+    while (!/"msg":"running/.test(out) && Date.now() - t0 < 30_000 && d.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    assert.match(out, /"msg":"running/, out.slice(-2000));
+    const r = spawnSync(process.execPath, [join(dist, 'kabosu.cjs'), 'status', '--json', '--config', cfg, '--data-dir', data], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(JSON.parse(r.stdout).hashboards.backend, 'sim');
+  } finally {
+    d.kill('SIGTERM');
   }
 });
 
