@@ -72,6 +72,7 @@ class SimBoardsComponent implements Component<KabosuConfig> {
       boardId: hb.model,
       seed: hb.sim.seed,
       pow: hb.sim.pow,
+      scryptHps: hb.sim.scryptHps,
       clock: this.ctx.clock,
       transport: hb.sim.transport,
       ambientC: hb.sim.ambientC,

@@ -164,7 +164,10 @@ export class MiningComponent implements Component<KabosuConfig> {
     for (const s of this.sessions) s.events.on('extranonce', () => this.checker.reset(), this);
     // 3. The chains.
     const family = getChipFamily(hb.chipFamily);
-    const perChainHps = board.published.hashrateHps / hb.chains;
+    // Simulated chips in real-scrypt mode hash at the host CPU's pace (hashboards.sim.scryptHps):
+    // plan ticket masks for that rate, or nonces would come minutes apart.
+    const hbc = config.hashboards;
+    const perChainHps = hbc.backend !== 'linux' && hbc.sim.pow === 'scrypt' ? hbc.sim.scryptHps : board.published.hashrateHps / hb.chains;
     const interval = Math.max(1, Math.floor(256 / hb.chipsPerChain));
     this.core = new MinerCore<PoolMinerWork>({
       clock,

@@ -54,7 +54,8 @@ export const CONFIG_SCHEMA = {
           type: 'object', additionalProperties: false, default: {},
           properties: {
             seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1, description: 'Simulator seed.' },
-            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'Simulated chips hash with the fast stand-in or real scrypt.' },
+            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'Simulated chips hash with the fast stand-in or real scrypt (with sim-remote: what the simulator runs).' },
+            scryptHps: { type: 'number', minimum: 1, maximum: 1000000, default: 320, description: 'Real-scrypt mode: hashes/s per simulated chain (the host CPU computes them; with sim-remote: the simulator\'s --scrypt-hps). The firmware plans ticket masks for it.' },
             transport: { type: 'string', enum: ['stream', 'pty'], default: 'stream', description: 'In-process streams or pseudo-terminals.' },
             ambientC: { type: 'number', minimum: -40, maximum: 60, default: 25, description: 'Simulated ambient temperature.' },
             timeScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'Simulated time speed-up.' },

@@ -22,6 +22,7 @@ export interface StandaloneOptions {
   ambientC: number;
   timeScale: number;
   pow: 'scrypt' | 'scrypt-sim';
+  scryptHps?: number;
   scenarioPath?: string;
   chainFactory?: ChainFactory;
   logger?: Logger;
@@ -51,6 +52,7 @@ export async function startStandalone(o: StandaloneOptions): Promise<RunningSim>
     ambientC: o.ambientC,
     timeScale: o.timeScale,
     pow: o.pow,
+    scryptHps: o.scryptHps,
     chainFactory: o.chainFactory,
     logger: o.logger,
   });

@@ -2,6 +2,7 @@
  * `kabosu sim`: run a simulated miner alone, or talk to a running one.
  *   kabosu sim run --board l3plus --seed N [--pty] [--control PORT|HOST:PORT|unix:/path]
  *                  [--ambient C] [--time-scale X] [--pow scrypt|scrypt-sim] [--scenario FILE] [--json]
+ *                  [--scrypt-hps N]  (real-scrypt mode: hashes/s per chain, default 320)
  *                  [--hal unix:/path|[HOST:]PORT]  (serve I2C/GPIO/fans to a firmware in another process)
  *   kabosu sim state   [--control ADDR] [--json] [--chips]
  *   kabosu sim fault   KIND [--chain N] [--chip N] [--sensor N] [--fan N] [--param key=value]... [--control ADDR]
@@ -87,6 +88,7 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     pow: { type: 'string' },
     scenario: { type: 'string' },
     hal: { type: 'string' },
+    'scrypt-hps': { type: 'string' },
     json: { type: 'boolean' },
   });
   const seed = num('seed', values.seed, 1);
@@ -103,6 +105,7 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     ambientC: num('ambient', values.ambient, 25),
     timeScale: num('time-scale', values['time-scale'], 1),
     pow,
+    scryptHps: values['scrypt-hps'] === undefined ? undefined : num('scrypt-hps', values['scrypt-hps']),
     scenarioPath: values.scenario,
     // Logs go to stderr as JSON so stdout stays the machine-readable address report.
     logger: (require('pino') as typeof import('pino')).default({ level: ctx.env.KABOSU_LOG_LEVEL ?? 'info', base: { component: 'sim' } }, ctx.stderr),
