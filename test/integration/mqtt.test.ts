@@ -8,6 +8,25 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { MqttPublisher } from '../../src/telemetry/mqtt/client';
 import { control } from '../unit/telemetry/fixture';
+import Ajv from 'ajv';
+import { SCHEMA_BY_TOPIC } from '../../src/telemetry/mqtt/schemas';
+
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+const validators = SCHEMA_BY_TOPIC.map(([re, s]) => [re, ajv.compile(s)] as const);
+/** Every "topic payload" line received must match its topic's schema. */
+function validateLines(lines: string[]): number {
+  let n = 0;
+  for (const l of lines) {
+    const i = l.indexOf(' ');
+    const topic = l.slice(0, i);
+    const v = validators.find(([re]) => re.test(topic));
+    if (!v) continue;
+    const ok = v[1](JSON.parse(l.slice(i + 1)));
+    assert.ok(ok, `${topic}: ${JSON.stringify(v[1].errors)}`);
+    n++;
+  }
+  return n;
+}
 
 const freePort = (): Promise<number> => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -51,6 +70,7 @@ test('retained status, telemetry, chains and HA discovery are there for a late s
   assert.not.match(pools[0], /pw@/);
   const disc = await sub('homeassistant/+/m1/+/config', 13);
   assert.is(disc.length, 13);
+  assert.is(validateLines([...tel, ...pools, ...disc, ...(await sub('kabosu/m1/chains/+', 4))]), 19);
   const sw = JSON.parse(disc.find((l) => l.startsWith('homeassistant/switch/m1/mining/config'))!.split(' ').slice(1).join(' '));
   assert.is(sw.availability_topic, 'kabosu/m1/status'); assert.is(sw.unique_id, 'm1_mining'); assert.is(sw.command_topic, 'kabosu/m1/cmd/mining');
   await p.stop();
@@ -76,6 +96,7 @@ test('command round trips: MQTT 5 response topic + correlation data, reply/<name
   await pub('kabosu/m1/cmd/identify', '{"seconds":5,"transaction":"t1"}');
   await pub('kabosu/m1/cmd/restart', '{}');
   const replies = (await r2).map((l) => [l.split(' ')[0], JSON.parse(l.slice(l.indexOf(' ') + 1))]);
+  assert.is(validateLines(await r2), 2);
   const byTopic = Object.fromEntries(replies);
   assert.is(byTopic['kabosu/m1/reply/identify'].code, 'KBS_E_NOT_AVAILABLE');
   assert.is(byTopic['kabosu/m1/reply/identify'].transaction, 't1');
