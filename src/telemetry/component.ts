@@ -16,6 +16,7 @@ export class TelemetryComponent {
       url: m.url, username: m.username, password: m.password, tls: m.tls, baseTopic: m.baseTopic,
       deviceId: this.config.device.id, deviceName: this.config.device.name, intervalS: m.intervalS,
       qos: m.qos as 0 | 1 | 2, commands: m.commands,
+      publicKeys: m.signedCommands.publicKeys, maxSkewS: m.signedCommands.maxSkewS, offlineQueue: m.offlineQueue, haDiscovery: m.haDiscovery,
     }, this.control, this.log);
     this.pub.start();
     this.log.info(`watch with: mosquitto_sub -h <broker> -v -t '${this.pub.t.base}/#'`);
