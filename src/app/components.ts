@@ -10,6 +10,7 @@ import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
 import { TelemetryComponent } from '../telemetry/component';
+import { EmbeddedBroker } from '../telemetry/broker';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -130,6 +131,8 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(mining);
+  const mq = ctx.config.telemetry.mqtt;
+  if (mq.enabled && mq.broker.enabled) components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
   if (ctx.config.telemetry.mqtt.enabled) components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';

@@ -6,6 +6,8 @@
  * any secret.
  */
 export const DEV_TEST_POOL_PORT = 3334;
+/** npm start's embedded MQTT broker (loopback). */
+export const DEV_MQTT_PORT = 1884;
 
 export function devConfig(): Record<string, unknown> {
   return {
@@ -22,6 +24,7 @@ export function devConfig(): Record<string, unknown> {
     ],
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 1, pow: 'scrypt-sim', transport: 'stream' } },
     // Share difficulty 4096 at ~504 MH/s: about 2 shares per second (vardiff adjusts from there).
+    telemetry: { mqtt: { enabled: true, url: `mqtt://127.0.0.1:${DEV_MQTT_PORT}`, broker: { enabled: true, host: '127.0.0.1', port: DEV_MQTT_PORT } } },
     testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, pow: 'scrypt-sim', difficulty: 4096 },
   };
 }

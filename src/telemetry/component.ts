@@ -17,9 +17,13 @@ export class TelemetryComponent {
       deviceId: this.config.device.id, deviceName: this.config.device.name, intervalS: m.intervalS,
       qos: m.qos as 0 | 1 | 2, commands: m.commands,
       publicKeys: m.signedCommands.publicKeys, maxSkewS: m.signedCommands.maxSkewS, offlineQueue: m.offlineQueue, haDiscovery: m.haDiscovery,
+      // The embedded aedes broker speaks MQTT 3.1.1 only.
+      protocolVersion: m.broker.enabled ? 4 : 5,
     }, this.control, this.log);
     this.pub.start();
-    this.log.info(`watch with: mosquitto_sub -h <broker> -v -t '${this.pub.t.base}/#'`);
+    let where = '-h <broker>';
+    try { const u = new URL(m.url); where = `-h ${u.hostname} -p ${u.port || (u.protocol === 'mqtts:' ? 8883 : 1883)}`; } catch { /* schema checked the scheme */ }
+    this.log.info(`MQTT telemetry to ${m.url.replace(/\/\/[^/@]*@/, '//')}; watch with: mosquitto_sub ${where} -v -t '${this.pub.t.base}/#'`);
   }
 
   async stop(): Promise<void> {

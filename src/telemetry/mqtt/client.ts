@@ -32,6 +32,8 @@ export interface MqttPublisherOptions {
   haDiscovery?: boolean;
   now?: () => number;
   reconnectMs?: number;
+  /** 5 (default) or 4 (3.1.1: no response topic, no message expiry; aedes only speaks 3.1.1). */
+  protocolVersion?: 4 | 5;
 }
 
 export interface PublisherStats { published: number; bytes: number; queued: number; dropped: number; commands: number; refused: number }
@@ -60,7 +62,7 @@ export class MqttPublisher {
   start(): void {
     const tls = this.o.tls ?? {};
     const c = mqtt.connect(this.o.url, {
-      protocolVersion: 5,
+      protocolVersion: this.o.protocolVersion ?? 5,
       clientId: `kabosu-${this.o.deviceId}`,
       username: this.o.username,
       password: this.o.password,
@@ -112,7 +114,7 @@ export class MqttPublisher {
   publishTelemetry(): void {
     const s = this.control.status();
     const now = this.now();
-    const exp = { properties: { messageExpiryInterval: this.o.intervalS * 3 } };
+    const exp = this.o.protocolVersion === 4 ? {} : { properties: { messageExpiryInterval: this.o.intervalS * 3 } };
     this.send(this.t.telemetry, JSON.stringify(telemetryPayload(s, now)), this.o.qos, true, true, exp);
     for (const ch of s.chains) this.send(this.t.chain(ch.index), JSON.stringify(chainPayload(ch, now)), this.o.qos, true, true, exp);
     this.send(this.t.pools, JSON.stringify(poolsPayload(s.pools, now)), 1, true, true);
