@@ -50,7 +50,7 @@ export async function benchTelemetryRun(o: { smoke: boolean }): Promise<Telemetr
     let bytes = 0; let msgs = 0; let disc = 0;
     sub.on('packetreceive', (p) => { if (p.cmd !== 'publish') return; const n = packetBytes(p as mqtt.IPublishPacket); if ((p as mqtt.IPublishPacket).topic.startsWith('homeassistant/')) disc += n; else { bytes += n; msgs++; } });
     await new Promise((r) => sub.subscribe(['kabosu/#', 'homeassistant/#'], { qos: 1 }, r));
-    const p = new MqttPublisher({ url, baseTopic: 'kabosu', deviceId: 'bench', deviceName: 'bench', intervalS: 10, qos: 0, commands: [] }, lightControl(0));
+    const p = new MqttPublisher({ url, baseTopic: 'kabosu', deviceId: 'bench', deviceName: 'bench', intervalS: 10, qos: 0, commands: [], autoTick: false }, lightControl(0));
     p.start();
     while (!p.connected) await sleep(10);
     await sleep(300);
@@ -68,7 +68,7 @@ export async function benchTelemetryRun(o: { smoke: boolean }): Promise<Telemetr
     sub.on('message', (topic, payload) => { if (topic.endsWith('/telemetry')) { const ts = JSON.parse(payload.toString()).ts; delays.push(Date.now() - ts); } });
     const pubs: MqttPublisher[] = [];
     for (let i = 0; i < miners; i++) {
-      const m = new MqttPublisher({ url, baseTopic: 'kabosu', deviceId: `fleet-${i}`, deviceName: `fleet ${i}`, intervalS: 10, qos: 0, commands: [], haDiscovery: false }, lightControl(i));
+      const m = new MqttPublisher({ url, baseTopic: 'kabosu', deviceId: `fleet-${i}`, deviceName: `fleet ${i}`, intervalS: 10, qos: 0, commands: [], haDiscovery: false, autoTick: false }, lightControl(i));
       m.start(); pubs.push(m);
       if (i % 50 === 49) await sleep(20);
     }

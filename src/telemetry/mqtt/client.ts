@@ -34,6 +34,8 @@ export interface MqttPublisherOptions {
   reconnectMs?: number;
   /** 5 (default) or 4 (3.1.1: no response topic, no message expiry; aedes only speaks 3.1.1). */
   protocolVersion?: 4 | 5;
+  /** False: no own timer; the caller calls publishTelemetry() (fleet bench spreads ticks). */
+  autoTick?: boolean;
 }
 
 export interface PublisherStats { published: number; bytes: number; queued: number; dropped: number; commands: number; refused: number }
@@ -79,8 +81,10 @@ export class MqttPublisher {
     c.on('message', (topic, payload, packet) => { void this.onMessage(topic, payload, packet as mqtt.IPublishPacket); });
     c.on('error', (e) => this.log?.warn({ err: e.message }, 'mqtt error'));
     this.control.events.on('event', this.onEvent, this);
-    this.timer = setInterval(() => this.publishTelemetry(), this.o.intervalS * 1000);
-    this.timer.unref();
+    if (this.o.autoTick !== false) {
+      this.timer = setInterval(() => this.publishTelemetry(), this.o.intervalS * 1000);
+      this.timer.unref();
+    }
   }
 
   async stop(): Promise<void> {
