@@ -105,6 +105,22 @@ test('command round trips: MQTT 5 response topic + correlation data, reply/<name
   await p.stop();
 });
 
+test('events raised on the miner are published on events (QoS 1, not retained), schema-valid', async () => {
+  const c = control();
+  const p = new MqttPublisher(pubOpts({ deviceId: 'e1' }), c);
+  p.start();
+  await until(() => p.connected);
+  const got = sub('kabosu/e1/events', 2, 5);
+  await sleep(300);
+  c.raise({ at_ms: 1, severity: 'critical', source: 'interlock', kind: 'interlock_trip', message: 'board 1 over temperature', data: { board: 1 } });
+  c.raise({ at_ms: 2, severity: 'info', source: 'pools', kind: 'pool_failover', message: 'to backup' });
+  const lines = await got;
+  assert.is(validateLines(lines), 2);
+  assert.equal(lines.map((l) => JSON.parse(l.slice(l.indexOf(' ') + 1)).kind), ['interlock_trip', 'pool_failover']);
+  assert.equal(await sub('kabosu/e1/events', 1, 1), [], 'events are not retained');
+  await p.stop();
+});
+
 test('LWT offline after kill -9', async () => {
   const child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'mqttChild.ts'), `mqtt://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res) => child.stdout!.once('data', () => res()));
