@@ -6,6 +6,7 @@ import { createServer } from 'net';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { generateKeyPairSync, sign } from 'crypto';
 import { MqttPublisher } from '../../src/telemetry/mqtt/client';
 import { control } from '../unit/telemetry/fixture';
 import Ajv from 'ajv';
@@ -118,6 +119,30 @@ test('events raised on the miner are published on events (QoS 1, not retained), 
   assert.is(validateLines(lines), 2);
   assert.equal(lines.map((l) => JSON.parse(l.slice(l.indexOf(' ') + 1)).kind), ['interlock_trip', 'pool_failover']);
   assert.equal(await sub('kabosu/e1/events', 1, 1), [], 'events are not retained');
+  await p.stop();
+});
+
+test('signed commands: accepted once, a replay and an unsigned one refused with reasons', async () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  const seen: string[] = [];
+  const p = new MqttPublisher(pubOpts({ deviceId: 's1', publicKeys: [raw] }), control({ identify: async (s) => (seen.push(String(s)), 'blinking') }));
+  p.start();
+  await until(() => p.connected);
+  const body = { seconds: 7, ts: Date.now(), nonce: 'n-12345678', transaction: 'a' };
+  const signed = JSON.stringify({ ...body, sig: sign(null, Buffer.from(`identify\n${JSON.stringify(body)}`), privateKey).toString('base64') });
+  const r = sub('kabosu/s1/reply/identify', 3, 5);
+  await sleep(300);
+  await pub('kabosu/s1/cmd/identify', signed);
+  await sleep(100);
+  await pub('kabosu/s1/cmd/identify', signed);
+  await sleep(100);
+  await pub('kabosu/s1/cmd/identify', '{"seconds":7}');
+  const replies = (await r).map((l) => JSON.parse(l.slice(l.indexOf(' ') + 1)));
+  assert.is(replies[0].status, 'ok'); assert.is(replies[0].data, 'blinking');
+  assert.match(replies[1].error, /replayed/);
+  assert.match(replies[2].error, /must be signed/);
+  assert.equal(seen, ['7']);
   await p.stop();
 });
 
