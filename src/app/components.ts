@@ -15,6 +15,8 @@ import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
+import { TelemetryComponent } from '../telemetry/component';
+import { EmbeddedBroker } from '../telemetry/broker';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -159,6 +161,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
   components.push(history);
   components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: boards()?.board.hashBoard.chipFamily }), (q) => history.query(q)));
+  const mq = ctx.config.telemetry.mqtt;
+  if (mq.enabled && mq.broker.enabled) components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
+  if (ctx.config.telemetry.mqtt.enabled) components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!boards()) return hb.backend === 'sim-remote' ? `cannot reach the simulator at ${hb.simRemote.hal}: no hash boards (see the log)` : 'simulated boards failed to start: no hash boards (see the log)';

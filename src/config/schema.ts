@@ -126,6 +126,15 @@ export const CONFIG_SCHEMA = {
             intervalS: { type: 'integer', minimum: 1, maximum: 3600, default: 10, description: 'Telemetry period.' },
             qos: { type: 'integer', enum: [0, 1, 2], default: 0, description: 'Telemetry QoS.' },
             commands: { type: 'array', items: { type: 'string', pattern: '^[a-z_/]{1,64}$' }, default: ['mining', 'restart', 'identify'], description: 'Commands accepted on cmd/<name>.' },
+            signedCommands: {
+              type: 'object', additionalProperties: false, default: {},
+              properties: {
+                publicKeys: { type: 'array', maxItems: 16, items: { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' }, default: [], description: 'Base64 raw ed25519 public keys; when any is set every command must be signed.' },
+                maxSkewS: { type: 'integer', minimum: 5, maximum: 3600, default: 60, description: 'Accepted clock difference of signed commands (also the replay window).' },
+              },
+            },
+            offlineQueue: { type: 'integer', minimum: 0, maximum: 100000, default: 1000, description: 'Messages kept (oldest dropped) while the broker is away.' },
+            haDiscovery: { type: 'boolean', default: true, description: 'Publish Home Assistant discovery under homeassistant/.' },
             broker: {
               type: 'object', additionalProperties: false, default: {},
               properties: {

@@ -52,6 +52,11 @@ test.before(async () => {
   const cfg = devConfig() as { pools: { url: string }[]; testPool: { port: number } };
   cfg.testPool.port = port;
   cfg.pools[0].url = `stratum+tcp://127.0.0.1:${port}`;
+  const mqttPort = await freePort();
+  const mq = (cfg as unknown as { telemetry: { mqtt: { url: string; broker: { port: number } } } }).telemetry.mqtt;
+  mq.url = `mqtt://127.0.0.1:${mqttPort}`;
+  mq.broker.port = mqttPort;
+  (cfg as unknown as { api: { http: { port: number } } }).api.http.port = await freePort();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify(cfg, null, 2));
   daemon = spawn(process.execPath, [bin, 'run', '--dev'], { cwd, env });

@@ -13,6 +13,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   health: () => require('./health').benchHealth,
   api: () => require('./api').benchApi,
   firmware: () => require('./firmware').benchFirmware,
+  telemetry: () => require('./telemetry').benchTelemetry,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
