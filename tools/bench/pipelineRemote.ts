@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,8 +78,16 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     const cfg = join(dir, 'config.json');
     const dataDir = join(dir, 'data');
     writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: true }, pools: [{ name: 'bench', url, user: 'bench.worker' }], hashboards: { backend: 'sim-remote', model: 'l3plus', simRemote: { hal: info.hal, ptys: info.ptys, pow: 'scrypt-sim' } } }));
+    // The firmware runs as it ships: the esbuild release bundle (KABOSU_BENCH_FROM_SOURCE=1: through tsx).
+    const fromSource = process.env.KABOSU_BENCH_FROM_SOURCE === '1';
+    let fwEntry = BIN;
+    if (!fromSource) {
+      const dist = join(dir, 'dist');
+      execFileSync(process.execPath, [join(__dirname, '../build/bundle.mjs')], { env: { ...process.env, KABOSU_DIST: dist }, stdio: 'pipe' });
+      fwEntry = join(dist, 'kabosu.cjs');
+    }
     // The firmware logs at its default level (info: one line per accepted share) to a discarded stdout, as to journald.
-    const fw = spawn(process.execPath, [BIN, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const fw = spawn(process.execPath, [fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     procs.push(fw);
     const pid = fw.pid!;
     const sock = join(dataDir, 'kabosu.sock');
@@ -102,7 +110,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       bench: 'pipeline-remote',
       board: 'l3plus (kabosu sim process, PTYs + remote hal, scrypt-sim)',
       seconds: +wallS.toFixed(1),
-      firmware_pid_measured: true,
+      firmware: fromSource ? 'source via tsx' : 'release bundle (dist/kabosu.cjs)',
       nonces_per_s: +(nonces / wallS).toFixed(1),
       cpu_fraction_of_one_core: +cpuFraction.toFixed(4),
       cpu_budget: CPU_BUDGET,
@@ -112,7 +120,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       shares: { submitted: s1.shares.submitted - s0.shares.submitted, accepted: s1.shares.accepted - s0.shares.accepted },
     };
     const table =
-      `pipeline-remote: firmware process alone (sim + pool in other processes), ${result.seconds} s:\n` +
+      `pipeline-remote: firmware process alone (${result.firmware}; sim + pool in other processes), ${result.seconds} s:\n` +
       `  ${result.nonces_per_s} nonces/s; CPU ${(cpuFraction * 100).toFixed(1)}% of one core (budget ${CPU_BUDGET * 100}%); ` +
       `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB)\n` +
       `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted\n`;
