@@ -6,8 +6,10 @@ import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
 import { join } from 'node:path';
-import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
-import { startTestPool, type TestPool } from '../pool';
+// The simulator and the test pool load only when the config asks for them (lazy require): a
+// firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
+import type { SimControlServer, SimMiner } from '../sim';
+import type { TestPool } from '../pool';
 import { MiningComponent } from './mining';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import type { DaemonControl } from './control';
@@ -62,6 +64,7 @@ class SimBoardsComponent implements Component<KabosuConfig> {
   ) {}
   async start(): Promise<void> {
     const hb = this.ctx.config.hashboards;
+    const { createSimMiner, SimControlServer } = require('../sim') as typeof import('../sim');
     this.miner = createSimMiner({
       boardId: hb.model,
       seed: hb.sim.seed,
@@ -94,6 +97,7 @@ class TestPoolComponent implements Component<KabosuConfig> {
   ) {}
   async start(): Promise<void> {
     const t = this.ctx.config.testPool;
+    const { startTestPool } = require('../pool') as typeof import('../pool');
     this.pool = await startTestPool({
       host: t.host,
       port: t.port,

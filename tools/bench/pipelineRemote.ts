@@ -87,7 +87,9 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       fwEntry = join(dist, 'kabosu.cjs');
     }
     // The firmware logs at its default level (info: one line per accepted share) to a discarded stdout, as to journald.
-    const fw = spawn(process.execPath, [fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // KABOSU_BENCH_NODE_FLAGS: extra node/V8 flags for the firmware process only (e.g. heap sizing experiments).
+    const nodeFlags = (process.env.KABOSU_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     procs.push(fw);
     const pid = fw.pid!;
     const sock = join(dataDir, 'kabosu.sock');
@@ -110,6 +112,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       bench: 'pipeline-remote',
       board: 'l3plus (kabosu sim process, PTYs + remote hal, scrypt-sim)',
       seconds: +wallS.toFixed(1),
+      node_flags: nodeFlags.join(' '),
       firmware: fromSource ? 'source via tsx' : 'release bundle (dist/kabosu.cjs)',
       nonces_per_s: +(nonces / wallS).toFixed(1),
       cpu_fraction_of_one_core: +cpuFraction.toFixed(4),
