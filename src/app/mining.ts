@@ -37,6 +37,9 @@ export interface PoolMinerWork extends MinerWork {
 /** Stock L3+ waits 5 s after ENABLE_VOLTAGE before resetting the chains (chips.md §4.2 step 4). */
 export const POWER_SETTLE_MS = 5000;
 
+/** Host scrypt rate of the simulator in real-scrypt mode (native batch scrypt, ~29k H/s per thread). */
+export const SIM_REAL_SCRYPT_HPS = 30_000;
+
 /** Pool jobs as work for the chains: one extranonce2 space per chain (work/). */
 class PoolWorkSource implements WorkSource<PoolMinerWork> {
   constructor(
@@ -171,7 +174,11 @@ export class MiningComponent implements Component<KabosuConfig> {
     for (const s of this.sessions) s.events.on('extranonce', () => this.checker.reset(), this);
     // 3. The chains.
     const family = getChipFamily(hb.chipFamily);
-    const perChainHps = board.published.hashrateHps / hb.chains;
+    // Simulated chips in real-scrypt mode hash at the host CPU's pace, not the board's: expect
+    // that rate, so the ticket rule picks the chips' minimum ticket (difficulty 1).
+    const cfgHb = config.hashboards;
+    const simRealScrypt = (cfgHb.backend === 'sim' && cfgHb.sim.pow === 'scrypt') || (cfgHb.backend === 'sim-remote' && cfgHb.simRemote.pow === 'scrypt');
+    const perChainHps = (simRealScrypt ? SIM_REAL_SCRYPT_HPS : board.published.hashrateHps) / hb.chains;
     const interval = Math.max(1, Math.floor(256 / hb.chipsPerChain));
     this.core = new MinerCore<PoolMinerWork>({
       clock,
