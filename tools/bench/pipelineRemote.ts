@@ -17,6 +17,12 @@ import type { DaemonStatus } from '../../src/app/status';
  */
 const BIN = join(__dirname, '../../bin/kabosu.js');
 const CPU_BUDGET = 0.1;
+/**
+ * The environment the kabosu service runs with (the systemd unit sets the same): glibc gives
+ * each thread that mallocs (libuv pool running native scrypt, serialport) its own arena; two
+ * arenas cap that fragmentation (about -7 MB RSS measured). KABOSU_BENCH_FIRMWARE_ENV='' drops it.
+ */
+const SERVICE_ENV = process.env.KABOSU_BENCH_FIRMWARE_ENV ?? 'MALLOC_ARENA_MAX=2';
 const RSS_BUDGET_MB = 80;
 
 function clockTicks(): number {
@@ -89,7 +95,8 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     // The firmware logs at its default level (info: one line per accepted share) to a discarded stdout, as to journald.
     // KABOSU_BENCH_NODE_FLAGS: extra node/V8 flags for the firmware process only (e.g. heap sizing experiments).
     const nodeFlags = (process.env.KABOSU_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const serviceEnv = Object.fromEntries(SERVICE_ENV.split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...serviceEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     procs.push(fw);
     const pid = fw.pid!;
     const sock = join(dataDir, 'kabosu.sock');
@@ -113,6 +120,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       board: 'l3plus (kabosu sim process, PTYs + remote hal, scrypt-sim)',
       seconds: +wallS.toFixed(1),
       node_flags: nodeFlags.join(' '),
+      firmware_env: SERVICE_ENV,
       firmware: fromSource ? 'source via tsx' : 'release bundle (dist/kabosu.cjs)',
       nonces_per_s: +(nonces / wallS).toFixed(1),
       cpu_fraction_of_one_core: +cpuFraction.toFixed(4),
@@ -123,7 +131,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       shares: { submitted: s1.shares.submitted - s0.shares.submitted, accepted: s1.shares.accepted - s0.shares.accepted },
     };
     const table =
-      `pipeline-remote: firmware process alone (${result.firmware}; sim + pool in other processes), ${result.seconds} s:\n` +
+      `pipeline-remote: firmware process alone (${result.firmware}, env ${SERVICE_ENV || 'none'}; sim + pool in other processes), ${result.seconds} s:\n` +
       `  ${result.nonces_per_s} nonces/s; CPU ${(cpuFraction * 100).toFixed(1)}% of one core (budget ${CPU_BUDGET * 100}%); ` +
       `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB)\n` +
       `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted\n`;
