@@ -18,11 +18,10 @@ import type { DaemonStatus } from '../../src/app/status';
 const BIN = join(__dirname, '../../bin/kabosu.js');
 const CPU_BUDGET = 0.1;
 /**
- * The environment the kabosu service runs with (the systemd unit sets the same): glibc gives
- * each thread that mallocs (libuv pool running native scrypt, serialport) its own arena; two
- * arenas cap that fragmentation (about -7 MB RSS measured). KABOSU_BENCH_FIRMWARE_ENV='' drops it.
+ * Extra environment for the firmware process only, e.g. KABOSU_BENCH_FIRMWARE_ENV='MALLOC_ARENA_MAX=2'
+ * (a glibc arena experiment: over 60 s it did not lower the peak, 92 vs 86 MB, so it is not the default).
  */
-const SERVICE_ENV = process.env.KABOSU_BENCH_FIRMWARE_ENV ?? 'MALLOC_ARENA_MAX=2';
+const SERVICE_ENV = process.env.KABOSU_BENCH_FIRMWARE_ENV ?? '';
 const RSS_BUDGET_MB = 80;
 
 function clockTicks(): number {
