@@ -18,8 +18,12 @@ import type { DaemonStatus } from '../../src/app/status';
 const BIN = join(__dirname, '../../bin/kabosu.js');
 const CPU_BUDGET = 0.1;
 /**
- * Extra environment for the firmware process only, e.g. KABOSU_BENCH_FIRMWARE_ENV='MALLOC_ARENA_MAX=2'
- * (a glibc arena experiment: over 60 s it did not lower the peak, 92 vs 86 MB, so it is not the default).
+ * Extra environment for the firmware process only (experiments). Measured over 60 s (2026-11-23):
+ * none: RSS peak 86-87 MB, CPU 7.8%; MALLOC_ARENA_MAX=2: 92 MB; MALLOC_MMAP_THRESHOLD_=131072:
+ * 72 MB but CPU 9.8%. The JS heap stays ~15 MB: the growth is the native scrypt scratch
+ * (128 KiB x lanes, aligned_alloc/free per call in native/src/scrypt_dispatch.cc) kept by glibc's
+ * dynamic mmap threshold in each libuv thread's arena; a reused thread_local scratch in the addon
+ * is the real fix (no churn, bounded RSS).
  */
 const SERVICE_ENV = process.env.KABOSU_BENCH_FIRMWARE_ENV ?? '';
 const RSS_BUDGET_MB = 80;
