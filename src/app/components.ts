@@ -6,10 +6,11 @@ import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
 import { join } from 'node:path';
-import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
-import { startTestPool, type TestPool } from '../pool';
+// The simulator and the test pool load only when the config asks for them (lazy require): a
+// firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
+import type { SimControlServer, SimMiner } from '../sim';
+import type { TestPool } from '../pool';
 import { MiningComponent } from './mining';
-import { RemoteBoardsComponent } from './remoteBoards';
 import type { MinerHal } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
@@ -17,6 +18,7 @@ import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { TelemetryComponent } from '../telemetry/component';
 import { EmbeddedBroker } from '../telemetry/broker';
+import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -70,11 +72,11 @@ class SimBoardsComponent implements Component<KabosuConfig> {
   ) {}
   async start(): Promise<void> {
     const hb = this.ctx.config.hashboards;
+    const { createSimMiner, SimControlServer } = require('../sim') as typeof import('../sim');
     this.miner = createSimMiner({
       boardId: hb.model,
       seed: hb.sim.seed,
       pow: hb.sim.pow,
-      scryptHps: hb.sim.scryptHps,
       clock: this.ctx.clock,
       transport: hb.sim.transport,
       ambientC: hb.sim.ambientC,
@@ -103,6 +105,7 @@ class TestPoolComponent implements Component<KabosuConfig> {
   ) {}
   async start(): Promise<void> {
     const t = this.ctx.config.testPool;
+    const { startTestPool } = require('../pool') as typeof import('../pool');
     this.pool = await startTestPool({
       host: t.host,
       port: t.port,
@@ -127,12 +130,13 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   const hb = ctx.config.hashboards;
   const components: Component<KabosuConfig>[] = [];
   let sim: SimBoardsComponent | undefined;
-  let remote: RemoteBoardsComponent | undefined;
   if (hb.backend === 'sim') {
     sim = new SimBoardsComponent(ctx, ctx.logRoot.child('sim'));
     components.push(sim);
-  } else if (hb.backend === 'sim-remote') {
-    remote = new RemoteBoardsComponent(ctx.config, ctx.logRoot.child('boards'));
+  }
+  let remote: SimRemoteBoardsComponent | undefined;
+  if (hb.backend === 'sim-remote') {
+    remote = new SimRemoteBoardsComponent(ctx.config, ctx.logRoot.child('sim-remote'));
     components.push(remote);
   }
   /** The hash boards' hal and definition, whichever backend provides them. */
@@ -166,7 +170,8 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   if (ctx.config.telemetry.mqtt.enabled) components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
-    if (!boards()) return hb.backend === 'sim-remote' ? `cannot reach the simulator at ${hb.simRemote.hal}: no hash boards (see the log)` : 'simulated boards failed to start: no hash boards (see the log)';
+    if (hb.backend === 'sim-remote') return remote?.hal ? undefined : 'cannot reach the simulator process (hashboards.simRemote): no hash boards (see the log)';
+    if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
     return undefined;
   };
   return {
@@ -206,7 +211,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         uptime_s: i.uptimeS,
         state: note ? 'no-hashboards' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
-        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'linux' ? 'scrypt' : hb.sim.pow, ...(note ? { note } : {}) },
+        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
         shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted } },
         pools: health.length

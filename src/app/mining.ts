@@ -15,7 +15,7 @@ import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { PoolManager, type PoolHealth } from '../pools';
 import type { SubmitResult } from '../stratum';
-import type { MinerHal } from '../hal/types';
+import type { GpioLine, I2cBus, Uart } from '../hal/types';
 import type { Component } from './component';
 
 /**
@@ -23,12 +23,22 @@ import type { Component } from './component';
  * keep them fed with work built from the pool's jobs, verify what they return, and submit shares.
  *   pool --notify--> WorkBuilder -> MinerCore (chains) --nonce--> verify -> ShareChecker -> submit
  */
+/** What mining needs of the hardware: the in-process simulator's hal, or the sim-remote one. */
+export interface MiningHal {
+  uarts: Uart[];
+  i2c: I2cBus[];
+  gpio: { reset: GpioLine[] };
+}
+
 export interface PoolMinerWork extends MinerWork {
   item: WorkItem;
 }
 
 /** Stock L3+ waits 5 s after ENABLE_VOLTAGE before resetting the chains (chips.md §4.2 step 4). */
 export const POWER_SETTLE_MS = 5000;
+
+/** Host scrypt rate of the simulator in real-scrypt mode (native batch scrypt, ~29k H/s per thread). */
+export const SIM_REAL_SCRYPT_HPS = 30_000;
 
 /** Pool jobs as work for the chains: one extranonce2 space per chain (work/). */
 class PoolWorkSource implements WorkSource<PoolMinerWork> {
@@ -93,11 +103,11 @@ export class MiningComponent implements Component<KabosuConfig> {
       config: KabosuConfig;
       clock: Clock;
       log: Logger;
-      hal: () => { hal: MinerHal; board: BoardDefinition } | undefined;
+      hal: () => { hal: MiningHal; board: BoardDefinition } | undefined;
     },
   ) {
     const hb = o.config.hashboards;
-    this.pow = getAlgorithm(hb.backend === 'linux' ? 'scrypt' : hb.sim.pow);
+    this.pow = getAlgorithm(hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt');
     this.checker = new ShareChecker(this.pow);
     this.poolMeter = new HashrateMeter(o.clock.now());
   }
@@ -164,10 +174,11 @@ export class MiningComponent implements Component<KabosuConfig> {
     for (const s of this.sessions) s.events.on('extranonce', () => this.checker.reset(), this);
     // 3. The chains.
     const family = getChipFamily(hb.chipFamily);
-    // Simulated chips in real-scrypt mode hash at the host CPU's pace (hashboards.sim.scryptHps):
-    // plan ticket masks for that rate, or nonces would come minutes apart.
-    const hbc = config.hashboards;
-    const perChainHps = hbc.backend !== 'linux' && hbc.sim.pow === 'scrypt' ? hbc.sim.scryptHps : board.published.hashrateHps / hb.chains;
+    // Simulated chips in real-scrypt mode hash at the host CPU's pace, not the board's: expect
+    // that rate, so the ticket rule picks the chips' minimum ticket (difficulty 1).
+    const cfgHb = config.hashboards;
+    const simRealScrypt = (cfgHb.backend === 'sim' && cfgHb.sim.pow === 'scrypt') || (cfgHb.backend === 'sim-remote' && cfgHb.simRemote.pow === 'scrypt');
+    const perChainHps = (simRealScrypt ? SIM_REAL_SCRYPT_HPS : board.published.hashrateHps) / hb.chains;
     const interval = Math.max(1, Math.floor(256 / hb.chipsPerChain));
     this.core = new MinerCore<PoolMinerWork>({
       clock,

@@ -48,14 +48,13 @@ export const CONFIG_SCHEMA = {
     hashboards: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
       properties: {
-        backend: { type: 'string', enum: ['sim', 'sim-remote', 'linux'], default: 'sim', description: 'Simulated boards in this process, a simulator in another process (`kabosu sim run --pty --hal ADDR`), or real hardware.' },
+        backend: { type: 'string', enum: ['sim', 'linux', 'sim-remote'], default: 'sim', description: 'Simulated boards, real hardware, or a `kabosu sim run --pty --hal` process.' },
         model: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$', default: 'l3plus', description: 'Board model id naming board/<id>.json (l3plus, l7).' },
         sim: {
           type: 'object', additionalProperties: false, default: {},
           properties: {
             seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1, description: 'Simulator seed.' },
-            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'Simulated chips hash with the fast stand-in or real scrypt (with sim-remote: what the simulator runs).' },
-            scryptHps: { type: 'number', minimum: 1, maximum: 1000000, default: 320, description: 'Real-scrypt mode: hashes/s per simulated chain (the host CPU computes them; with sim-remote: the simulator\'s --scrypt-hps). The firmware plans ticket masks for it.' },
+            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'Simulated chips hash with the fast stand-in or real scrypt.' },
             transport: { type: 'string', enum: ['stream', 'pty'], default: 'stream', description: 'In-process streams or pseudo-terminals.' },
             ambientC: { type: 'number', minimum: -40, maximum: 60, default: 25, description: 'Simulated ambient temperature.' },
             timeScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'Simulated time speed-up.' },
@@ -64,7 +63,9 @@ export const CONFIG_SCHEMA = {
         simRemote: {
           type: 'object', additionalProperties: false, default: {},
           properties: {
-            hal: { type: 'string', pattern: '^(unix:/.+|([A-Za-z0-9.-]+:)?[0-9]{1,5})$', default: 'unix:/run/kabosu-sim/hal.sock', description: 'Address the simulator serves its I2C/GPIO/fans on (`--hal`); the chains\' PTY paths come from it.' },
+            hal: { ...PATH, default: 'unix:/run/kabosu-sim/hal.sock', description: 'Remote-hal address the simulator serves (--hal): unix:/path or HOST:PORT.' },
+            ptys: { type: 'array', items: PATH, maxItems: 8, default: [], description: 'Chain PTY paths the simulator printed (kabosu sim run --pty --json).' },
+            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'The proof of work the simulator runs (its --pow).' },
             timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 2000, description: 'Per-call timeout of the remote hal.' },
           },
         },

@@ -28,7 +28,6 @@ export interface HashBoardOptions {
   chainFactory: ChainFactory;
   seed: number;
   pow: 'scrypt' | 'scrypt-sim';
-  scryptHps?: number;
   paced: boolean;
 }
 
@@ -98,7 +97,6 @@ export class SimHashBoard {
       clock: o.clock,
       seed: (o.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0,
       pow: o.pow,
-      scryptHps: o.scryptHps,
       index,
       baud: hb.baud,
       paced: o.paced,

@@ -44,8 +44,6 @@ export interface ChainBuildOptions {
   clock: Clock;
   seed: number;
   pow: 'scrypt' | 'scrypt-sim';
-  /** Real-scrypt mode: hashes/s per chain. */
-  scryptHps?: number;
   /** Chain index on the board (0-based). */
   index: number;
   /** The chain's initial line speed (board definition). */
@@ -128,7 +126,6 @@ function simChainOptions(opts: ChainBuildOptions): SimChainOptions {
     clock: opts.clock,
     seed: opts.seed,
     pow: opts.pow,
-    scryptHps: opts.scryptHps,
     sensors: opts.sensors,
   };
 }

@@ -33,8 +33,6 @@ export interface SimMinerOptions {
   board?: BoardDefinition;
   seed: number;
   pow?: 'scrypt' | 'scrypt-sim';
-  /** Real-scrypt mode: hashes per second per chain (default 320; each costs the CPU a real scrypt). */
-  scryptHps?: number;
   clock: Clock;
   /** 'stream': in-process Uarts; 'pty': a PTY path per chain (needs a PTY-capable chainFactory). */
   transport?: 'stream' | 'pty';
@@ -116,7 +114,6 @@ export class SimMiner {
           chainFactory: factory,
           seed: o.seed,
           pow: o.pow ?? 'scrypt-sim',
-          scryptHps: o.scryptHps,
           paced: o.pacedUart ?? true,
         }),
       );

@@ -3,7 +3,7 @@
  * only) or invalid (hardware error). Hashing goes through the injected PowAlgorithm.
  */
 import type { PowAlgorithm } from '../pow/types';
-import { hashDifficulty, hashToBigInt } from '../pow/targets';
+import { difficultyToTarget, hashDifficulty, hashToBigInt } from '../pow/targets';
 import { setNonce } from './build';
 import { u32Hex } from './job';
 import type { Share, WorkItem } from './workItem';
@@ -24,6 +24,13 @@ export class ShareChecker {
   private readonly seen = new Set<string>();
   private readonly superseded = new WeakSet<object>();
   private readonly cleaned = new WeakSet<object>();
+  /**
+   * Per job id, the difficulty of its latest notify. Vardiff pools re-send the same job id after
+   * set_difficulty and judge every later share of that id by the new difficulty (the test pool
+   * and ckpool do), so a nonce found on work built under a lower difficulty is submitted only if
+   * it meets the newer one; otherwise it counts as a ticket (hashrate) instead of a certain reject.
+   */
+  private readonly latestDiff = new Map<string, number>();
 
   constructor(private readonly pow: PowAlgorithm) {}
 
@@ -34,7 +41,11 @@ export class ShareChecker {
       this.live.clear();
       this.order.length = 0;
       this.seen.clear();
+      this.latestDiff.clear();
     }
+    this.latestDiff.delete(job.jobId); // re-insert: newest last, so pruning drops the oldest ids
+    this.latestDiff.set(job.jobId, job.difficulty);
+    while (this.latestDiff.size > 64) this.latestDiff.delete(this.latestDiff.keys().next().value as string);
     this.live.add(job);
     this.order.push(job);
     while (this.order.length > KEEP_JOBS) {
@@ -50,6 +61,7 @@ export class ShareChecker {
     this.live.clear();
     this.order.length = 0;
     this.seen.clear();
+    this.latestDiff.clear();
   }
 
   async check(item: WorkItem, nonce: number, ticketTarget: bigint): Promise<NonceVerdict> {
@@ -67,13 +79,16 @@ export class ShareChecker {
     const early = this.precheck(item, nonce);
     if (early) return early;
     const h = hashToBigInt(hash);
-    if (h <= item.shareTarget) {
+    const latest = this.latestDiff.get(item.job.jobId) ?? item.difficulty;
+    const difficulty = Math.max(item.difficulty, latest);
+    const shareTarget = difficulty === item.difficulty ? item.shareTarget : difficultyToTarget(difficulty, this.pow.diff1Target);
+    if (h <= shareTarget) {
       this.seen.add(this.key(item, nonce));
       return {
         kind: 'share', hash,
         share: {
           workId: item.id, jobId: item.jobId, extranonce2: item.extranonce2.toString('hex'), ntime: u32Hex(item.ntime),
-          nonce: u32Hex(nonce), difficulty: item.difficulty, hashDifficulty: hashDifficulty(hash, this.pow.diff1Target),
+          nonce: u32Hex(nonce), difficulty, hashDifficulty: hashDifficulty(hash, this.pow.diff1Target),
         },
       };
     }

@@ -12,8 +12,8 @@ export const BENCHES: Record<string, () => BenchFn> = {
   tune: () => (require('./tune') as typeof import('./tune')).benchTune,
   health: () => require('./health').benchHealth,
   api: () => require('./api').benchApi,
-  firmware: () => require('./firmware').benchFirmware,
   telemetry: () => require('./telemetry').benchTelemetry,
+  'pipeline-remote': () => require('./pipelineRemote').benchPipelineRemote,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

@@ -2,8 +2,7 @@
  * `kabosu sim`: run a simulated miner alone, or talk to a running one.
  *   kabosu sim run --board l3plus --seed N [--pty] [--control PORT|HOST:PORT|unix:/path]
  *                  [--ambient C] [--time-scale X] [--pow scrypt|scrypt-sim] [--scenario FILE] [--json]
- *                  [--scrypt-hps N]  (real-scrypt mode: hashes/s per chain, default 320)
- *                  [--hal unix:/path|[HOST:]PORT]  (serve I2C/GPIO/fans to a firmware in another process)
+ *                  [--hal unix:/path|HOST:PORT]   (serve I2C/GPIO/fans to a firmware in another process)
  *   kabosu sim state   [--control ADDR] [--json] [--chips]
  *   kabosu sim fault   KIND [--chain N] [--chip N] [--sensor N] [--fan N] [--param key=value]... [--control ADDR]
  *   kabosu sim clear   ID | --all [--control ADDR]
@@ -88,7 +87,6 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     pow: { type: 'string' },
     scenario: { type: 'string' },
     hal: { type: 'string' },
-    'scrypt-hps': { type: 'string' },
     json: { type: 'boolean' },
   });
   const seed = num('seed', values.seed, 1);
@@ -105,31 +103,22 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     ambientC: num('ambient', values.ambient, 25),
     timeScale: num('time-scale', values['time-scale'], 1),
     pow,
-    scryptHps: values['scrypt-hps'] === undefined ? undefined : num('scrypt-hps', values['scrypt-hps']),
     scenarioPath: values.scenario,
+    hal: values.hal,
     // Logs go to stderr as JSON so stdout stays the machine-readable address report.
     logger: (require('pino') as typeof import('pino')).default({ level: ctx.env.KABOSU_LOG_LEVEL ?? 'info', base: { component: 'sim' } }, ctx.stderr),
   });
-  let halServer: import('../../hal/remote/server').RemoteHalServer | undefined;
-  let hal: string | undefined;
-  if (values.hal !== undefined) {
-    // The simulator's I2C devices, GPIO lines and fans for a firmware in another process
-    // (`hashboards.backend: "sim-remote"`), next to the chains' PTYs.
-    const { RemoteHalServer } = require('../../hal/remote/server') as typeof import('../../hal/remote/server');
-    halServer = new RemoteHalServer(sim.miner.hal, sim.miner.board.id);
-    hal = await halServer.listen(values.hal);
-  }
-  const i = { ...sim.info, ...(hal ? { hal } : {}) };
+  const i = sim.info;
   if (values.json) ctx.stdout.write(JSON.stringify(i) + '\n');
   else {
-    ctx.stdout.write(`sim ${i.board} seed ${i.seed} running (${i.transport})\ncontrol ${i.control}\n${hal ? `hal ${hal}\n` : ''}`);
+    ctx.stdout.write(`sim ${i.board} seed ${i.seed} running (${i.transport})\ncontrol ${i.control}\n`);
+    if (i.hal) ctx.stdout.write(`hal ${i.hal}\n`);
     i.ptys.forEach((p, n) => ctx.stdout.write(`chain ${n} ${p}\n`));
   }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await halServer?.close();
   await sim.stop();
   return 0;
 }

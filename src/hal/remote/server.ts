@@ -1,148 +1,182 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+/**
+ * Remote-hal server: serves a simulated miner's I2C buses, sensor buses, GPIO lines and fans
+ * (SimMinerHal) over a unix socket (or TCP loopback), so a firmware in another process (or a
+ * worker thread) reaches them as it would reach /dev/i2c-N and sysfs on a real controller.
+ * One request at a time per connection is not required: requests are answered in arrival order.
+ */
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { unlinkSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { KabosuError } from '../../core/errors';
 import type { GpioLine, I2cBus, Pwm, Tach } from '../types';
-import { LineSplitter, parseRequest, RemoteHalError, type Describe, type Reply, type Request } from './protocol';
+import { FrameDecoder, encodeFrame, parseRequest } from './frame';
+import type { BusRef, RemoteRequest, RemoteResponse, RemoteTopology } from './frame';
 
-/** The hal objects a remote-hal server exposes (the simulator's `SimMinerHal` fits). */
+/** The parts of a simulated miner's hal that the server exposes (SimMinerHal satisfies it). */
 export interface ServedHal {
   i2c: I2cBus[];
   sensorBuses: I2cBus[][];
   gpio: { reset: GpioLine[]; present: GpioLine[]; led: { red: GpioLine; green: GpioLine }; beeper: GpioLine | null };
   fans: { pwm: Pwm[]; tach: Tach[] };
-  ptyPaths: string[];
 }
 
-/**
- * Serves a hal over a socket so a firmware in another process (or a worker thread) reaches the
- * simulator's I2C devices, GPIO lines and fans the way it reaches /dev/i2c-N and gpiochip on a
- * real controller. One request at a time per connection is not required: replies carry ids.
- */
+/** Flat line names: reset.N, present.N, led.red, led.green, beeper. */
+export function gpioLines(h: ServedHal): Map<string, GpioLine> {
+  const m = new Map<string, GpioLine>();
+  h.gpio.reset.forEach((l, i) => m.set(`reset.${i}`, l));
+  h.gpio.present.forEach((l, i) => m.set(`present.${i}`, l));
+  m.set('led.red', h.gpio.led.red);
+  m.set('led.green', h.gpio.led.green);
+  if (h.gpio.beeper) m.set('beeper', h.gpio.beeper);
+  return m;
+}
+
 export class RemoteHalServer {
-  private server?: Server;
+  private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private readonly lines: Map<string, GpioLine>;
+  private path: string | null = null;
 
   constructor(
     private readonly hal: ServedHal,
-    private readonly board: string,
     private readonly log?: Logger,
-  ) {}
+  ) {
+    this.lines = gpioLines(hal);
+  }
 
-  /** `unix:/path` or `host:port` / `port` (loopback). Returns the address to give clients. */
-  async listen(address: string): Promise<string> {
-    const server = createServer((s) => this.serve(s));
+  topology(): RemoteTopology {
+    return { i2cBuses: this.hal.i2c.length, sensorBuses: this.hal.sensorBuses.map((s) => s.length), gpio: [...this.lines.keys()], fans: this.hal.fans.pwm.length };
+  }
+
+  /** Listens on 'unix:/path' or 'HOST:PORT' / 'PORT' (loopback); resolves the address to give clients. */
+  async listen(addr: string): Promise<string> {
+    const server = createServer((s) => this.accept(s));
     this.server = server;
-    if (address.startsWith('unix:')) {
-      const path = address.slice(5);
-      if (existsSync(path)) unlinkSync(path);
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, () => resolve()));
-      chmodSync(path, 0o600);
-      return address;
-    }
-    const m = /^(?:(.+):)?(\d+)$/.exec(address);
-    if (!m) throw new RemoteHalError('KBS_E_HAL_REMOTE_ADDRESS', `bad hal address '${address}'`, { hint: 'use unix:/path/to/socket or [host:]port' });
-    const host = m[1] ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(Number(m[2]), host, () => resolve()));
-    const a = server.address() as { port: number };
-    return `${host}:${a.port}`;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (addr.startsWith('unix:')) {
+        this.path = addr.slice(5);
+        try {
+          unlinkSync(this.path); // a stale socket from a killed sim
+        } catch {
+          /* none there */
+        }
+        server.listen(this.path, () => resolve());
+      } else {
+        const m = /^(?:([^:]+):)?(\d+)$/.exec(addr);
+        if (!m) return reject(new KabosuError('KBS_E_HAL_REMOTE_ADDRESS', `bad remote-hal address '${addr}'`, { hint: 'use unix:/path or HOST:PORT' }));
+        server.listen(Number(m[2]), m[1] ?? '127.0.0.1', () => resolve());
+      }
+    });
+    if (this.path) return `unix:${this.path}`;
+    const a = server.address();
+    return typeof a === 'object' && a ? `${a.address}:${a.port}` : addr;
   }
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    const srv = this.server;
-    this.server = undefined;
-    if (srv) await new Promise<void>((r) => srv.close(() => r()));
-  }
-
-  describe(): Describe {
-    const h = this.hal;
-    return {
-      board: this.board,
-      chains: h.sensorBuses.length,
-      i2cBuses: h.i2c.length,
-      sensors: h.sensorBuses.map((s) => s.length),
-      reset: h.gpio.reset.length,
-      present: h.gpio.present.length,
-      pwm: h.fans.pwm.length,
-      tach: h.fans.tach.length,
-      beeper: h.gpio.beeper !== null,
-      ptys: h.ptyPaths,
-    };
-  }
-
-  private serve(s: Socket): void {
-    this.sockets.add(s);
-    s.setEncoding('utf8');
-    const reply = (r: Reply) => {
-      if (!s.destroyed) s.write(JSON.stringify(r) + '\n');
-    };
-    const lines = new LineSplitter(
-      (line) => {
-        let req: Request;
-        try {
-          req = parseRequest(line);
-        } catch (e) {
-          const err = e as RemoteHalError;
-          this.log?.warn({ code: err.code }, 'remote hal: malformed request refused');
-          reply({ id: -1, ok: false, code: err.code, error: err.message });
-          return;
-        }
-        this.exec(req).then(
-          (value) => reply({ id: req.id, ok: true, value: value ?? null }),
-          (e: Error & { code?: string }) => reply({ id: req.id, ok: false, code: e.code ?? 'KBS_E_HAL_REMOTE', error: e.message }),
-        );
-      },
-      () => reply({ id: -1, ok: false, code: 'KBS_E_HAL_REMOTE_FRAME', error: 'line too long; skipped' }),
-    );
-    s.on('data', (d: string) => lines.push(d));
-    s.on('error', () => undefined);
-    s.on('close', () => this.sockets.delete(s));
-  }
-
-  private pick<T>(list: T[] | undefined, i: string | undefined, what: string): T {
-    const v = list?.[Number(i)];
-    if (v === undefined) throw new RemoteHalError('KBS_E_HAL_REMOTE_TARGET', `no ${what} ${i}`);
-    return v;
-  }
-
-  private async exec(r: Request): Promise<unknown> {
-    if (r.op === 'describe') return this.describe();
-    const [kind, a, b] = (r.target as string).split(':');
-    const n = (k: number) => {
-      const v = r.args[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff) throw new RemoteHalError('KBS_E_HAL_REMOTE_ARGS', `argument ${k} of ${r.op} must be an integer 0..65535`);
-      return v;
-    };
-    if (kind === 'i2c' || kind === 'sensor') {
-      const bus = kind === 'i2c' ? this.pick(this.hal.i2c, a, 'I2C bus') : this.pick(this.pick(this.hal.sensorBuses, a, 'chain'), b, 'sensor bus');
-      switch (r.op) {
-        case 'sendByte': return bus.sendByte(n(0), n(1));
-        case 'receiveByte': return bus.receiveByte(n(0));
-        case 'readByte': return bus.readByte(n(0), n(1));
-        case 'writeByte': return bus.writeByte(n(0), n(1), n(2));
-        case 'readWord': return bus.readWord(n(0), n(1));
-        case 'writeWord': return bus.writeWord(n(0), n(1), n(2));
-        case 'readBlock': return (await bus.readBlock(n(0), n(1), Math.min(n(2), 4096))).toString('base64');
-        case 'writeBlock': return bus.writeBlock(n(0), n(1), Buffer.from(String(r.args[2] ?? ''), 'base64'));
-        default: break;
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    if (this.path) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        /* already gone */
       }
-    } else if (kind === 'gpio') {
-      const g = this.hal.gpio;
-      const line = a === 'reset' ? this.pick(g.reset, b, 'reset line') : a === 'present' ? this.pick(g.present, b, 'present line') : a === 'led' ? g.led[b as 'red' | 'green'] : g.beeper;
-      if (!line) throw new RemoteHalError('KBS_E_HAL_REMOTE_TARGET', `no GPIO ${r.target}`);
-      if (r.op === 'gpioRead') return line.read();
-      if (r.op === 'gpioWrite') return line.write(n(0) ? 1 : 0);
-    } else if (kind === 'pwm') {
-      const p = this.pick(this.hal.fans.pwm, a, 'PWM');
-      if (r.op === 'setDuty') {
-        const d = r.args[0];
-        if (typeof d !== 'number' || !(d >= 0 && d <= 1)) throw new RemoteHalError('KBS_E_HAL_REMOTE_ARGS', 'duty must be 0..1');
-        return p.setDuty(d);
-      }
-      if (r.op === 'getDuty') return p.duty;
-    } else if (kind === 'tach') {
-      if (r.op === 'readRpm') return this.pick(this.hal.fans.tach, a, 'tach').readRpm();
     }
-    throw new RemoteHalError('KBS_E_HAL_REMOTE_OP', `op ${r.op} does not apply to ${r.target}`);
+  }
+
+  private accept(s: Socket): void {
+    this.sockets.add(s);
+    s.on('close', () => this.sockets.delete(s));
+    s.on('error', () => s.destroy());
+    const dec = new FrameDecoder();
+    // Answers go out in request order even when handlers finish out of order.
+    let chain: Promise<void> = Promise.resolve();
+    s.on('data', (chunk) => {
+      let msgs: unknown[];
+      try {
+        msgs = dec.push(chunk);
+      } catch (e) {
+        this.log?.warn({ err: (e as Error).message }, 'remote-hal: bad frame, closing connection');
+        s.destroy();
+        return;
+      }
+      for (const m of msgs) {
+        const reply = this.answer(m);
+        chain = chain.then(async () => {
+          const r = await reply;
+          if (!s.destroyed) s.write(encodeFrame(r));
+        });
+      }
+    });
+  }
+
+  private async answer(m: unknown): Promise<RemoteResponse> {
+    const rawId = m && typeof m === 'object' ? (m as { id?: unknown }).id : undefined;
+    const id = typeof rawId === 'number' && Number.isInteger(rawId) && rawId >= 0 ? rawId : 0;
+    try {
+      const req = parseRequest(m);
+      const value = await this.run(req);
+      return value === undefined ? { id, ok: true } : { id, ok: true, value };
+    } catch (e) {
+      const err = e as { code?: unknown; message?: unknown };
+      return { id, ok: false, code: typeof err.code === 'string' ? err.code : 'KBS_E_HAL_REMOTE_FAILED', error: String(err.message ?? e) };
+    }
+  }
+
+  private bus(ref: BusRef): I2cBus {
+    const b = ref.kind === 'ctrl' ? this.hal.i2c[ref.index] : this.hal.sensorBuses[ref.chain]?.[ref.sensor];
+    if (!b) throw new KabosuError('KBS_E_HAL_REMOTE_NO_DEVICE', `no such i2c bus ${JSON.stringify(ref)}`);
+    return b;
+  }
+
+  private async run(r: RemoteRequest): Promise<number | number[] | RemoteTopology | undefined> {
+    switch (r.op) {
+      case 'describe':
+        return this.topology();
+      case 'i2c': {
+        const b = this.bus(r.bus);
+        const reg = r.reg ?? 0;
+        switch (r.method) {
+          case 'sendByte':
+            return void (await b.sendByte(r.addr, r.value ?? 0));
+          case 'receiveByte':
+            return b.receiveByte(r.addr);
+          case 'readByte':
+            return b.readByte(r.addr, reg);
+          case 'writeByte':
+            return void (await b.writeByte(r.addr, reg, r.value ?? 0));
+          case 'readWord':
+            return b.readWord(r.addr, reg);
+          case 'writeWord':
+            return void (await b.writeWord(r.addr, reg, r.value ?? 0));
+          case 'readBlock':
+            return [...(await b.readBlock(r.addr, reg, r.length ?? 0))];
+          case 'writeBlock':
+            return void (await b.writeBlock(r.addr, reg, Uint8Array.from(r.data ?? [])));
+        }
+        break;
+      }
+      case 'gpio': {
+        const l = this.lines.get(r.line);
+        if (!l) throw new KabosuError('KBS_E_HAL_REMOTE_NO_DEVICE', `no gpio line '${r.line}'`);
+        if (r.method === 'read') return l.read();
+        return void (await l.write(r.value ?? 0));
+      }
+      case 'pwm': {
+        const p = this.hal.fans.pwm[r.fan];
+        if (!p) throw new KabosuError('KBS_E_HAL_REMOTE_NO_DEVICE', `no fan ${r.fan}`);
+        return void (await p.setDuty(r.duty));
+      }
+      case 'tach': {
+        const t = this.hal.fans.tach[r.fan];
+        if (!t) throw new KabosuError('KBS_E_HAL_REMOTE_NO_DEVICE', `no fan ${r.fan}`);
+        return t.readRpm();
+      }
+    }
+    return undefined;
   }
 }

@@ -32,8 +32,6 @@ export interface SimChainOptions {
   clock: Clock;
   seed: number;
   pow: 'scrypt' | 'scrypt-sim';
-  /** Real-scrypt mode: hashes per second this chain computes (the CPU is the limit; default 320). */
-  scryptHps?: number;
   /** Optional (board extra): temperature sensors behind chips, reached through GENERAL_IIC. */
   sensors?: ReadonlyArray<ChipSensor>;
 }
@@ -43,10 +41,13 @@ export const AUTO_READ_MS = 1000;
 
 /** Nonce-process resolution: arrivals are drawn per tick (counts per tick are Poisson). */
 export const TICK_MS = 50;
-/** Real-scrypt mode: at most this many scrypt hashes per chain per tick (the CPU is the limit). */
-export const SCRYPT_HASHES_PER_TICK = 16;
-/** Real-scrypt mode default: SCRYPT_HASHES_PER_TICK per tick = 320 hashes/s per chain. */
-export const DEFAULT_SCRYPT_HPS = (SCRYPT_HASHES_PER_TICK * 1000) / TICK_MS;
+/**
+ * Real-scrypt mode: at most this many scrypt hashes per chain per batch (the CPU is the limit).
+ * One batch per chain is in flight at a time, on the native thread pool (never the event loop);
+ * 512 hashes are ~18 ms of one thread at ~29k H/s, so a diff-1 ticket (65,536 hashes) takes a
+ * few seconds of the whole host rather than the ~50 s that 16 per 50 ms tick allowed.
+ */
+export const SCRYPT_HASHES_PER_TICK = 512;
 /** A UART tolerates this relative baud error; beyond it bytes arrive garbled. */
 export const BAUD_TOLERANCE = 0.05;
 /** A partial host frame older than this is abandoned (counted as ignored). */
@@ -309,8 +310,7 @@ export class SimChain {
     if (this.scryptBusy) return;
     const jobs: Array<{ i: number; work: WorkItem; nonce: number; header: Buffer; target: bigint }> = [];
     const n = this.states.length;
-    const perTick = Math.max(1, Math.round(((this.opts.scryptHps ?? DEFAULT_SCRYPT_HPS) * TICK_MS) / 1000));
-    for (let t = 0; t < n && jobs.length < perTick; t++) {
+    for (let t = 0; t < n && jobs.length < SCRYPT_HASHES_PER_TICK; t++) {
       const i = (this.rr + t) % n;
       const s = this.states[i];
       if (!s.work || s.openCores.size === 0 || !this.responsive(i)) continue;
@@ -318,8 +318,8 @@ export class SimChain {
       const free = (~l.fixedMask) >>> 0;
       const core = Math.min(...s.openCores);
       const fixed = (((core << l.coreShift) | (s.wireAddress << l.chipShift)) & l.fixedMask) >>> 0;
-      const per = Math.max(1, Math.floor(perTick / n));
-      for (let k = 0; k < per && jobs.length < perTick; k++) {
+      const per = Math.max(1, Math.floor(SCRYPT_HASHES_PER_TICK / n));
+      for (let k = 0; k < per && jobs.length < SCRYPT_HASHES_PER_TICK; k++) {
         const nonce = (fixed | (s.counter & free)) >>> 0;
         s.counter = (s.counter + 1) & free;
         const target = SCRYPT_DIFF1_TARGET / BigInt(ticketDifficultyOfMask(s.ticketMask));
