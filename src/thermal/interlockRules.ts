@@ -23,8 +23,10 @@ export interface InterlockLimits {
 export const DEFAULT_INTERLOCK: Omit<InterlockLimits, 'dangerousC' | 'coolBelowC' | 'immersion'> = {
   staleMs: 2000,
   frozenMs: 30000,
-  minPlausibleC: -20,
-  maxPlausibleC: 150,
+  // TMP451 standard format spans 0..127.9375 C: 0 is the stock "failed sensor" value and the
+  // top of the range is saturation, so both ends are treated as implausible on a powered board.
+  minPlausibleC: 0.5,
+  maxPlausibleC: 127,
   coolHoldMs: 30000,
 };
 

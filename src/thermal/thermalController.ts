@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { TypedEmitter } from '../core/events';
-import type { Clock, I2cBus, TimerHandle } from '../hal/types';
+import type { Clock, GpioLine, I2cBus, TimerHandle } from '../hal/types';
 import type { BoardPower } from '../power/boardPower';
 import { DEFAULT_FAN_HEALTH, fanHealthInit, fanHealthStep, type FanHealthState, type FanModel } from './fanHealth';
 import type { Fans } from './fans';
@@ -40,6 +40,11 @@ export interface ThermalOptions {
   policy: PolicyLimits;
   pid: PidOptions;
   tickMs: number;
+  /**
+   * Chain reset lines (active low). A trip also holds the board's reset low: a second path to
+   * cut the hash chips' supply when the regulator does not answer. The re-init raises it again.
+   */
+  resetLines?: readonly GpioLine[];
   /** Regulator health per board: rejects or false = fault. Default: BoardPower's readVoltage answers. */
   regulatorOk?: (board: number) => Promise<boolean>;
 }
@@ -165,6 +170,8 @@ export class ThermalController {
     this.cool[t.board] = { coolSinceMs: null };
     this.o.log.error({ board: t.board, reason: t.reason, detail: t.detail }, 'safety interlock: board powered off');
     this.events.emit('trip', { ...t, atMs: now });
+    const reset = this.o.resetLines?.[t.board];
+    if (reset) await reset.write(0).catch((err: unknown) => this.o.log.error({ board: t.board, err }, 'interlock could not hold reset low'));
     try {
       await this.o.power.disable(t.board, `interlock: ${t.reason}`, { lock: true });
     } catch (err) {

@@ -20,7 +20,7 @@ export async function thermalRig(seed: number, opts: { ambientC?: number; timeSc
   const fanModels = sim.board.controller.fans.map((f: { maxRpm: number }) => ({ maxRpm: f.maxRpm, startDuty: 10 }));
   const thermal = hb.thermal as { targetC: number; hotC: number; dangerousC: number };
   const { policy, interlock } = limitsFor(thermal);
-  const ctl = new ThermalController({ clock, log, power, sensorBuses: sim.hal.sensorBuses, fans, fanModels, interlock, policy, pid: DEFAULT_PID, tickMs: 250 });
+  const ctl = new ThermalController({ clock, log, power, sensorBuses: sim.hal.sensorBuses, fans, fanModels, interlock, policy, pid: DEFAULT_PID, tickMs: 250, resetLines: sim.hal.gpio.reset });
   sim.start();
   for (let b = 0; b < regs.length; b++) await power.enable(b, 'test');
   /** The invariant, on the simulator's TRUE state: ms each board has been powered at >= dangerous. */
