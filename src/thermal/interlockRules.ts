@@ -7,6 +7,12 @@ export type TripReason = 'over_temp' | 'stale_reading' | 'frozen_reading' | 'imp
 
 export interface InterlockLimits {
   dangerousC: number;
+  /**
+   * Trip this far below dangerous: the sensors sit on 2 of the board's chips, not necessarily
+   * the hottest (gap up to ~0.7 C measured in the simulator), and the die keeps rising during
+   * the read/act latency. Default 2 C.
+   */
+  marginC: number;
   /** A reading older than this trips (ms). */
   staleMs: number;
   /** A sensor whose value has not changed at all for this long while powered trips (ms). */
@@ -21,6 +27,7 @@ export interface InterlockLimits {
 }
 
 export const DEFAULT_INTERLOCK: Omit<InterlockLimits, 'dangerousC' | 'coolBelowC' | 'immersion'> = {
+  marginC: 2,
   staleMs: 2000,
   frozenMs: 30000,
   // TMP451 standard format spans 0..127.9375 C: 0 is the stock "failed sensor" value and the
@@ -81,7 +88,7 @@ function boardTrip(l: InterlockLimits, b: BoardInputs, nowMs: number): Trip | nu
     if (!Number.isFinite(r.tempC) || r.tempC < l.minPlausibleC || r.tempC > l.maxPlausibleC) {
       return { board: b.board, reason: 'implausible_reading', detail: `sensor ${i} reads ${r.tempC} C (plausible ${l.minPlausibleC}..${l.maxPlausibleC})` };
     }
-    if (r.tempC >= l.dangerousC) return { board: b.board, reason: 'over_temp', detail: `sensor ${i} ${r.tempC} C >= dangerous ${l.dangerousC} C` };
+    if (r.tempC >= l.dangerousC - l.marginC) return { board: b.board, reason: 'over_temp', detail: `sensor ${i} ${r.tempC} C >= dangerous ${l.dangerousC} C - margin ${l.marginC} C` };
     if (!(nowMs - r.atMs <= l.staleMs)) return { board: b.board, reason: 'stale_reading', detail: `sensor ${i} last read ${nowMs - r.atMs} ms ago (> ${l.staleMs})` };
     if (nowMs - r.changedAtMs > l.frozenMs) return { board: b.board, reason: 'frozen_reading', detail: `sensor ${i} unchanged at ${r.tempC} C for ${nowMs - r.changedAtMs} ms` };
   }

@@ -15,6 +15,8 @@ test('healthy board: no trip', () => {
 
 test('each reason', () => {
   assert.equal(reasons(board([r(70), r(85)])), ['over_temp']);
+  assert.equal(reasons(board([r(83)])), ['over_temp'], 'margin');
+  assert.equal(reasons(board([r(82.9)])), []);
   assert.equal(reasons(board([r(70, 0)]), FANS, 2001), ['stale_reading']);
   assert.equal(reasons(board([r(70, 0)]), FANS, 2000), []);
   assert.equal(reasons(board([null])), ['stale_reading']);
