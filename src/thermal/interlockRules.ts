@@ -15,7 +15,11 @@ export interface InterlockLimits {
   marginC: number;
   /** A reading older than this trips (ms). */
   staleMs: number;
-  /** A sensor whose value has not changed at all for this long while powered trips (ms). */
+  /**
+   * A sensor whose value has not changed at all for this long trips as frozen, provided the mean
+   * of the other sensors moved by >= MOVE_C since it last changed (a real steady state, where
+   * nothing moves, is not a fault).
+   */
   frozenMs: number;
   minPlausibleC: number;
   maxPlausibleC: number;
@@ -42,7 +46,12 @@ export interface SensorReading {
   atMs: number;
   /** When the value last changed (ms); equals atMs on a fresh change. */
   changedAtMs: number;
+  /** Mean of the other sensors when this one last changed (see the frozen rule). */
+  peerAtChangeC?: number;
 }
+
+/** Peers moved this far while a sensor stayed constant: it is frozen (well above 1/16 C steps). */
+export const MOVE_C = 1.5;
 
 export interface BoardInputs {
   board: number;
@@ -72,14 +81,14 @@ export function evaluateInterlock(l: InterlockLimits, boards: readonly BoardInpu
   const allFansStopped = !l.immersion && (fans.rpm.length === 0 || fans.rpm.every((r) => r === null || !(r >= fans.minRunningRpm)));
   for (const b of boards) {
     if (!b.powered) continue;
-    const t = boardTrip(l, b, nowMs);
+    const t = boardTrip(l, b, nowMs, boards);
     if (t) trips.push(t);
     else if (allFansStopped) trips.push({ board: b.board, reason: 'fans_stopped', detail: `all fans below ${fans.minRunningRpm} rpm (${fans.rpm.join(',')})` });
   }
   return trips;
 }
 
-function boardTrip(l: InterlockLimits, b: BoardInputs, nowMs: number): Trip | null {
+function boardTrip(l: InterlockLimits, b: BoardInputs, nowMs: number, all: readonly BoardInputs[]): Trip | null {
   if (b.regulatorFault) return { board: b.board, reason: 'regulator_fault', detail: 'regulator reports a fault' };
   if (b.sensors.length === 0) return { board: b.board, reason: 'stale_reading', detail: 'board has no temperature sensor reading' };
   for (let i = 0; i < b.sensors.length; i++) {
@@ -90,15 +99,24 @@ function boardTrip(l: InterlockLimits, b: BoardInputs, nowMs: number): Trip | nu
     }
     if (r.tempC >= l.dangerousC - l.marginC) return { board: b.board, reason: 'over_temp', detail: `sensor ${i} ${r.tempC} C >= dangerous ${l.dangerousC} C - margin ${l.marginC} C` };
     if (!(nowMs - r.atMs <= l.staleMs)) return { board: b.board, reason: 'stale_reading', detail: `sensor ${i} last read ${nowMs - r.atMs} ms ago (> ${l.staleMs})` };
-    if (nowMs - r.changedAtMs > l.frozenMs) return { board: b.board, reason: 'frozen_reading', detail: `sensor ${i} unchanged at ${r.tempC} C for ${nowMs - r.changedAtMs} ms` };
+    if (nowMs - r.changedAtMs > l.frozenMs && r.peerAtChangeC !== undefined && Math.abs(peerMean(all, r) - r.peerAtChangeC) >= MOVE_C) return { board: b.board, reason: 'frozen_reading', detail: `sensor ${i} unchanged at ${r.tempC} C for ${nowMs - r.changedAtMs} ms` };
   }
   return null;
 }
 
-/** Tracks when a sensor value last changed (feeds `changedAtMs`). */
-export function nextReading(prev: SensorReading | null, tempC: number, atMs: number): SensorReading {
+/** Mean of every sensor reading except `self` (NaN when there is none). */
+export function peerMean(all: readonly BoardInputs[], self: SensorReading | null): number {
+  let sum = 0;
+  let n = 0;
+  for (const b of all) for (const r of b.sensors) if (r && r !== self && Number.isFinite(r.tempC)) { sum += r.tempC; n++; }
+  return n ? sum / n : Number.NaN;
+}
+
+/** Tracks when a sensor value last changed and what its peers read then (`peerC`, NaN = none). */
+export function nextReading(prev: SensorReading | null, tempC: number, atMs: number, peerC = Number.NaN): SensorReading {
   const changed = prev === null || prev.tempC !== tempC;
-  return { tempC, atMs, changedAtMs: changed ? atMs : prev.changedAtMs };
+  if (!changed) return { ...prev, atMs };
+  return Number.isFinite(peerC) ? { tempC, atMs, changedAtMs: atMs, peerAtChangeC: peerC } : { tempC, atMs, changedAtMs: atMs };
 }
 
 export interface CoolDown {

@@ -14,7 +14,7 @@ import type { Clock, GpioLine, I2cBus, TimerHandle } from '../hal/types';
 import type { BoardPower } from '../power/boardPower';
 import { DEFAULT_FAN_HEALTH, fanHealthInit, fanHealthStep, type FanHealthState, type FanModel } from './fanHealth';
 import type { Fans } from './fans';
-import { coolDownStep, evaluateInterlock, nextReading, type CoolDown, type InterlockLimits, type SensorReading, type Trip } from './interlockRules';
+import { coolDownStep, evaluateInterlock, nextReading, peerMean, type CoolDown, type InterlockLimits, type SensorReading, type Trip } from './interlockRules';
 import { pidInit, pidStep, type PidOptions, type PidState } from './pid';
 import { policyInit, policyStep, type PolicyLimits, type PolicyState } from './policy';
 import { readTmp451 } from './tmp451Reader';
@@ -132,15 +132,21 @@ export class ThermalController {
   }
 
   private async sample(): Promise<void> {
+    const fresh: (number | null)[][] = this.o.sensorBuses.map((buses) => buses.map(() => null));
     const jobs: Promise<void>[] = [];
     this.o.sensorBuses.forEach((buses, b) => buses.forEach((bus, k) => {
-      jobs.push(readTmp451(bus).then((r) => {
-        // The hotter of die (remote) and PCB (local) is what protection uses.
-        this.readings[b][k] = nextReading(this.readings[b][k], Math.max(r.remoteC, r.localC), this.o.clock.now());
-      }, () => undefined)); // no reading: it goes stale and the interlock trips
+      // The hotter of die (remote) and PCB (local) is what protection uses.
+      jobs.push(readTmp451(bus).then((r) => { fresh[b][k] = Math.max(r.remoteC, r.localC); }, () => undefined)); // no reading: it goes stale
     }));
     jobs.push(this.o.fans.readRpm().then((r) => { this.rpm = r; }));
     await Promise.all(jobs);
+    const now = this.o.clock.now();
+    const inputs = this.readings.map((sensors, board) => ({ board, powered: true, sensors, regulatorFault: false }));
+    const next = this.readings.map((sensors, b) => sensors.map((prev, k) => {
+      const t = fresh[b][k];
+      return t === null ? prev : nextReading(prev, t, now, peerMean(inputs, prev));
+    }));
+    next.forEach((s, b) => { this.readings[b] = s; });
   }
 
   private async safety(now: number): Promise<void> {

@@ -9,6 +9,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   scrypt: () => require('./scrypt').benchScrypt,
   stratum: () => require('./stratum').benchStratum,
   pipeline: () => require('./pipeline').benchPipeline,
+  thermal: () => require('./thermal').benchThermal,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

@@ -21,7 +21,10 @@ test('each reason', () => {
   assert.equal(reasons(board([r(70, 0)]), FANS, 2000), []);
   assert.equal(reasons(board([null])), ['stale_reading']);
   assert.equal(reasons(board([])), ['stale_reading']);
-  assert.equal(reasons(board([r(70, 40000, 5000)]), FANS, 40000), ['frozen_reading']);
+  // frozen: unchanged > 30 s while another sensor moved; a whole system at steady state is not frozen
+  assert.equal(reasons(board([{ ...r(70, 40000, 5000), peerAtChangeC: 70 }, r(72, 40000)]), FANS, 40000), ['frozen_reading']);
+  assert.equal(reasons(board([{ ...r(70, 40000, 5000), peerAtChangeC: 71 }, r(72, 40000)]), FANS, 40000), [], 'peers moved < 1.5 C: steady state');
+  assert.equal(reasons(board([{ ...r(70, 40000, 5000) }, r(72, 40000)]), FANS, 40000), [], 'no peer reference');
   assert.equal(reasons(board([r(-128)])), ['implausible_reading']);
   assert.equal(reasons(board([r(0)])), ['implausible_reading']);
   assert.equal(reasons(board([r(127.9375)])), ['implausible_reading']);
@@ -45,8 +48,10 @@ test('nextReading tracks the last change', () => {
   let s = nextReading(null, 70, 0);
   s = nextReading(s, 70, 500);
   assert.equal(s, { tempC: 70, atMs: 500, changedAtMs: 0 });
-  s = nextReading(s, 70.5, 900);
-  assert.equal(s, { tempC: 70.5, atMs: 900, changedAtMs: 900 });
+  s = nextReading(s, 70.25, 900, 68);
+  assert.equal(s, { tempC: 70.25, atMs: 900, changedAtMs: 900, peerAtChangeC: 68 });
+  s = nextReading(s, 70.25, 1000, 75);
+  assert.equal(s, { tempC: 70.25, atMs: 1000, changedAtMs: 900, peerAtChangeC: 68 });
 });
 
 test('cool-down needs every sensor fresh and cool for the hold time', () => {
