@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
+import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -129,6 +130,15 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(mining);
+  const thermalHw = (): ThermalHardware | undefined => {
+    const m = sim?.miner;
+    if (!m || !mining.power) return undefined;
+    const t = m.board.hashBoard.thermal as { targetC: number; hotC: number; dangerousC: number };
+    return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t, power: mining.power };
+  };
+  const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e) });
+  components.push(thermal);
+  ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
@@ -196,6 +206,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
             })
           : [],
         components: i.components,
+        ...(thermal.ctl ? { thermal: thermal.status(thermalHw()) } : {}),
       };
     },
   };
