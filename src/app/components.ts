@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../hal/types';
 import type { KabosuConfig } from '../config';
+import { CONFIG_SCHEMA } from '../config/schema';
 import type { LogRoot } from '../core/log';
 import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
@@ -10,6 +11,7 @@ import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
+import { effectiveLimits } from '../thermal/defaults';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -133,8 +135,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   const thermalHw = (): ThermalHardware | undefined => {
     const m = sim?.miner;
     if (!m || !mining.power) return undefined;
-    const t = m.board.hashBoard.thermal as { targetC: number; hotC: number; dangerousC: number };
-    return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t, power: mining.power };
+    const d = CONFIG_SCHEMA.properties.thermal.properties;
+    const t = effectiveLimits(m.board.hashBoard.thermal, ctx.config.thermal, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
+    return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e) });
   components.push(thermal);

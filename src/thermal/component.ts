@@ -21,6 +21,8 @@ export interface ThermalHardware {
   resetLines?: readonly GpioLine[];
   fanMaxRpm: readonly number[];
   limits: BoardThermal;
+  /** Why the limits differ from what the config asked for (logged at start). */
+  limitsNote?: string;
   power: BoardPower;
 }
 
@@ -46,6 +48,7 @@ export class ThermalComponent {
       this.o.log.warn('no hash-board hardware: thermal control idle');
       return;
     }
+    if (hw.limitsNote) this.o.log.warn(hw.limitsNote);
     const { policy, interlock } = limitsFor(hw.limits);
     const pid = { ...DEFAULT_PID, outMin: this.o.config.fan.minDuty, outMax: this.o.config.fan.maxDuty };
     const ctl = new ThermalController({
