@@ -7,11 +7,14 @@ import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
 import { join } from 'node:path';
-import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
-import { startTestPool, type TestPool } from '../pool';
+// The simulator and the test pool load only when the config asks for them (lazy require): a
+// firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
+import type { SimControlServer, SimMiner } from '../sim';
+import type { TestPool } from '../pool';
 import { MiningComponent } from './mining';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
+import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -64,6 +67,7 @@ class SimBoardsComponent implements Component<KabosuConfig> {
   ) {}
   async start(): Promise<void> {
     const hb = this.ctx.config.hashboards;
+    const { createSimMiner, SimControlServer } = require('../sim') as typeof import('../sim');
     this.miner = createSimMiner({
       boardId: hb.model,
       seed: hb.sim.seed,
@@ -96,6 +100,7 @@ class TestPoolComponent implements Component<KabosuConfig> {
   ) {}
   async start(): Promise<void> {
     const t = this.ctx.config.testPool;
+    const { startTestPool } = require('../pool') as typeof import('../pool');
     this.pool = await startTestPool({
       host: t.host,
       port: t.port,
@@ -124,12 +129,17 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     sim = new SimBoardsComponent(ctx, ctx.logRoot.child('sim'));
     components.push(sim);
   }
+  let remote: SimRemoteBoardsComponent | undefined;
+  if (hb.backend === 'sim-remote') {
+    remote = new SimRemoteBoardsComponent(ctx.config, ctx.logRoot.child('sim-remote'));
+    components.push(remote);
+  }
   if (ctx.config.testPool.enabled) components.push(new TestPoolComponent(ctx, ctx.logRoot.child('testpool')));
   const mining = new MiningComponent({
     config: ctx.config,
     clock: ctx.clock,
     log: ctx.logRoot.child('mining'),
-    hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
+    hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : remote?.hal && remote.board ? { hal: remote.hal, board: remote.board } : undefined),
   });
   components.push(mining);
   const thermalHw = (): ThermalHardware | undefined => {
@@ -144,6 +154,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
+    if (hb.backend === 'sim-remote') return remote?.hal ? undefined : 'cannot reach the simulator process (hashboards.simRemote): no hash boards (see the log)';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
     return undefined;
   };
@@ -184,7 +195,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         uptime_s: i.uptimeS,
         state: note ? 'no-hashboards' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
-        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend === 'sim', pow: hb.backend === 'sim' ? hb.sim.pow : 'scrypt', ...(note ? { note } : {}) },
+        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
         shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted } },
         pools: health.length

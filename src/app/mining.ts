@@ -15,7 +15,7 @@ import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { PoolManager, type PoolHealth } from '../pools';
 import type { SubmitResult } from '../stratum';
-import type { SimMinerHal } from '../sim';
+import type { GpioLine, I2cBus, Uart } from '../hal/types';
 import type { Component } from './component';
 
 /**
@@ -23,6 +23,13 @@ import type { Component } from './component';
  * keep them fed with work built from the pool's jobs, verify what they return, and submit shares.
  *   pool --notify--> WorkBuilder -> MinerCore (chains) --nonce--> verify -> ShareChecker -> submit
  */
+/** What mining needs of the hardware: the in-process simulator's hal, or the sim-remote one. */
+export interface MiningHal {
+  uarts: Uart[];
+  i2c: I2cBus[];
+  gpio: { reset: GpioLine[] };
+}
+
 export interface PoolMinerWork extends MinerWork {
   item: WorkItem;
 }
@@ -91,11 +98,11 @@ export class MiningComponent implements Component<KabosuConfig> {
       config: KabosuConfig;
       clock: Clock;
       log: Logger;
-      hal: () => { hal: SimMinerHal; board: BoardDefinition } | undefined;
+      hal: () => { hal: MiningHal; board: BoardDefinition } | undefined;
     },
   ) {
     const hb = o.config.hashboards;
-    this.pow = getAlgorithm(hb.backend === 'sim' ? hb.sim.pow : 'scrypt');
+    this.pow = getAlgorithm(hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt');
     this.checker = new ShareChecker(this.pow);
     this.poolMeter = new HashrateMeter(o.clock.now());
   }

@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA = {
     hashboards: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
       properties: {
-        backend: { type: 'string', enum: ['sim', 'linux'], default: 'sim', description: 'Simulated boards or real hardware.' },
+        backend: { type: 'string', enum: ['sim', 'linux', 'sim-remote'], default: 'sim', description: 'Simulated boards, real hardware, or a `kabosu sim run --pty --hal` process.' },
         model: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$', default: 'l3plus', description: 'Board model id naming board/<id>.json (l3plus, l7).' },
         sim: {
           type: 'object', additionalProperties: false, default: {},
@@ -58,6 +58,15 @@ export const CONFIG_SCHEMA = {
             transport: { type: 'string', enum: ['stream', 'pty'], default: 'stream', description: 'In-process streams or pseudo-terminals.' },
             ambientC: { type: 'number', minimum: -40, maximum: 60, default: 25, description: 'Simulated ambient temperature.' },
             timeScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'Simulated time speed-up.' },
+          },
+        },
+        simRemote: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            hal: { ...PATH, default: 'unix:/run/kabosu-sim/hal.sock', description: 'Remote-hal address the simulator serves (--hal): unix:/path or HOST:PORT.' },
+            ptys: { type: 'array', items: PATH, maxItems: 8, default: [], description: 'Chain PTY paths the simulator printed (kabosu sim run --pty --json).' },
+            pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'The proof of work the simulator runs (its --pow).' },
+            timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 2000, description: 'Per-call timeout of the remote hal.' },
           },
         },
         linux: {

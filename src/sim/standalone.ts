@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { KabosuError } from '../core/errors';
 import { RealClock } from '../hal/clock';
 import type { ChainFactory } from './chainSeam';
+import { RemoteHalServer } from '../hal/remote/server';
 import { SimControlServer } from './control/server';
 import type { ListenOn } from './control/server';
 import { parseScenario } from './faults/faultSpec';
@@ -23,6 +24,8 @@ export interface StandaloneOptions {
   timeScale: number;
   pow: 'scrypt' | 'scrypt-sim';
   scenarioPath?: string;
+  /** Serve the miner's I2C/GPIO/fans to another process: 'unix:/path' or 'HOST:PORT' (hal/remote). */
+  hal?: string;
   chainFactory?: ChainFactory;
   logger?: Logger;
 }
@@ -33,6 +36,8 @@ export interface StandaloneInfo {
   control: string;
   transport: 'stream' | 'pty';
   ptys: string[];
+  /** The remote-hal address (when --hal was given). */
+  hal?: string;
 }
 
 export interface RunningSim {
@@ -62,12 +67,25 @@ export async function startStandalone(o: StandaloneOptions): Promise<RunningSim>
     await miner.stop();
     throw new KabosuError('KBS_E_SIM_LISTEN', `cannot listen for the control API: ${(e as Error).message}`, { hint: 'pick another --control port or socket path', cause: e });
   }
+  let halServer: RemoteHalServer | null = null;
+  let hal: string | undefined;
+  if (o.hal) {
+    halServer = new RemoteHalServer(miner.hal, o.logger);
+    try {
+      hal = await halServer.listen(o.hal);
+    } catch (e) {
+      await server.close();
+      await miner.stop();
+      throw new KabosuError('KBS_E_SIM_LISTEN', `cannot listen for the remote hal: ${(e as Error).message}`, { hint: 'pick another --hal socket path or port', cause: e });
+    }
+  }
   miner.start();
   if (steps.length) miner.control.schedule(steps);
   return {
-    info: { board: miner.board.id, seed: o.seed, control, transport: o.pty ? 'pty' : 'stream', ptys: miner.hal.ptyPaths },
+    info: { board: miner.board.id, seed: o.seed, control, transport: o.pty ? 'pty' : 'stream', ptys: miner.hal.ptyPaths, ...(hal ? { hal } : {}) },
     miner,
     stop: async () => {
+      await halServer?.close();
       await server.close();
       await miner.stop();
     },

@@ -10,6 +10,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   stratum: () => require('./stratum').benchStratum,
   pipeline: () => require('./pipeline').benchPipeline,
   thermal: () => require('./thermal').benchThermal,
+  'pipeline-remote': () => require('./pipelineRemote').benchPipelineRemote,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

@@ -2,6 +2,7 @@
  * `kabosu sim`: run a simulated miner alone, or talk to a running one.
  *   kabosu sim run --board l3plus --seed N [--pty] [--control PORT|HOST:PORT|unix:/path]
  *                  [--ambient C] [--time-scale X] [--pow scrypt|scrypt-sim] [--scenario FILE] [--json]
+ *                  [--hal unix:/path|HOST:PORT]   (serve I2C/GPIO/fans to a firmware in another process)
  *   kabosu sim state   [--control ADDR] [--json] [--chips]
  *   kabosu sim fault   KIND [--chain N] [--chip N] [--sensor N] [--fan N] [--param key=value]... [--control ADDR]
  *   kabosu sim clear   ID | --all [--control ADDR]
@@ -85,6 +86,7 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     'time-scale': { type: 'string' },
     pow: { type: 'string' },
     scenario: { type: 'string' },
+    hal: { type: 'string' },
     json: { type: 'boolean' },
   });
   const seed = num('seed', values.seed, 1);
@@ -102,6 +104,7 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
     timeScale: num('time-scale', values['time-scale'], 1),
     pow,
     scenarioPath: values.scenario,
+    hal: values.hal,
     // Logs go to stderr as JSON so stdout stays the machine-readable address report.
     logger: (require('pino') as typeof import('pino')).default({ level: ctx.env.KABOSU_LOG_LEVEL ?? 'info', base: { component: 'sim' } }, ctx.stderr),
   });
@@ -109,6 +112,7 @@ async function runSim(ctx: CliContext, argv: string[]): Promise<number> {
   if (values.json) ctx.stdout.write(JSON.stringify(i) + '\n');
   else {
     ctx.stdout.write(`sim ${i.board} seed ${i.seed} running (${i.transport})\ncontrol ${i.control}\n`);
+    if (i.hal) ctx.stdout.write(`hal ${i.hal}\n`);
     i.ptys.forEach((p, n) => ctx.stdout.write(`chain ${n} ${p}\n`));
   }
   await new Promise<void>((resolve) => {

@@ -1,0 +1,59 @@
+/**
+ * Hash boards served by a `kabosu sim run --pty --hal ADDR` process (backend 'sim-remote'): the
+ * firmware opens the chain PTYs with serialport (hal/linux/uart.ts) exactly as it opens
+ * /dev/ttyS* on a controller, and reaches the PIC regulators, reset lines, sensors and fans
+ * through the remote hal (hal/remote). Nothing of the simulator runs in this process.
+ */
+import type { Logger } from 'pino';
+import type { KabosuConfig } from '../config';
+import { loadBoard } from '../config/boardLoader';
+import type { BoardDefinition } from '../config/boardSchema';
+import { KabosuError } from '../core/errors';
+import { LinuxUart } from '../hal/linux/uart';
+import { RemoteHalClient } from '../hal/remote';
+import type { Component } from './component';
+import type { MiningHal } from './mining';
+
+/** The chain UARTs start at the chips' power-on rate (chips.md: 115200 8N1). */
+const INITIAL_BAUD = 115200;
+
+export class SimRemoteBoardsComponent implements Component<KabosuConfig> {
+  readonly name = 'sim-remote-boards';
+  readonly critical = false;
+  hal?: MiningHal;
+  board?: BoardDefinition;
+  private client?: RemoteHalClient;
+  private uarts: LinuxUart[] = [];
+
+  constructor(
+    private readonly config: KabosuConfig,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const hb = this.config.hashboards;
+    const r = hb.simRemote;
+    const board = loadBoard(hb.model);
+    const chains = board.hashBoard.chains;
+    if (r.ptys.length < chains) {
+      throw new KabosuError('KBS_E_CONFIG_SIM_REMOTE', `hashboards.simRemote.ptys lists ${r.ptys.length} PTYs; board ${board.id} has ${chains} chains`, { hint: 'copy the ptys array that kabosu sim run --pty --json prints' });
+    }
+    this.client = await RemoteHalClient.connect(r.hal, { timeoutMs: r.timeoutMs });
+    const topo = this.client.topology;
+    const client = this.client;
+    for (const p of r.ptys.slice(0, chains)) this.uarts.push(await LinuxUart.open(p, INITIAL_BAUD));
+    this.hal = {
+      uarts: this.uarts,
+      i2c: Array.from({ length: topo.i2cBuses }, (_, i) => client.i2c(i)),
+      gpio: { reset: Array.from({ length: chains }, (_, c) => client.gpio(`reset.${c}`)) },
+    };
+    this.board = board;
+    this.log.info({ hal: r.hal, ptys: r.ptys.slice(0, chains) }, 'remote simulator boards connected');
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.uarts) await u.close();
+    this.uarts = [];
+    await this.client?.close();
+  }
+}

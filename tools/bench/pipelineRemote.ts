@@ -1,0 +1,141 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { localRequest } from '../../src/api/local/client';
+import type { DaemonStatus } from '../../src/app/status';
+
+/**
+ * The firmware process alone (issue #5 budget: CPU < 10% of one core, RSS < 80 MB for one L3+,
+ * 4 x 72 chips, ~300 nonces/s): `kabosu sim run --pty --hal`, `kabosu pool` and `kabosu run`
+ * (backend sim-remote) are three processes; CPU (utime+stime) and RSS (VmRSS samples, VmHWM
+ * peak) are read from /proc/<pid> of the firmware only, over a window that starts once every
+ * chain is mining.
+ */
+const BIN = join(__dirname, '../../bin/kabosu.js');
+const CPU_BUDGET = 0.1;
+const RSS_BUDGET_MB = 80;
+
+function clockTicks(): number {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return Number.isFinite(n) && n > 0 ? n : 100;
+}
+
+/** utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15, proc(5)). */
+function cpuSeconds(pid: number, hz: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // comm may contain spaces
+  return (Number(f[11]) + Number(f[12])) / hz;
+}
+
+function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+function firstLine(p: ChildProcess, what: string): Promise<string> {
+  let err = '';
+  p.stderr?.on('data', (c) => (err += String(c)));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: p.stdout! }).once('line', resolve);
+    p.once('exit', (c) => reject(new Error(`${what} exited ${c}: ${err.slice(-1500)}`)));
+  });
+}
+
+async function waitMining(sock: string, timeoutMs: number): Promise<DaemonStatus> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const s = await localRequest<DaemonStatus>(sock, 'GET', '/v1/status');
+      if (s.chains.length === 4 && s.chains.every((c) => c.nonces > 0)) return s;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > until) throw new Error('the firmware did not start mining on every chain in time');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ table: string; result: unknown }> {
+  const runMs = o.smoke ? 8_000 : 60_000;
+  const dir = mkdtempSync(join(tmpdir(), 'kabosu-bench-remote-'));
+  const env = { ...process.env, KABOSU_LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
+  const procs: ChildProcess[] = [];
+  const run = (args: string[], stdout: 'pipe' | 'ignore' = 'pipe') => {
+    const p = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', stdout, 'pipe'] });
+    procs.push(p);
+    return p;
+  };
+  try {
+    const sim = run(['sim', 'run', '--board', 'l3plus', '--seed', '7', '--pty', '--json', '--control', `unix:${join(dir, 'ctl.sock')}`, '--hal', `unix:${join(dir, 'hal.sock')}`]);
+    const pool = run(['pool', '--port', '0', '--difficulty', '4096', '--block-interval', '6', '--job-interval', '3']);
+    const info = JSON.parse(await firstLine(sim, 'kabosu sim')) as { hal: string; ptys: string[] };
+    const url = (await firstLine(pool, 'kabosu pool')).trim();
+    const cfg = join(dir, 'config.json');
+    const dataDir = join(dir, 'data');
+    writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: true }, pools: [{ name: 'bench', url, user: 'bench.worker' }], hashboards: { backend: 'sim-remote', model: 'l3plus', simRemote: { hal: info.hal, ptys: info.ptys, pow: 'scrypt-sim' } } }));
+    // The firmware runs as it ships: the esbuild release bundle (KABOSU_BENCH_FROM_SOURCE=1: through tsx).
+    const fromSource = process.env.KABOSU_BENCH_FROM_SOURCE === '1';
+    let fwEntry = BIN;
+    if (!fromSource) {
+      const dist = join(dir, 'dist');
+      execFileSync(process.execPath, [join(__dirname, '../build/bundle.mjs')], { env: { ...process.env, KABOSU_DIST: dist }, stdio: 'pipe' });
+      fwEntry = join(dist, 'kabosu.cjs');
+    }
+    // The firmware logs at its default level (info: one line per accepted share) to a discarded stdout, as to journald.
+    // KABOSU_BENCH_NODE_FLAGS: extra node/V8 flags for the firmware process only (e.g. heap sizing experiments).
+    const nodeFlags = (process.env.KABOSU_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    procs.push(fw);
+    const pid = fw.pid!;
+    const sock = join(dataDir, 'kabosu.sock');
+    const s0 = await waitMining(sock, 60_000);
+    const hz = clockTicks();
+    const cpu0 = cpuSeconds(pid, hz);
+    const t0 = performance.now();
+    const rssKb: number[] = [];
+    const sampler = setInterval(() => rssKb.push(statusKb(pid, 'VmRSS')), 1000);
+    await new Promise((r) => setTimeout(r, runMs));
+    clearInterval(sampler);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(pid, hz) - cpu0;
+    const hwmMb = statusKb(pid, 'VmHWM') / 1024;
+    const s1 = await localRequest<DaemonStatus>(sock, 'GET', '/v1/status');
+    const nonces = s1.chains.reduce((a, c) => a + c.nonces, 0) - s0.chains.reduce((a, c) => a + c.nonces, 0);
+    const cpuFraction = cpu / wallS;
+    const rssMax = Math.max(...rssKb) / 1024;
+    const result = {
+      bench: 'pipeline-remote',
+      board: 'l3plus (kabosu sim process, PTYs + remote hal, scrypt-sim)',
+      seconds: +wallS.toFixed(1),
+      node_flags: nodeFlags.join(' '),
+      firmware: fromSource ? 'source via tsx' : 'release bundle (dist/kabosu.cjs)',
+      nonces_per_s: +(nonces / wallS).toFixed(1),
+      cpu_fraction_of_one_core: +cpuFraction.toFixed(4),
+      cpu_budget: CPU_BUDGET,
+      rss_mb: { max_sampled: +rssMax.toFixed(1), peak_vmhwm: +hwmMb.toFixed(1), last: +(rssKb[rssKb.length - 1]! / 1024).toFixed(1) },
+      rss_budget_mb: RSS_BUDGET_MB,
+      within_budget: cpuFraction < CPU_BUDGET && hwmMb < RSS_BUDGET_MB,
+      shares: { submitted: s1.shares.submitted - s0.shares.submitted, accepted: s1.shares.accepted - s0.shares.accepted },
+    };
+    const table =
+      `pipeline-remote: firmware process alone (${result.firmware}; sim + pool in other processes), ${result.seconds} s:\n` +
+      `  ${result.nonces_per_s} nonces/s; CPU ${(cpuFraction * 100).toFixed(1)}% of one core (budget ${CPU_BUDGET * 100}%); ` +
+      `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB)\n` +
+      `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted\n`;
+    return { table, result };
+  } finally {
+    for (const p of procs.reverse()) {
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
