@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { thermalRig } from '../integration/thermalHarness';
+import { thermalRig } from './thermalHarness';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 1000);
 const BASE = Number(process.env.CHAOS_SEED ?? 20261123);
