@@ -1,6 +1,5 @@
 /** Fuzz the TMP451 decoding and reading: any bytes a bus returns give a number in range or a typed error, never a crash. */
 import { test } from 'uvu';
-import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { KabosuError } from '../../src/core/errors';
 import type { I2cBus } from '../../src/hal/types';
