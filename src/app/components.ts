@@ -149,7 +149,13 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     const t = effectiveLimits(m.board.hashBoard.thermal, ctx.config.thermal, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
     return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
   };
-  const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e) });
+  const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
+    applyFreqScale: async (scale) => {
+      const core = mining.core;
+      if (!core) return;
+      await Promise.all(core.plans.map((p) => p.chain.setFrequency(Math.round(p.freqMHz * scale))));
+    },
+  });
   components.push(thermal);
   ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
   const boardsNote = (): string | undefined => {

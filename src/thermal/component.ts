@@ -39,7 +39,11 @@ export class ThermalComponent {
   private trips = 0;
   private lastTrip: InterlockTrip | null = null;
 
-  constructor(private readonly o: { clock: Clock; log: Logger; config: ThermalConfigLike; hardware: () => ThermalHardware | undefined; raise: (e: DaemonEvent) => void }) {}
+  constructor(private readonly o: {
+    clock: Clock; log: Logger; config: ThermalConfigLike; hardware: () => ThermalHardware | undefined; raise: (e: DaemonEvent) => void;
+    /** Applies the policy's frequency scale (1 = configured) to every running chain. */
+    applyFreqScale?: (scale: number) => Promise<void>;
+  }) {}
 
   async start(): Promise<void> {
     const hw = this.o.hardware();
@@ -63,7 +67,10 @@ export class ThermalComponent {
       this.o.raise({ at_ms: t.atMs, severity: 'critical', source: 'interlock', kind: 'interlock_trip', message: `board ${t.board} powered off: ${t.reason} (${t.detail})`, data: { board: t.board, reason: t.reason } });
     }, this);
     ctl.events.on('fan_failed', (f) => this.o.raise({ at_ms: f.atMs, severity: f.failed ? 'critical' : 'info', source: 'thermal', kind: f.failed ? 'fan_failed' : 'fan_recovered', message: `fan ${f.fan} ${f.failed ? 'below its commanded speed' : 'recovered'}`, data: { fan: f.fan } }), this);
-    ctl.events.on('throttle', (e) => this.o.raise({ at_ms: e.atMs, severity: 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level})`, data: { scale: e.scale, level: e.level } }), this);
+    ctl.events.on('throttle', (e) => {
+      this.o.raise({ at_ms: e.atMs, severity: 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level})`, data: { scale: e.scale, level: e.level } });
+      this.o.applyFreqScale?.(e.scale).catch((err: unknown) => this.o.log.error({ err, scale: e.scale }, 'could not apply the thermal frequency scale'));
+    }, this);
     ctl.events.on('reinit_ready', (e) => this.o.raise({ at_ms: e.atMs, severity: 'info', source: 'interlock', kind: 'interlock_cooled', message: `board ${e.board} cooled down; it needs a re-init to run again`, data: { board: e.board } }), this);
     this.ctl = ctl;
     ctl.setMode(this.toMode(this.o.config.mode, this.o.config.manualDuty));
