@@ -59,4 +59,20 @@ test('a seized fan is reported as failed (tach vs commanded duty)', async () => 
   }
 });
 
+test('hot: throttle events step the frequency scale down (policy on the live readings)', async () => {
+  const rig = await thermalRig(24, { timeScale: 40, ambientC: 45 });
+  try {
+    const ev: Array<{ scale: number; level: string }> = [];
+    rig.ctl.events.on('throttle', (e) => ev.push(e));
+    rig.ctl.start();
+    rig.ctl.setMode({ mode: 'manual', duty: 12 });
+    await rig.run(60000);
+    assert.ok(ev.length > 0 && ev[0].scale === 0.95, `throttled: ${JSON.stringify(ev.slice(0, 3))}`);
+    assert.ok(ev.every((e, i) => e.scale >= 0.5 && e.scale <= 1 && (i === 0 || Math.abs(Math.abs(e.scale - ev[i - 1].scale) - 0.05) < 1e-9)), `one 5 % step at a time: ${ev.map((e) => e.scale)}`);
+    assert.is(rig.ctl.snapshot().level, 'throttled');
+  } finally {
+    await rig.stop();
+  }
+});
+
 test.run();
