@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../hal/types';
 import type { KabosuConfig } from '../config';
+import { CONFIG_SCHEMA } from '../config/schema';
 import type { LogRoot } from '../core/log';
 import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
@@ -18,6 +19,8 @@ import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { TelemetryComponent } from '../telemetry/component';
 import { EmbeddedBroker } from '../telemetry/broker';
+import { ThermalComponent, type ThermalHardware } from '../thermal/component';
+import { effectiveLimits } from '../thermal/defaults';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
@@ -150,6 +153,22 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: boards,
   });
   components.push(mining);
+  const thermalHw = (): ThermalHardware | undefined => {
+    const m = boards();
+    if (!m || !mining.power) return undefined;
+    const d = CONFIG_SCHEMA.properties.thermal.properties;
+    const t = effectiveLimits(m.board.hashBoard.thermal, ctx.config.thermal, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
+    return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
+  };
+  const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
+    applyFreqScale: async (scale) => {
+      const core = mining.core;
+      if (!core) return;
+      await Promise.all(core.plans.map((p) => p.chain.setFrequency(Math.round(p.freqMHz * scale))));
+    },
+  });
+  components.push(thermal);
+  ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
   const healthPart = buildHealth(ctx, mining, boards);
   components.push(healthPart);
   const tuning = new TuningComponent({
@@ -238,6 +257,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         components: i.components,
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
         tuning: tuning.status(),
+        ...(thermal.ctl ? { thermal: thermal.status(thermalHw()) } : {}),
       };
     },
   };

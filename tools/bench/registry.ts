@@ -13,6 +13,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   health: () => require('./health').benchHealth,
   api: () => require('./api').benchApi,
   telemetry: () => require('./telemetry').benchTelemetry,
+  thermal: () => require('./thermal').benchThermal,
   'pipeline-remote': () => require('./pipelineRemote').benchPipelineRemote,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
