@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createSimMiner, SimControlServer, type SimMiner } from '../sim';
 import { startTestPool, type TestPool } from '../pool';
 import { MiningComponent } from './mining';
+import { CgminerApiComponent } from '../api/cgminer/component';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -129,6 +130,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(mining);
+  components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
