@@ -37,7 +37,7 @@ export class CgminerApiServer {
   }
 
   async listen(): Promise<{ host: string; port: number }> {
-    const server = createServer((sock) => this.accept(sock));
+    const server = createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
     server.maxConnections = this.o.maxConnections ?? 1024;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
