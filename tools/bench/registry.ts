@@ -9,6 +9,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   scrypt: () => require('./scrypt').benchScrypt,
   stratum: () => require('./stratum').benchStratum,
   pipeline: () => require('./pipeline').benchPipeline,
+  cgminer: () => require('./cgminer').benchCgminer,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
