@@ -98,6 +98,27 @@ test('limits: a silent client and an incomplete JSON are cut off; oversize input
   });
 });
 
+test('read-only replies are reused within one second only; commands are never cached', async () => {
+  const st = l3Status();
+  const { control, calls } = controlFor(st);
+  let now = 100;
+  const server = new CgminerApiServer({ host: '127.0.0.1', port: 0, personality: 'antminer-l3plus', allow: ['127.0.0.1'], control, log, nowS: () => now });
+  const { port } = await server.listen();
+  try {
+    const up = async () => JSON.parse((await exchange(port, ['{"command":"summary"}'])).data.subarray(0, -1).toString()).SUMMARY[0].Elapsed;
+    assert.is(await up(), 3600);
+    st.uptime_s = 3601;
+    assert.is(await up(), 3600);
+    now = 101;
+    assert.is(await up(), 3601);
+    await exchange(port, ['{"command":"switchpool","parameter":"0"}']);
+    await exchange(port, ['{"command":"switchpool","parameter":"0"}']);
+    assert.equal(calls, ['switch main', 'switch main']);
+  } finally {
+    await server.close();
+  }
+});
+
 test('200 concurrent clients all get complete replies', async () => {
   await withServer({}, async (port) => {
     const replies = await Promise.all(Array.from({ length: 200 }, () => exchange(port, ['{"command":"summary"}'])));

@@ -45,6 +45,11 @@ const REPORTS: Record<string, Report> = {
 const PRIVILEGED = new Set(['switchpool', 'enablepool', 'disablepool', 'addpool', 'removepool', 'poolpriority', 'restart', 'quit', 'privileged', 'pause', 'resume']);
 const OTHER = new Set(['check']);
 
+/** Read-only report commands (joinable; their reply depends only on the status and the second). */
+export function isReport(cmd: string): boolean {
+  return cmd in REPORTS;
+}
+
 export function isKnown(cmd: string): boolean {
   return cmd in REPORTS || PRIVILEGED.has(cmd) || OTHER.has(cmd);
 }

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MinerControl } from '../../core/minerApi';
 import { parseAllow, mayWrite, type AllowRule } from './access';
-import { answer, toText } from './commands';
+import { answer, isReport, toText } from './commands';
 import { isComplete, MAX_REQUEST_BYTES, parseRequest } from './request';
 import type { Personality } from './render';
 
@@ -31,6 +31,9 @@ export class CgminerApiServer {
   private server?: Server;
   private readonly rules: AllowRule[];
   private readonly sockets = new Set<Socket>();
+  /** Read-only replies of the current second (cgminer's `When` resolution), by form + commands. */
+  private cache = new Map<string, string>();
+  private cacheSecond = -1;
 
   constructor(private readonly o: CgminerApiOptions) {
     this.rules = o.allow.map(parseAllow); // throws a typed error on a bad entry
@@ -94,12 +97,17 @@ export class CgminerApiServer {
       const addr = sock.remoteAddress ?? '';
       const caller = { mayWrite: mayWrite(this.rules, addr), tokenOk: this.tokenOk(parsed.ok ? parsed.request.token : null) };
       const nowS = this.o.nowS ? this.o.nowS() : Math.floor(Date.now() / 1000);
+      if (nowS !== this.cacheSecond) { this.cache.clear(); this.cacheSecond = nowS; }
+      const key = parsed.ok && parsed.request.commands.every(isReport) ? `${parsed.request.form} ${parsed.request.commands.join('+')}` : undefined;
+      const hit = key !== undefined ? this.cache.get(key) : undefined;
+      if (hit !== undefined) { if (!sock.destroyed) sock.end(hit); return; }
       const r = await answer(parsed, caller, { control: this.o.control, personality: this.o.personality, nowS });
       if (parsed.ok && parsed.request.commands.some((c) => c !== 'check' && c !== 'privileged' && ['switchpool', 'enablepool', 'disablepool', 'addpool', 'removepool', 'poolpriority', 'restart', 'quit', 'pause', 'resume'].includes(c))) {
         this.o.log.info({ client: addr, commands: parsed.request.commands, ok: caller.mayWrite && caller.tokenOk }, 'cgminer API privileged command');
       }
       const form = parsed.ok ? parsed.request.form : parsed.form;
       const text = form === 'json' ? `${JSON.stringify(r)}\0` : `${toText(r)}\0`;
+      if (key !== undefined && this.cache.size < 64) this.cache.set(key, text);
       if (!sock.destroyed) sock.end(text);
     } catch (err) {
       this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cgminer API request failed');
