@@ -130,6 +130,18 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: () => (sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : undefined),
   });
   components.push(mining);
+  // Pool and mining commands (MinerControl) are owned by the mining pipeline.
+  Object.assign(ctx.control.parts, {
+    pause: (reason: string) => mining.pause(reason),
+    resume: () => mining.resume(),
+    restart: () => mining.restart(),
+    switchPool: (n: string) => mining.switchPool(n),
+    enablePool: (n: string) => mining.enablePool(n),
+    disablePool: (n: string) => mining.disablePool(n),
+    addPool: (p: { url: string; user: string; password?: string }) => mining.addPool(p),
+    removePool: (n: string) => mining.removePool(n),
+    poolPriority: (names: string[]) => mining.poolPriority(names),
+  });
   components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
@@ -171,7 +183,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
       return {
         version: i.version,
         uptime_s: i.uptimeS,
-        state: note ? 'no-hashboards' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
+        state: note ? 'no-hashboards' : mining.paused ? 'paused' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend === 'sim', pow: hb.backend === 'sim' ? hb.sim.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },

@@ -105,13 +105,14 @@ export class PoolManager {
   }
 
   /** Removes a pool that is not the active one (cgminer refuses that too) and closes its session. */
-  async remove(url: string): Promise<void> {
+  async remove(url: string, o: { force?: boolean } = {}): Promise<void> {
     const e = this.find(url);
-    if (e === this.activeEntry) throw new KabosuError('KBS_E_POOLS_ACTIVE', `cannot remove ${url}: it is the active pool`, { hint: 'switch to another pool first' });
+    if (e === this.activeEntry && !o.force) throw new KabosuError('KBS_E_POOLS_ACTIVE', `cannot remove ${url}: it is the active pool`, { hint: 'switch to another pool first' });
     if (this.pools.length === 1) throw new KabosuError('KBS_E_POOLS_LAST_ENABLED', `cannot remove ${url}: it is the only pool`);
     this.pools.splice(this.pools.indexOf(e), 1);
     this.renumber();
     e.session.events.off(this);
+    if (e === this.activeEntry) this.reselect(`${url} removed`); // force: the config dropped it
     await e.session.close();
   }
 

@@ -86,6 +86,8 @@ test('run-time changes: switch moves to the top, disable skips, last enabled kep
   assert.equal([m.active, m.urls], [p3.url, [p3.url, p2.url, p1.url]]);
   await m.remove(p1.url);
   assert.equal(m.urls, [p3.url, p2.url]);
+  await m.remove(p3.url, { force: true }); // the config dropped the active pool
+  assert.equal([m.active, m.urls], [p2.url, [p2.url]]);
   await rejectsWith(Promise.resolve().then(() => m.switchTo('stratum+tcp://nowhere:1')), 'KBS_E_POOLS_UNKNOWN');
   await m.close(); await p1.close(); await p2.close(); await p3.close();
 });

@@ -27,6 +27,8 @@ export interface CgminerApiOptions {
   maxConnections?: number;
 }
 
+const COMMAND_TIMEOUT_MS = 120_000;
+
 export class CgminerApiServer {
   private server?: Server;
   private readonly rules: AllowRule[];
@@ -71,6 +73,8 @@ export class CgminerApiServer {
       if (done) return;
       done = true;
       sock.removeAllListeners('data');
+      // Commands such as restart/resume bring the boards up again: allow them time to answer.
+      sock.setTimeout(COMMAND_TIMEOUT_MS);
       void this.reply(sock, Buffer.concat(chunks));
     };
     sock.on('data', (d: Buffer) => {
