@@ -62,7 +62,7 @@ test('switchpool/disablepool/addpool/removepool/poolpriority and pause/resume ov
     assert.is(r.STATUS[0].Code, 48);
     assert.is(active(), 'a');
     r = await ask(apiPort, { command: 'disablepool', parameter: '1' });
-    assert.is(r.STATUS[0].STATUS, 'E'); // last enabled pool
+    assert.equal([r.STATUS[0].STATUS, r.STATUS[0].Code], ['E', 51]); // last enabled pool
     r = await ask(apiPort, { command: 'enablepool', parameter: '0' });
     assert.is(active(), 'b');
     r = await ask(apiPort, { command: 'addpool', parameter: `${pools[2].url},w2,x` });
@@ -72,7 +72,7 @@ test('switchpool/disablepool/addpool/removepool/poolpriority and pause/resume ov
     assert.is(r.STATUS[0].Code, 73);
     assert.equal([active(), status().pools.map((p) => p.url)], ['added', [pools[2].url, pools[0].url, pools[1].url]]);
     r = await ask(apiPort, { command: 'removepool', parameter: '0' });
-    assert.is(r.STATUS[0].STATUS, 'E'); // the active one
+    assert.equal([r.STATUS[0].STATUS, r.STATUS[0].Code], ['E', 67]); // the active one
     r = await ask(apiPort, { command: 'removepool', parameter: '2' });
     assert.is(r.STATUS[0].Code, 68);
     assert.equal(status().pools.map((p) => p.url), [pools[2].url, pools[0].url]);

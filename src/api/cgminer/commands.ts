@@ -102,8 +102,18 @@ async function single(cmd: string, req: ApiRequest, caller: Caller, s: DaemonSta
     return await privileged(cmd, req.parameter, s, c);
   } catch (err) {
     const msg = err instanceof KabosuError ? err.message : 'command failed';
-    return { ...status('E', err instanceof KabosuError && err.code === 'KBS_E_NOT_AVAILABLE' ? 14 : 45, msg, s, c.nowS), id: 1 };
+    return { ...status('E', errorCode(cmd, err), msg, s, c.nowS), id: 1 };
   }
+}
+
+/** cgminer's codes for the refusals it has: 51 last active pool, 67 active pool removal. */
+function errorCode(cmd: string, err: unknown): number {
+  const code = err instanceof KabosuError ? err.code : '';
+  if (code === 'KBS_E_NOT_AVAILABLE') return 14;
+  if (code === 'KBS_E_POOLS_LAST_ENABLED') return cmd === 'removepool' ? 67 : 51;
+  if (code === 'KBS_E_POOLS_ACTIVE') return 67;
+  if (code === 'KBS_E_POOLS_BAD_URL' || code === 'KBS_E_POOLS_DUPLICATE') return 52;
+  return 45;
 }
 
 function poolName(param: string | null, s: DaemonStatus): string | { code: number; msg: string } {
