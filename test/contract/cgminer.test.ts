@@ -48,6 +48,8 @@ test('l3plus pools: stock keys, order and types', async () => {
   assert.equal(Object.keys(p[0]), Object.keys(CAPTURE_POOL));
   assert.equal(types(p[0]), types(CAPTURE_POOL));
   assert.equal([p[0].Status, p[0]['Stratum Active'], p[0]['Stratum URL'], p[1]['Stratum Active']], ['Alive', true, 'litecoinpool.org', false]);
+  assert.equal([p[0].User, p[1].User], ['user.4', 'user.5']);
+  assert.not.ok(JSON.stringify(p).includes('hunter2'), 'pool passwords never appear');
 });
 
 test('l3plus stats: header + miner record with stock keys, order, types and units', async () => {

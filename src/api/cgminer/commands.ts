@@ -29,7 +29,7 @@ const REPORTS: Record<string, Report> = {
   config: (s) => ({ section: 'CONFIG', code: 33, msg: 'CGMiner config', records: R.config(s) }),
   summary: (s, c) => ({ section: 'SUMMARY', code: 11, msg: 'Summary', records: R.summary(s, c.personality, c.nowS) }),
   pools: (s, c) => (s.pools.length
-    ? { section: 'POOLS', code: 7, msg: `${s.pools.length} Pool(s)`, records: R.pools(s, c.personality) }
+    ? { section: 'POOLS', code: 7, msg: `${s.pools.length} Pool(s)`, records: R.pools(s, c.personality, poolUsers(c.control)) }
     : { section: 'POOLS', code: 8, msg: 'No pools', records: [] }),
   devs: (s, c) => ({ section: 'DEVS', code: 9, msg: `${s.chains.length} ASC(s)`, records: R.devs(s, c.personality) }),
   edevs: (s, c) => ({ section: 'DEVS', code: 9, msg: `${s.chains.length} ASC(s)`, records: R.devs(s, c.personality).filter((d) => d.Status === 'Alive') }),
@@ -63,6 +63,16 @@ function report(cmd: string, s: DaemonStatus, c: CommandContext): Reply {
   const out: Reply = { ...status('S', r.code, r.msg, s, c.nowS), [r.section]: r.records };
   if (c.personality === 'kabosu' && cmd === 'stats') Object.assign(out, R.kabosuExtras(s, safeChips(c.control)));
   return { ...out, id: 1 };
+}
+
+/** Worker names by pool name from the redacted config (user names are not secrets). */
+function poolUsers(control: MinerControl): Map<string, string> {
+  try {
+    const cfg = control.redactedConfig() as { pools?: { name?: unknown; user?: unknown }[] };
+    return new Map((cfg.pools ?? []).filter((p) => typeof p.name === 'string' && typeof p.user === 'string').map((p) => [p.name as string, p.user as string]));
+  } catch {
+    return new Map();
+  }
 }
 
 function safeChips(control: MinerControl) {

@@ -78,13 +78,14 @@ function stratumHost(url: string): string {
   return m ? m[1] : '';
 }
 
-export function pools(s: DaemonStatus, p: Personality): Rec[] {
+/** `users`: pool name → worker name (from the redacted config; not a secret). */
+export function pools(s: DaemonStatus, p: Personality, users: ReadonlyMap<string, string> = new Map()): Rec[] {
   return s.pools.map((pool, i) => {
     const alive = pool.state === 'ready' || pool.active;
     const r: Rec = {
       POOL: i, URL: pool.url, Status: alive ? 'Alive' : 'Dead', Priority: i, Quota: 1, 'Long Poll': 'N',
       Getworks: 0, Accepted: pool.accepted, Rejected: pool.rejected, Discarded: 0, Stale: 0,
-      'Get Failures': 0, 'Remote Failures': 0, User: '', 'Last Share Time': '0',
+      'Get Failures': 0, 'Remote Failures': 0, User: users.get(pool.name) ?? '', 'Last Share Time': '0',
       Diff: pool.difficulty !== null ? String(pool.difficulty) : '', 'Diff1 Shares': 0, 'Proxy Type': '', Proxy: '',
       'Difficulty Accepted': 0, 'Difficulty Rejected': 0, 'Difficulty Stale': 0,
       'Last Share Difficulty': pool.difficulty ?? 0, 'Has Stratum': true, 'Stratum Active': pool.active,

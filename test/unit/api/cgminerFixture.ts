@@ -41,7 +41,10 @@ export function l3Status(opts: { thermal?: boolean; power?: boolean } = {}): Dae
 /** A real DaemonControl whose pool commands act on the fixture's pool list (the mining side is the boundary). */
 export function controlFor(status: DaemonStatus) {
   const calls: string[] = [];
-  const { config } = validateConfigText('{"version":1}', 'test');
+  const { config } = validateConfigText(JSON.stringify({ version: 1, pools: [
+    { name: 'main', url: 'stratum+tcp://litecoinpool.org:3333', user: 'user.4', password: 'hunter2' },
+    { name: 'backup', url: 'stratum+tcp://us.litecoinpool.org:3333', user: 'user.5', password: 'hunter2', priority: 1 },
+  ] }), 'test');
   const control = new DaemonControl({
     status: () => status,
     config: () => config,
