@@ -22,6 +22,7 @@ import { EmbeddedBroker } from '../telemetry/broker';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
+import { CgminerApiComponent } from '../api/cgminer/component';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -187,6 +188,19 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   const mq = ctx.config.telemetry.mqtt;
   if (mq.enabled && mq.broker.enabled) components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
   if (ctx.config.telemetry.mqtt.enabled) components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
+  // Pool and mining commands (MinerControl) are owned by the mining pipeline.
+  Object.assign(ctx.control.parts, {
+    pause: (reason: string) => mining.pause(reason),
+    resume: () => mining.resume(),
+    restart: () => mining.restart(),
+    switchPool: (n: string) => mining.switchPool(n),
+    enablePool: (n: string) => mining.enablePool(n),
+    disablePool: (n: string) => mining.disablePool(n),
+    addPool: (p: { url: string; user: string; password?: string }) => mining.addPool(p),
+    removePool: (n: string) => mining.removePool(n),
+    poolPriority: (names: string[]) => mining.poolPriority(names),
+  });
+  components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (hb.backend === 'sim-remote') return remote?.hal ? undefined : 'cannot reach the simulator process (hashboards.simRemote): no hash boards (see the log)';
@@ -228,7 +242,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
       return {
         version: i.version,
         uptime_s: i.uptimeS,
-        state: note ? 'no-hashboards' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
+        state: note ? 'no-hashboards' : mining.paused ? 'paused' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },

@@ -16,7 +16,8 @@ import { StratumV1Session } from '../stratum/v1/session';
 import { PoolManager, type PoolHealth } from '../pools';
 import type { SubmitResult } from '../stratum';
 import type { GpioLine, I2cBus, Uart } from '../hal/types';
-import type { Component } from './component';
+import type { Component, ReloadResult } from './component';
+import { KabosuError } from '../core/errors';
 
 /**
  * The mining pipeline (DESIGN "main flow") for one miner: power the boards, bring the chains up,
@@ -139,10 +140,21 @@ export class MiningComponent implements Component<KabosuConfig> {
     if (config.pools.length === 0) throw new Error('no pool configured');
     const hb = board.hashBoard;
     // 1. Power: voltage, enable, settle (boards go off again in stop()).
-    const regulators = Array.from({ length: hb.chains }, (_, c) => regulatorFor(board, hal.i2c, c, { clock, log }));
-    const power = new BoardPower(regulators, { clock, log: log.child({ part: 'power' }), ramp: { maxStepV: 0.05, stepMs: 100 } });
+    // A restart/resume keeps the same BoardPower, so a board the interlock locked off stays off
+    // (only the interlock's cool-down and re-init unlocks it).
+    const power =
+      this.power ??
+      new BoardPower(
+        Array.from({ length: hb.chains }, (_, c) => regulatorFor(board, hal.i2c, c, { clock, log })),
+        { clock, log: log.child({ part: 'power' }), ramp: { maxStepV: 0.05, stepMs: 100 } },
+      );
     this.power = power;
     for (let c = 0; c < hb.chains; c++) {
+      const locked = power.lockReason(c);
+      if (locked !== undefined) {
+        log.warn({ board: c, reason: locked }, 'board stays off: locked by the safety interlock');
+        continue;
+      }
       await power.setVoltage(c, hb.voltage.stockV);
       await power.enable(c, 'mining start');
     }
@@ -237,5 +249,109 @@ export class MiningComponent implements Component<KabosuConfig> {
     await this.pools?.close();
     // Boards off: nothing stays powered once the daemon stops mining.
     await this.power?.disableAll('mining stop');
+  }
+
+  // ---- Commands (MinerControl parts; see components.ts). Pool changes are runtime-only, as in
+  // cgminer without `save`: the config file stays the persistent source and wins at restart.
+
+  paused = false;
+
+  /** Work stops and the boards are powered down; the pools stay connected. */
+  async pause(reason: string): Promise<string> {
+    if (this.paused) return 'already paused';
+    this.paused = true;
+    await this.core?.stop();
+    this.core = undefined;
+    await this.power?.disableAll(`paused: ${reason}`);
+    this.o.log.warn({ reason }, 'mining paused: boards powered down');
+    return 'paused: boards powered down';
+  }
+
+  async resume(): Promise<string> {
+    if (!this.paused) return 'not paused';
+    await this.restart();
+    return 'resumed';
+  }
+
+  /** The whole pipeline again (power, pools, chains); not the process. */
+  async restart(): Promise<string> {
+    await this.stop();
+    this.core = undefined;
+    this.pools = undefined;
+    this.paused = false;
+    await this.start();
+    return 'mining restarted';
+  }
+
+  private runningPools(): PoolManager {
+    if (!this.pools) throw new KabosuError('KBS_E_NOT_AVAILABLE', 'the pools are not running', { hint: 'mining is disabled, paused before start, or failed to start' });
+    return this.pools;
+  }
+
+  private urlOf(name: string): string {
+    for (const [url, n] of this.poolNames) if (n === name) return url;
+    throw new KabosuError('KBS_E_POOLS_UNKNOWN', `no pool named '${name}'`, { context: { pools: [...this.poolNames.values()] } });
+  }
+
+  async switchPool(name: string): Promise<string> { this.runningPools().switchTo(this.urlOf(name)); return `switched to pool '${name}'`; }
+  async enablePool(name: string): Promise<string> { this.runningPools().enable(this.urlOf(name)); return `pool '${name}' enabled`; }
+  async disablePool(name: string): Promise<string> { this.runningPools().disable(this.urlOf(name)); return `pool '${name}' disabled`; }
+  async poolPriority(names: string[]): Promise<string> { this.runningPools().reorder(names.map((n) => this.urlOf(n))); return `pool order: ${names.join(', ')}`; }
+
+  async removePool(name: string): Promise<string> {
+    const url = this.urlOf(name);
+    await this.runningPools().remove(url);
+    this.poolNames.delete(url);
+    this.sessions = this.sessions.filter((s) => s.url !== url);
+    return `pool '${name}' removed`;
+  }
+
+  async addPool(p: { url: string; user: string; password?: string; name?: string }): Promise<string> {
+    if (!/^stratum\+(tcp|ssl|tls):\/\/[^\s/:]+:\d{1,5}$/.test(p.url)) {
+      throw new KabosuError('KBS_E_POOLS_BAD_URL', `'${p.url}' is not a stratum URL`, { hint: 'stratum+tcp://host:port' });
+    }
+    const manager = this.runningPools();
+    const taken = new Set(this.poolNames.values());
+    let name = p.name ?? 'added';
+    for (let i = 2; taken.has(name); i++) name = `${p.name ?? 'added'}-${i}`;
+    const session = new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock: this.o.clock, logger: this.o.log.child({ pool: name }) });
+    manager.add(session);
+    session.events.on('extranonce', () => this.checker.reset(), this);
+    this.sessions.push(session);
+    this.poolNames.set(p.url, name);
+    return `pool '${name}' added`;
+  }
+
+  /** A changed `pools` section applied live (added, removed, re-prioritised); other mining changes need a restart. */
+  async reload(next: KabosuConfig): Promise<ReloadResult> {
+    const prev = this.o.config;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (!same(prev.hashboards, next.hashboards) || !same(prev.mining, next.mining)) {
+      return { applied: false, needsRestart: 'hash board or mining settings changed' };
+    }
+    this.o.config = next;
+    if (same(prev.pools, next.pools) || !this.pools) return { applied: true };
+    const manager = this.pools;
+    const want = [...next.pools].sort((a, b) => a.priority - b.priority);
+    const key = (p: { url: string; user: string; password?: string }) => `${p.url} ${p.user} ${p.password ?? ''}`;
+    const keep = new Set(want.map(key));
+    const old = new Map(prev.pools.map((p) => [p.url, key(p)]));
+    for (const p of want) {
+      if (old.get(p.url) !== key(p)) {
+        if (this.poolNames.has(p.url)) await this.dropPool(p.url, manager);
+        await this.addPool({ ...p });
+        this.poolNames.set(p.url, p.name);
+      } else this.poolNames.set(p.url, p.name);
+    }
+    for (const p of prev.pools) if (!keep.has(key(p)) && !want.some((w) => w.url === p.url)) await this.dropPool(p.url, manager);
+    manager.reorder(want.map((p) => p.url));
+    return { applied: true };
+  }
+
+  /** Removes a pool even when it is the active one (the config is authoritative). */
+  private async dropPool(url: string, manager: PoolManager): Promise<void> {
+    await manager.remove(url, { force: true });
+    this.poolNames.delete(url);
+    this.sessions = this.sessions.filter((s) => s.url !== url);
   }
 }

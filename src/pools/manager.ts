@@ -4,6 +4,7 @@
  * ready and out of its penalty, per-pool submit latency (EWMA). Time on the injected Clock.
  */
 import type { Logger } from 'pino';
+import { KabosuError } from '../core/errors';
 import { TypedEmitter } from '../core/events';
 import type { Clock } from '../hal/types';
 import type { Job } from '../work/job';
@@ -13,7 +14,7 @@ import type { PoolSession, SubmitResult } from '../stratum/types';
 export interface ManagedPool { session: PoolSession; priority: number }
 
 export interface PoolHealth {
-  url: string; priority: number; state: string; active: boolean;
+  url: string; priority: number; state: string; active: boolean; enabled: boolean;
   accepted: number; rejected: number; consecutiveRejects: number; latencyEwmaMs: number | null; penalizedUntil: number;
 }
 
@@ -33,30 +34,106 @@ export interface PoolManagerOptions {
   rejectPenaltyMs?: number;
 }
 
-interface Entry extends ManagedPool { lastJob?: Job; accepted: number; rejected: number; consecutiveRejects: number; ewma: number | null; penalizedUntil: number }
+interface Entry extends ManagedPool { disabled: boolean; lastJob?: Job; accepted: number; rejected: number; consecutiveRejects: number; ewma: number | null; penalizedUntil: number }
 
 export class PoolManager {
   readonly events = new TypedEmitter<PoolManagerEvents>();
   private readonly pools: Entry[];
   private activeEntry: Entry | undefined;
+  private started = false;
 
   constructor(pools: readonly ManagedPool[], private readonly o: PoolManagerOptions) {
     if (pools.length === 0) throw new RangeError('the pool manager needs at least one pool');
     this.pools = [...pools].sort((a, b) => a.priority - b.priority)
-      .map((p) => ({ ...p, accepted: 0, rejected: 0, consecutiveRejects: 0, ewma: null, penalizedUntil: 0 }));
-    for (const e of this.pools) {
-      e.session.events.on('job', (job) => { e.lastJob = job; if (e === this.activeEntry) this.events.emit('job', { url: e.session.url, job }); }, this);
-      e.session.events.on('difficulty', (d) => { if (e === this.activeEntry) this.events.emit('difficulty', { url: e.session.url, difficulty: d }); }, this);
-      e.session.events.on('state', ({ state }) => {
+      .map((p) => this.entry(p));
+    for (const e of this.pools) this.watch(e);
+  }
+
+  private entry(p: ManagedPool): Entry {
+    return { ...p, disabled: false, accepted: 0, rejected: 0, consecutiveRejects: 0, ewma: null, penalizedUntil: 0 };
+  }
+
+  private watch(e: Entry): void {
+    e.session.events.on('job', (job) => { e.lastJob = job; if (e === this.activeEntry) this.events.emit('job', { url: e.session.url, job }); }, this);
+    e.session.events.on('difficulty', (d) => { if (e === this.activeEntry) this.events.emit('difficulty', { url: e.session.url, difficulty: d }); }, this);
+    e.session.events.on('state', ({ state }) => {
         if (state !== 'ready') e.lastJob = undefined;
         this.reselect(`${e.session.url} ${state}`);
       }, this);
-    }
   }
 
   get active(): string | undefined { return this.activeEntry?.session.url; }
 
-  start(): void { for (const e of this.pools) e.session.start(); this.reselect('start'); }
+  start(): void { this.started = true; for (const e of this.pools) e.session.start(); this.reselect('start'); }
+
+  /**
+   * Run-time changes (cgminer's switchpool/enablepool/disablepool/addpool/removepool/poolpriority).
+   * Priorities are the list order; like cgminer's failover strategy, switching to a pool moves it
+   * to the top (and enables it). Changes live in memory only; config is the persistent source.
+   */
+  switchTo(url: string): void {
+    const e = this.find(url);
+    e.disabled = false;
+    this.reorder([url]);
+  }
+
+  enable(url: string): void {
+    this.find(url).disabled = false;
+    this.reselect(`${url} enabled`);
+  }
+
+  disable(url: string): void {
+    const e = this.find(url);
+    if (!e.disabled && this.pools.filter((x) => !x.disabled).length === 1) {
+      throw new KabosuError('KBS_E_POOLS_LAST_ENABLED', `cannot disable ${url}: it is the last enabled pool`, { hint: 'enable or add another pool first' });
+    }
+    e.disabled = true;
+    this.reselect(`${url} disabled`);
+  }
+
+  /** Adds a pool at the lowest priority; it connects at once when the manager runs. */
+  add(session: PoolSession): void {
+    if (this.pools.some((e) => e.session.url === session.url)) {
+      throw new KabosuError('KBS_E_POOLS_DUPLICATE', `pool ${session.url} is already configured`);
+    }
+    const e = this.entry({ session, priority: this.pools.length });
+    this.pools.push(e);
+    this.renumber();
+    this.watch(e);
+    if (this.started) session.start();
+    this.reselect(`${session.url} added`);
+  }
+
+  /** Removes a pool that is not the active one (cgminer refuses that too) and closes its session. */
+  async remove(url: string, o: { force?: boolean } = {}): Promise<void> {
+    const e = this.find(url);
+    if (e === this.activeEntry && !o.force) throw new KabosuError('KBS_E_POOLS_ACTIVE', `cannot remove ${url}: it is the active pool`, { hint: 'switch to another pool first' });
+    if (this.pools.length === 1) throw new KabosuError('KBS_E_POOLS_LAST_ENABLED', `cannot remove ${url}: it is the only pool`);
+    this.pools.splice(this.pools.indexOf(e), 1);
+    this.renumber();
+    e.session.events.off(this);
+    if (e === this.activeEntry) this.reselect(`${url} removed`); // force: the config dropped it
+    await e.session.close();
+  }
+
+  /** The listed pools first, in that order; the others keep their relative order after them. */
+  reorder(urls: readonly string[]): void {
+    const first = [...new Set(urls)].map((u) => this.find(u));
+    const rest = this.pools.filter((e) => !first.includes(e));
+    this.pools.splice(0, this.pools.length, ...first, ...rest);
+    this.renumber();
+    this.reselect('priorities changed');
+  }
+
+  get urls(): string[] { return this.pools.map((e) => e.session.url); }
+
+  private renumber(): void { this.pools.forEach((e, i) => (e.priority = i)); }
+
+  private find(url: string): Entry {
+    const e = this.pools.find((x) => x.session.url === url);
+    if (!e) throw new KabosuError('KBS_E_POOLS_UNKNOWN', `no pool ${url}`, { context: { pools: this.urls } });
+    return e;
+  }
 
   async close(): Promise<void> {
     for (const e of this.pools) e.session.events.off(this);
@@ -85,15 +162,15 @@ export class PoolManager {
 
   health(): PoolHealth[] {
     return this.pools.map((e) => ({
-      url: e.session.url, priority: e.priority, state: e.session.state, active: e === this.activeEntry,
+      url: e.session.url, priority: e.priority, state: e.session.state, active: e === this.activeEntry, enabled: !e.disabled,
       accepted: e.accepted, rejected: e.rejected, consecutiveRejects: e.consecutiveRejects, latencyEwmaMs: e.ewma, penalizedUntil: e.penalizedUntil,
     }));
   }
 
   private reselect(reason: string): void {
     const now = this.o.clock.now();
-    const best = this.pools.find((e) => e.session.state === 'ready' && e.penalizedUntil <= now)
-      ?? this.pools.find((e) => e.session.state === 'ready');
+    const best = this.pools.find((e) => !e.disabled && e.session.state === 'ready' && e.penalizedUntil <= now)
+      ?? this.pools.find((e) => !e.disabled && e.session.state === 'ready');
     if (best === this.activeEntry) return;
     const previous = this.activeEntry?.session.url;
     this.activeEntry = best;

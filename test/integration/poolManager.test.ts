@@ -5,6 +5,7 @@ import { RealClock } from '../../src/hal/clock';
 import { StratumV1Session } from '../../src/stratum';
 import { startTestPool } from '../../src/pool';
 import { PoolManager } from '../../src/pools';
+import { rejectsWith } from '../helpers/rejects';
 
 const log = pino({ level: 'silent' });
 const clock = new RealClock();
@@ -59,6 +60,36 @@ test('with no pool reachable, submit answers "no active pool" instead of throwin
   const r = await m.submit({ workId: 1, jobId: '1', extranonce2: '00', ntime: '00000000', nonce: '00000000', difficulty: 1, hashDifficulty: 0 });
   assert.equal([r.accepted, r.url], [false, undefined]);
   await m.close();
+});
+
+test('run-time changes: switch moves to the top, disable skips, last enabled kept, add/remove/reorder', async () => {
+  const p1 = await startTestPool({ pow: 'scrypt-sim' });
+  const p2 = await startTestPool({ pow: 'scrypt-sim' });
+  const p3 = await startTestPool({ pow: 'scrypt-sim' });
+  const m = new PoolManager([{ session: sess(p1.url), priority: 1 }, { session: sess(p2.url), priority: 2 }], { clock, log });
+  m.start();
+  await until(() => m.active === p1.url && m.health()[1].state === 'ready');
+  m.switchTo(p2.url);
+  assert.is(m.active, p2.url);
+  assert.equal(m.urls, [p2.url, p1.url]);
+  assert.equal(m.health().map((h) => h.priority), [0, 1]);
+  m.disable(p2.url);
+  assert.is(m.active, p1.url);
+  await rejectsWith(Promise.resolve().then(() => m.disable(p1.url)), 'KBS_E_POOLS_LAST_ENABLED');
+  await rejectsWith(m.remove(p1.url), 'KBS_E_POOLS_ACTIVE');
+  m.enable(p2.url);
+  assert.is(m.active, p2.url);
+  m.add(sess(p3.url));
+  await rejectsWith(Promise.resolve().then(() => m.add(sess(p3.url))), 'KBS_E_POOLS_DUPLICATE');
+  await until(() => m.health()[2].state === 'ready');
+  m.reorder([p3.url]);
+  assert.equal([m.active, m.urls], [p3.url, [p3.url, p2.url, p1.url]]);
+  await m.remove(p1.url);
+  assert.equal(m.urls, [p3.url, p2.url]);
+  await m.remove(p3.url, { force: true }); // the config dropped the active pool
+  assert.equal([m.active, m.urls], [p2.url, [p2.url]]);
+  await rejectsWith(Promise.resolve().then(() => m.switchTo('stratum+tcp://nowhere:1')), 'KBS_E_POOLS_UNKNOWN');
+  await m.close(); await p1.close(); await p2.close(); await p3.close();
 });
 
 test.run();

@@ -15,6 +15,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   telemetry: () => require('./telemetry').benchTelemetry,
   thermal: () => require('./thermal').benchThermal,
   'pipeline-remote': () => require('./pipelineRemote').benchPipelineRemote,
+  cgminer: () => require('./cgminer').benchCgminer,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
