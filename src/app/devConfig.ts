@@ -7,6 +7,7 @@
  */
 export const DEV_TEST_POOL_PORT = 3334;
 export const DEV_HTTP_PORT = 8080;
+export const DEV_CGMINER_PORT = 4028;
 /** npm start's embedded MQTT broker (loopback). */
 export const DEV_MQTT_PORT = 1884;
 
@@ -28,6 +29,6 @@ export function devConfig(): Record<string, unknown> {
     telemetry: { mqtt: { enabled: true, url: `mqtt://127.0.0.1:${DEV_MQTT_PORT}`, broker: { enabled: true, host: '127.0.0.1', port: DEV_MQTT_PORT } } },
     testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, pow: 'scrypt-sim', difficulty: 4096 },
     // The HTTP API on loopback only for a development machine (a miner's default is 0.0.0.0).
-    api: { http: { enabled: true, host: '127.0.0.1', port: DEV_HTTP_PORT } },
+    api: { http: { enabled: true, host: '127.0.0.1', port: DEV_HTTP_PORT }, cgminer: { enabled: true, host: '127.0.0.1', port: DEV_CGMINER_PORT } },
   };
 }

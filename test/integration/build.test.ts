@@ -43,7 +43,7 @@ test('the single executable rejects an unknown command with exit code 2 and no s
 test('the bundle runs the whole daemon (every module it loads at start resolves) and answers status', async () => {
   const cfg = join(elsewhere, 'config.json');
   const data = join(elsewhere, 'data');
-  writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: false }, hashboards: { backend: 'sim', model: 'l3plus' }, api: { http: { enabled: false } } }));
+  writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: false }, hashboards: { backend: 'sim', model: 'l3plus' }, api: { http: { enabled: false }, cgminer: { enabled: false } } }));
   const d = spawn(process.execPath, [join(dist, 'kabosu.cjs'), 'run', '--config', cfg, '--data-dir', data], { cwd: elsewhere });
   let out = '';
   d.stdout!.on('data', (b) => (out += b));

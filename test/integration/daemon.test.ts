@@ -33,7 +33,7 @@ function baseConfig(extra: Record<string, unknown> = {}): Record<string, unknown
     pools: [{ name: 'main', url: 'stratum+tcp://127.0.0.1:9', user: 'me.w1' }],
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 5, pow: 'scrypt-sim', transport: 'stream' } },
     testPool: { enabled: false },
-    api: { http: { enabled: false } },
+    api: { http: { enabled: false }, cgminer: { enabled: false } },
     logging: { level: 'info' },
     ...extra,
   };

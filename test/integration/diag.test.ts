@@ -134,6 +134,7 @@ test('kabosu diag with a daemon running: answered by the daemon over its control
       device: { id: 'diag-daemon' },
       mining: { enabled: true },
       pools: [{ name: 't', url: `stratum+tcp://127.0.0.1:${port}`, user: 'a.b' }],
+      api: { http: { enabled: false }, cgminer: { enabled: false } },
       hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: SEED, pow: 'scrypt-sim', transport: 'stream' } },
       testPool: { enabled: true, host: '127.0.0.1', port, pow: 'scrypt-sim', difficulty: 4096 },
       logging: { level: 'warn' },

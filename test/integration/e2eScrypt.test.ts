@@ -74,6 +74,7 @@ test('real scrypt end to end: the test pool verifies and accepts real scrypt sha
       version: 1,
       mining: { enabled: true },
       pools: [{ name: 'scrypt', url: poolUrl, user: 'e2e.worker' }],
+      api: { http: { enabled: false }, cgminer: { enabled: false } },
       hashboards: { backend: 'sim-remote', model: 'l3plus', simRemote: { hal: info.hal, ptys: info.ptys, pow: 'scrypt' } },
     }),
   );

@@ -85,7 +85,7 @@ test.before(async () => {
       pools: [{ name: 'local', url: `stratum+tcp://127.0.0.1:${poolPort}`, user: 'w.1' }],
       hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 2, pow: 'scrypt-sim', transport: 'stream' } },
       testPool: { enabled: true, host: '127.0.0.1', port: poolPort, pow: 'scrypt-sim', difficulty: 4096 },
-      api: { http: { enabled: true, host: '127.0.0.1', port: httpPort } },
+      api: { http: { enabled: true, host: '127.0.0.1', port: httpPort }, cgminer: { enabled: false } },
       logging: { level: 'info' },
     }),
   );

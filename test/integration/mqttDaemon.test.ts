@@ -36,6 +36,7 @@ test.before(async () => {
   cfg.telemetry.mqtt.broker.port = mqttPort;
   cfg.telemetry.mqtt.intervalS = 1;
   cfg.api.http.port = await freePort();
+  cfg.api.cgminer.port = await freePort();
   mkdirSync(join(cwd, '.kabosu'), { recursive: true });
   writeFileSync(join(cwd, '.kabosu', 'config.json'), JSON.stringify(cfg, null, 2));
   daemon = spawn(process.execPath, [bin, 'run', '--dev'], { cwd, env });

@@ -57,6 +57,7 @@ test.before(async () => {
   mq.url = `mqtt://127.0.0.1:${mqttPort}`;
   mq.broker.port = mqttPort;
   (cfg as unknown as { api: { http: { port: number } } }).api.http.port = await freePort();
+  (cfg as unknown as { api: { cgminer: { port: number } } }).api.cgminer.port = await freePort();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify(cfg, null, 2));
   daemon = spawn(process.execPath, [bin, 'run', '--dev'], { cwd, env });

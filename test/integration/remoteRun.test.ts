@@ -74,6 +74,7 @@ test('kabosu run (sim-remote) mines on kabosu pool through the PTYs and remote h
       version: 1,
       mining: { enabled: true },
       pools: [{ name: 'test', url: poolUrl, user: 'remote.worker' }],
+      api: { http: { enabled: false }, cgminer: { enabled: false } },
       hashboards: { backend: 'sim-remote', model: 'l3plus', simRemote: { hal: info.hal, ptys: info.ptys, pow: 'scrypt-sim' } },
     }),
   );

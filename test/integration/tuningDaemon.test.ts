@@ -50,7 +50,7 @@ test('with a power target the daemon reports tuning in its status and the tuner 
       hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 3, pow: 'scrypt-sim', transport: 'stream' } },
       testPool: { enabled: true, host: '127.0.0.1', port, pow: 'scrypt-sim', difficulty: 4096 },
       tuning: { target: 'power', powerW: 650 },
-      api: { http: { enabled: false } },
+      api: { http: { enabled: false }, cgminer: { enabled: false } },
       logging: { level: 'info' },
     }),
   );
