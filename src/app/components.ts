@@ -11,7 +11,7 @@ import { join } from 'node:path';
 // firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
 import type { SimControlServer, SimMiner } from '../sim';
 import type { TestPool } from '../pool';
-import { MiningComponent } from './mining';
+import { MiningComponent, POWER_SETTLE_MS } from './mining';
 import type { MinerHal } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
@@ -166,6 +166,18 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
       const core = mining.core;
       if (!core) return;
       await Promise.all(core.plans.map((p) => p.chain.setFrequency(Math.round(p.freqMHz * scale))));
+    },
+    // A clean re-init after the interlock's cool-down: power (soft-start), settle, chain bring-up;
+    // if the chain does not come up clean the board is powered off and locked again.
+    reinitBoard: async (b) => {
+      const power = mining.power;
+      const core = mining.core;
+      if (!power || !core) return false;
+      await power.enable(b, 'interlock cool-down complete');
+      await ctx.clock.sleep(POWER_SETTLE_MS);
+      const ok = await core.reinitChain(b);
+      if (!ok) await power.disable(b, 'chain did not re-initialise after an interlock trip', { lock: true });
+      return ok;
     },
   });
   components.push(thermal);

@@ -43,6 +43,11 @@ export class ThermalComponent {
     clock: Clock; log: Logger; config: ThermalConfigLike; hardware: () => ThermalHardware | undefined; raise: (e: DaemonEvent) => void;
     /** Applies the policy's frequency scale (1 = configured) to every running chain. */
     applyFreqScale?: (scale: number) => Promise<void>;
+    /**
+     * After a trip's cool-down: power the board again and re-initialise its chain; resolves true
+     * when the chain came up clean (else the board must be left off and locked again).
+     */
+    reinitBoard?: (board: number) => Promise<boolean>;
   }) {}
 
   async start(): Promise<void> {
@@ -71,7 +76,18 @@ export class ThermalComponent {
       this.o.raise({ at_ms: e.atMs, severity: 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level})`, data: { scale: e.scale, level: e.level } });
       this.o.applyFreqScale?.(e.scale).catch((err: unknown) => this.o.log.error({ err, scale: e.scale }, 'could not apply the thermal frequency scale'));
     }, this);
-    ctl.events.on('reinit_ready', (e) => this.o.raise({ at_ms: e.atMs, severity: 'info', source: 'interlock', kind: 'interlock_cooled', message: `board ${e.board} cooled down; it needs a re-init to run again`, data: { board: e.board } }), this);
+    ctl.events.on('reinit_ready', (e) => {
+      this.o.raise({ at_ms: e.atMs, severity: 'info', source: 'interlock', kind: 'interlock_cooled', message: `board ${e.board} cooled down; re-initialising it`, data: { board: e.board } });
+      const reinit = this.o.reinitBoard;
+      if (!reinit || !ctl.release(e.board)) return;
+      reinit(e.board).then(
+        (ok) => this.o.raise({ at_ms: this.o.clock.now(), severity: ok ? 'info' : 'critical', source: 'interlock', kind: ok ? 'board_restored' : 'board_reinit_failed', message: ok ? `board ${e.board} re-initialised cleanly and hashing again` : `board ${e.board} did not re-initialise cleanly: left off`, data: { board: e.board } }),
+        (err: unknown) => {
+          this.o.log.error({ err, board: e.board }, 'board re-init after an interlock trip failed; powering it off');
+          void hw.power.disable(e.board, 're-init failed after an interlock trip', { lock: true });
+        },
+      );
+    }, this);
     this.ctl = ctl;
     ctl.setMode(this.toMode(this.o.config.mode, this.o.config.manualDuty));
     ctl.start();
