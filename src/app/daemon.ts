@@ -172,6 +172,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       return daemon.applyConfig(next, o.env);
     },
   });
+  // Every event an operator should know about also goes to the log (journal), by severity.
+  const eventLog = logRoot.child('events');
+  minerControl.events.on('event', (e) => {
+    const level = e.severity === 'critical' ? 'error' : e.severity === 'warning' ? 'warn' : 'info';
+    eventLog[level]({ source: e.source, kind: e.kind, ...(e.data ? { data: e.data } : {}) }, e.message);
+  });
   const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl });
   for (const c of built.components) lifecycle.add(c);
   await lifecycle.start();
