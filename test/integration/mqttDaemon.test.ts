@@ -74,7 +74,7 @@ test('retained status online, HA discovery, and telemetry showing the simulated 
   assert.ok((last!.hashrate_ghs ?? 0) > 0.1, JSON.stringify(last));
 });
 
-test('command round trips through the daemon: status ok, pause answers with its error code', async () => {
+test('command round trips through the daemon: status, pause (boards off), then resume', async () => {
   const r = sub('kabosu/kabosu-dev/reply/#', 2, 10);
   await sleep(300);
   await pub('kabosu/kabosu-dev/cmd/status', '{"transaction":1}');
@@ -83,9 +83,14 @@ test('command round trips through the daemon: status ok, pause answers with its 
   const byTx = Object.fromEntries(replies.map((x) => [x.transaction, x]));
   assert.is(byTx[1].status, 'ok');
   assert.is(byTx[1].data.state, 'mining');
-  assert.is(byTx[2].status, 'error');
-  // pause is in the allow-list via `mining`; until mining plugs pause in, the daemon answers NOT_AVAILABLE.
-  assert.ok(['KBS_E_NOT_AVAILABLE'].includes(byTx[2].code) || byTx[2].status === 'ok', JSON.stringify(byTx[2]));
+  assert.is(byTx[2].status, 'ok', JSON.stringify(byTx[2]));
+  const r2 = sub('kabosu/kabosu-dev/reply/#', 2, 20);
+  await sleep(300);
+  await pub('kabosu/kabosu-dev/cmd/status', '{"transaction":3}');
+  await pub('kabosu/kabosu-dev/cmd/resume', '{"transaction":4}');
+  const more = Object.fromEntries((await r2).map((l) => JSON.parse(l.slice(l.indexOf(' ') + 1))).map((x) => [x.transaction, x]));
+  assert.is(more[3].data.state, 'paused');
+  assert.is(more[4].status, 'ok', JSON.stringify(more[4]));
 });
 
 test.run();
