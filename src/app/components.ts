@@ -17,8 +17,6 @@ import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
-import { TelemetryComponent } from '../telemetry/component';
-import { EmbeddedBroker } from '../telemetry/broker';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
@@ -198,8 +196,15 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(history);
   components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: boards()?.board.hashBoard.chipFamily }), (q) => history.query(q)));
   const mq = ctx.config.telemetry.mqtt;
-  if (mq.enabled && mq.broker.enabled) components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
-  if (ctx.config.telemetry.mqtt.enabled) components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
+  // MQTT (mqtt.js, aedes) is loaded only when configured: a miner without it does not carry it.
+  if (mq.enabled && mq.broker.enabled) {
+    const { EmbeddedBroker } = require('../telemetry/broker') as typeof import('../telemetry/broker');
+    components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
+  }
+  if (mq.enabled) {
+    const { TelemetryComponent } = require('../telemetry/component') as typeof import('../telemetry/component');
+    components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
+  }
   // Pool and mining commands (MinerControl) are owned by the mining pipeline.
   Object.assign(ctx.control.parts, {
     pause: (reason: string) => mining.pause(reason),

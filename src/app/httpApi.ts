@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { KabosuConfig } from '../config';
 import type { MinerControl } from '../core/minerApi';
 import { HttpApiServer } from '../api/http/server';
@@ -11,7 +11,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
   readonly name = 'http-api';
   readonly critical = false;
   private server?: HttpApiServer;
-  private readonly registry = new Registry();
+  private registry?: Registry;
   port?: number;
 
   constructor(
@@ -25,9 +25,13 @@ export class HttpApiComponent implements Component<KabosuConfig> {
   async start(): Promise<void> {
     const h = this.config.api.http;
     if (!h.enabled) return;
-    collectDefaultMetrics({ register: this.registry });
+    // prom-client (process_/nodejs_ metrics) only when the API runs.
+    const prom = require('prom-client') as typeof import('prom-client');
+    const registry = new prom.Registry();
+    prom.collectDefaultMetrics({ register: registry });
+    this.registry = registry;
     this.server = new HttpApiServer({
-      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await this.registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history }),
+      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history }),
       token: () => this.config.api.http.token,
       log: this.log,
     });
@@ -46,7 +50,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
 
   async stop(): Promise<void> {
     await this.server?.close();
-    this.registry.clear();
+    this.registry?.clear();
   }
 }
 
