@@ -22,6 +22,7 @@ function freePort(): Promise<number> {
 function ask(port: number, req: unknown): Promise<any> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => s.write(JSON.stringify(req)));
+    s.setTimeout(30_000, () => s.destroy(new Error(`no reply to ${JSON.stringify(req)} in 30 s`)));
     const got: Buffer[] = [];
     s.on('data', (d) => got.push(d));
     s.on('error', reject);
@@ -40,7 +41,7 @@ test('switchpool/disablepool/addpool/removepool/poolpriority and pause/resume ov
     version: 1, mining: { enabled: true },
     pools: [{ name: 'a', url: pools[0].url, user: 'w', password: 'x' }, { name: 'b', url: pools[1].url, user: 'w', password: 'x', priority: 1 }],
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 3, pow: 'scrypt-sim', transport: 'stream' } },
-    api: { cgminer: { host: '127.0.0.1', port: apiPort } },
+    api: { http: { enabled: false }, cgminer: { host: '127.0.0.1', port: apiPort } },
   }), 'test');
   const clock = new RealClock();
   const logRoot = createLogRoot({ level: 'silent' });
