@@ -4,62 +4,19 @@
  * the remote hal; it mines on a `kabosu pool` process. Asserts accepted shares (the pool's own
  * counters) and that `kabosu status --json` shows the chains with their chips.
  */
+
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { KabosuProcs } from '../helpers/kabosuProcs';
 
-const bin = join(__dirname, '../../bin/kabosu.js');
-const dir = mkdtempSync(join(tmpdir(), 'kabosu-rrun-'));
-const env = { ...process.env } as NodeJS.ProcessEnv;
-for (const k of Object.keys(env)) if (k.startsWith('KABOSU_')) delete env[k];
-const procs: ChildProcess[] = [];
-let daemonOut = '';
+const k = new KabosuProcs('kabosu-rrun-');
+const { bin, dir, env } = k;
+const start = (args: string[]) => k.start(args);
 
-function start(args: string[]): { proc: ChildProcess; firstLine: Promise<string> } {
-  const proc = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...env, KABOSU_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(proc);
-  let err = '';
-  proc.stderr!.on('data', (c) => (err += String(c)));
-  const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).once('line', resolve);
-    proc.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err.slice(-2000)}`)));
-    setTimeout(() => reject(new Error(`${args[0]} printed nothing in 20 s: ${err.slice(-2000)}`)), 20000).unref();
-  });
-  return { proc, firstLine };
-}
-
-function waitFor(re: RegExp, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setInterval(() => {
-      if (re.test(daemonOut)) {
-        clearInterval(t);
-        clearTimeout(d);
-        resolve();
-      }
-    }, 100);
-    const d = setTimeout(() => {
-      clearInterval(t);
-      reject(new Error(`no ${re} within ${ms} ms:\n${daemonOut.slice(-3000)}`));
-    }, ms);
-  });
-}
-
-test.after(async () => {
-  for (const p of procs.reverse()) {
-    if (p.exitCode === null && p.signalCode === null) {
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
-      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after(() => k.cleanup());
 
 test('kabosu run (sim-remote) mines on kabosu pool through the PTYs and remote hal of kabosu sim', async () => {
   const sim = start(['sim', 'run', '--board', 'l3plus', '--seed', '4', '--pty', '--json', '--control', `unix:${join(dir, 'ctl.sock')}`, '--hal', `unix:${join(dir, 'hal.sock')}`]);
@@ -79,11 +36,8 @@ test('kabosu run (sim-remote) mines on kabosu pool through the PTYs and remote h
     }),
   );
   const dataDir = join(dir, 'data');
-  const daemon = spawn(process.execPath, [bin, 'run', '--config', cfgPath, '--data-dir', dataDir], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(daemon);
-  daemon.stdout!.on('data', (d) => (daemonOut += String(d)));
-  daemon.stderr!.on('data', (d) => (daemonOut += String(d)));
-  await waitFor(/"msg":"share accepted"/, 40_000);
+  const daemon = k.daemon(['run', '--config', cfgPath, '--data-dir', dataDir]);
+  await k.waitFor(/"msg":"share accepted"/, 40_000);
   const r = spawnSync(process.execPath, [bin, 'status', '--json', '--config', cfgPath, '--data-dir', dataDir], { cwd: dir, env, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout) as { hashboards: { backend: string; simulated: boolean }; shares: { accepted: number }; chains: Array<{ chips_found: number }> };
