@@ -26,6 +26,7 @@ import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
 import type { RateEstimate } from '../hashboard/hashrateMeter';
 import { HealthComponent } from '../health/healthComponent';
+import { monitoredChains } from '../health/monitoredChains';
 
 /**
  * Builds the components the config asks for, in start order: the hash boards (simulated or
@@ -307,29 +308,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
     dataDir: ctx.dataDir,
     limitW: ctx.config.power.limitW ?? null,
     ports: {
-      chains: () => {
-        const core = mining.core;
-        if (!core) return [];
-        const now = ctx.clock.now();
-        return core.chains.map((rt, k) => {
-          const plan = core.plans[k];
-          const n = plan.chain.counts;
-          return {
-            index: k,
-            ready: rt.ready,
-            workFlowing: mining.hasWork,
-            chipsFound: rt.ready || rt.error !== undefined ? rt.chipsFound : null,
-            expectedChips: plan.expectedChips,
-            expectedHps: plan.expectedHps,
-            ticketDifficulty: rt.ticket?.difficulty ?? null,
-            frames: n.frames,
-            badFrames: n.badCrc + n.badHeader + n.shortFrames,
-            chipFreqMHz: plan.chain.freqMHz,
-            chips: core.stats.chipSnapshots(k, now).map((c) => ({ nonces: c.nonces, hwErrors: c.hwErrors })),
-            ...(rt.error !== undefined ? { error: rt.error } : {}),
-          };
-        });
-      },
+      chains: () => (mining.core ? monitoredChains(mining.core, ctx.clock.now(), mining.hasWork) : []),
       actions: {
         reinitChain: async (k) => (mining.core ? mining.core.reinitChain(k) : false),
         setChipFreq: async (k, chip, mhz) => {

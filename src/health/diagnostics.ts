@@ -1,3 +1,4 @@
+import { readTmp451 } from '../hashboard/tmp451';
 import type { Logger } from 'pino';
 import type { Clock, GpioLine, I2cBus, Pwm, Tach, Uart } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
@@ -38,15 +39,6 @@ export interface DiagOptions {
   readsPerChip?: number;
   /** Nominal PSU output for the sag check. */
   psuNominalV?: number;
-}
-
-export const TMP451 = { LOCAL_HIGH: 0x00, REMOTE_HIGH: 0x01, REMOTE_LOW: 0x10, LOCAL_LOW: 0x15 } as const;
-
-/** TMP451 standard format: high byte whole °C, low byte bits 7..4 in 1/16 °C (chips.md §10.3). */
-export async function readTmp451(bus: I2cBus, address: number): Promise<{ localC: number; remoteC: number }> {
-  const localC = (await bus.readByte(address, TMP451.LOCAL_HIGH)) + ((await bus.readByte(address, TMP451.LOCAL_LOW)) >> 4) / 16;
-  const remoteC = (await bus.readByte(address, TMP451.REMOTE_HIGH)) + ((await bus.readByte(address, TMP451.REMOTE_LOW)) >> 4) / 16;
-  return { localC, remoteC };
 }
 
 export async function readSensors(hal: Pick<DiagHal, 'sensorBuses'>, board: BoardDefinition, chains: number[], faults: HwFault[]): Promise<DiagSensor[]> {

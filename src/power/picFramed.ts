@@ -1,6 +1,5 @@
-import type { Logger } from 'pino';
-import type { Clock, I2cBus, TimerHandle } from '../hal/types';
-import { HEARTBEAT_INTERVAL_MS, PIC_CMD, RegulatorError } from './picOld';
+import { PIC_CMD } from './picOld';
+import { PicLink, RegulatorError, type PicOptions } from './picLink';
 import { encodeFramed, parseAck, parseDataReply, type FramedReply } from './picFramedCodec';
 
 /**
@@ -9,26 +8,13 @@ import { encodeFramed, parseAck, parseDataReply, type FramedReply } from './picF
  * checksummed frames, one byte per I2C write, replies read byte by byte. Voltage readback: the
  * heartbeat reply's data `[dc-dc on, code]` (the simulator's layout; the stock sources are silent).
  */
-export interface PicFramedOptions {
-  bus: I2cBus;
-  address: number;
-  chain: number;
-  clock: Clock;
-  log: Logger;
-  codeOffsetV: number;
-  codeSlopeV: number;
-}
+export type PicFramedOptions = PicOptions;
 
 export class PicFramedRegulator {
-  private heartbeat?: TimerHandle;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly link: PicLink;
 
-  constructor(private readonly o: PicFramedOptions) {}
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
+  constructor(private readonly o: PicFramedOptions) {
+    this.link = new PicLink(o);
   }
 
   private fail(cmd: number, why: string, cause?: unknown): RegulatorError {
@@ -39,19 +25,16 @@ export class PicFramedRegulator {
     });
   }
 
-  private command(cmd: number, data: number[], replyBytes: number, parse: (b: number[]) => FramedReply): Promise<number[]> {
-    return this.exclusive(async () => {
-      const reply: number[] = [];
-      try {
-        for (const b of encodeFramed(cmd, data)) await this.o.bus.sendByte(this.o.address, b);
-        for (let i = 0; i < replyBytes; i++) reply.push(await this.o.bus.receiveByte(this.o.address));
-      } catch (err) {
-        throw this.fail(cmd, (err as Error).message, err);
-      }
-      const r = parse(reply);
-      if (!r.ok) throw this.fail(cmd, r.problem);
-      return r.data;
-    });
+  private async command(cmd: number, data: number[], replyBytes: number, parse: (b: number[]) => FramedReply): Promise<number[]> {
+    let reply: number[];
+    try {
+      reply = await this.link.transfer(encodeFramed(cmd, data), replyBytes);
+    } catch (err) {
+      throw this.fail(cmd, (err as Error).message, err);
+    }
+    const r = parse(reply);
+    if (!r.ok) throw this.fail(cmd, r.problem);
+    return r.data;
   }
 
   private write(cmd: number, data: number[]): Promise<number[]> {
@@ -59,13 +42,11 @@ export class PicFramedRegulator {
   }
 
   codeFor(volts: number): number {
-    const code = Math.round((volts - this.o.codeOffsetV) / this.o.codeSlopeV);
-    if (!(code >= 0 && code <= 0xfe)) throw new RegulatorError('KBS_E_POWER_RANGE', `chain ${this.o.chain}: ${volts} V is outside the PIC's range`, { context: { chain: this.o.chain, volts } });
-    return code;
+    return this.link.codeFor(volts);
   }
 
   voltsFor(code: number): number {
-    return this.o.codeOffsetV + this.o.codeSlopeV * code;
+    return this.link.voltsFor(code);
   }
 
   async softwareVersion(): Promise<number> {
@@ -90,19 +71,11 @@ export class PicFramedRegulator {
 
   async enable(on: boolean): Promise<void> {
     await this.write(PIC_CMD.ENABLE_VOLTAGE, [on ? 1 : 0]);
-    if (on) this.startHeartbeat();
-    else this.stopHeartbeat();
-  }
-
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = this.o.clock.setInterval(() => {
-      this.sendHeartbeat().catch((err: Error) => this.o.log.warn({ chain: this.o.chain, err: err.message }, 'PIC heartbeat failed'));
-    }, HEARTBEAT_INTERVAL_MS);
+    if (on) this.link.startHeartbeat(() => this.sendHeartbeat());
+    else this.link.stopHeartbeat();
   }
 
   stopHeartbeat(): void {
-    this.heartbeat?.cancel();
-    this.heartbeat = undefined;
+    this.link.stopHeartbeat();
   }
 }

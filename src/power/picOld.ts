@@ -1,6 +1,6 @@
-import type { Logger } from 'pino';
-import type { Clock, I2cBus, TimerHandle } from '../hal/types';
-import { KabosuError } from '../core/errors';
+import { PicLink, RegulatorError, type PicOptions } from './picLink';
+
+export { HEARTBEAT_INTERVAL_MS, RegulatorError } from './picLink';
 
 /**
  * The L3+ hash-board PIC16F1704, old byte API (software version 0x03; chips.md §10.1): every
@@ -17,49 +17,25 @@ export const PIC_CMD = {
   GET_VOLTAGE: 0x18,
 } as const;
 
-export const HEARTBEAT_INTERVAL_MS = 10_000;
-
-export class RegulatorError extends KabosuError {}
-
-export interface PicOldOptions {
-  bus: I2cBus;
-  address: number;
-  chain: number;
-  clock: Clock;
-  log: Logger;
-  /** V = codeOffsetV + codeSlopeV x code */
-  codeOffsetV: number;
-  codeSlopeV: number;
-}
+export type PicOldOptions = PicOptions;
 
 export class PicOldRegulator {
-  private heartbeat?: TimerHandle;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly link: PicLink;
 
-  constructor(private readonly o: PicOldOptions) {}
-
-  /** Serialises commands: the PIC parses one byte stream, interleaving would garble it. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
+  constructor(private readonly o: PicOldOptions) {
+    this.link = new PicLink(o);
   }
 
   private async command(cmd: number, args: number[] = [], replyBytes = 0): Promise<number[]> {
-    return this.exclusive(async () => {
-      try {
-        for (const b of [0x55, 0xaa, cmd, ...args]) await this.o.bus.sendByte(this.o.address, b);
-        const out: number[] = [];
-        for (let i = 0; i < replyBytes; i++) out.push(await this.o.bus.receiveByte(this.o.address));
-        return out;
-      } catch (err) {
-        throw new RegulatorError('KBS_E_POWER_PIC', `chain ${this.o.chain}: PIC at 0x${this.o.address.toString(16)} did not take command 0x${cmd.toString(16)}: ${(err as Error).message}`, {
-          hint: 'check the hash board is seated and the controller I2C bus works; the board stays unpowered',
-          context: { chain: this.o.chain, address: this.o.address, cmd },
-          cause: err,
-        });
-      }
-    });
+    try {
+      return await this.link.transfer([0x55, 0xaa, cmd, ...args], replyBytes);
+    } catch (err) {
+      throw new RegulatorError('KBS_E_POWER_PIC', `chain ${this.o.chain}: PIC at 0x${this.o.address.toString(16)} did not take command 0x${cmd.toString(16)}: ${(err as Error).message}`, {
+        hint: 'check the hash board is seated and the controller I2C bus works; the board stays unpowered',
+        context: { chain: this.o.chain, address: this.o.address, cmd },
+        cause: err,
+      });
+    }
   }
 
   async softwareVersion(): Promise<number> {
@@ -67,15 +43,11 @@ export class PicOldRegulator {
   }
 
   codeFor(volts: number): number {
-    const code = Math.round((volts - this.o.codeOffsetV) / this.o.codeSlopeV);
-    if (code < 0 || code > 0xfe) {
-      throw new RegulatorError('KBS_E_POWER_RANGE', `chain ${this.o.chain}: ${volts.toFixed(3)} V is outside the PIC's range`, { context: { chain: this.o.chain, volts } });
-    }
-    return code;
+    return this.link.codeFor(volts);
   }
 
   voltsFor(code: number): number {
-    return this.o.codeOffsetV + this.o.codeSlopeV * code;
+    return this.link.voltsFor(code);
   }
 
   async setVoltage(volts: number): Promise<number> {
@@ -90,23 +62,15 @@ export class PicOldRegulator {
 
   async enable(on: boolean): Promise<void> {
     await this.command(PIC_CMD.ENABLE_VOLTAGE, [on ? 1 : 0]);
-    if (on) this.startHeartbeat();
-    else this.stopHeartbeat();
+    if (on) this.link.startHeartbeat(() => this.sendHeartbeat());
+    else this.link.stopHeartbeat();
   }
 
   async sendHeartbeat(): Promise<void> {
     await this.command(PIC_CMD.SEND_HEART_BEAT);
   }
 
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = this.o.clock.setInterval(() => {
-      this.sendHeartbeat().catch((err: Error) => this.o.log.warn({ chain: this.o.chain, err: err.message }, 'PIC heartbeat failed'));
-    }, HEARTBEAT_INTERVAL_MS);
-  }
-
   stopHeartbeat(): void {
-    this.heartbeat?.cancel();
-    this.heartbeat = undefined;
+    this.link.stopHeartbeat();
   }
 }

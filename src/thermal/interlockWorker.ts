@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RemoteHalClient } from '../hal/remote';
 import { evaluateInterlock, nextReading, peerMean, type InterlockLimits, type SensorReading } from './interlockRules';
-import { readTmp451 } from './tmp451Reader';
+import { readTmp451 } from '../hashboard/tmp451';
 
 export interface InterlockWorkerData {
   hal: string;

@@ -17,7 +17,7 @@ import type { Fans } from './fans';
 import { coolDownStep, evaluateInterlock, nextReading, peerMean, type CoolDown, type InterlockLimits, type SensorReading, type Trip } from './interlockRules';
 import { pidInit, pidStep, type PidOptions, type PidState } from './pid';
 import { policyInit, policyStep, type PolicyLimits, type PolicyState } from './policy';
-import { readTmp451 } from './tmp451Reader';
+import { readTmp451 } from '../hashboard/tmp451';
 
 export type FanMode = { mode: 'auto' } | { mode: 'manual'; duty: number } | { mode: 'immersion' };
 

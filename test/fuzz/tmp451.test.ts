@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import fc from 'fast-check';
 import { KabosuError } from '../../src/core/errors';
 import type { I2cBus } from '../../src/hal/types';
-import { decodeTmp451, readTmp451 } from '../../src/thermal/tmp451Reader';
+import { decodeTmp451, readTmp451 } from '../../src/hashboard/tmp451';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 451);
 

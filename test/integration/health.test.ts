@@ -1,3 +1,4 @@
+import { monitoredChains } from '../../src/health/monitoredChains';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pino from 'pino';
@@ -104,24 +105,7 @@ async function rig(): Promise<Rig> {
     deadGraceMs: 3000,
     hwIntervalMs: 60_000, // the test calls hardwareTick itself
     ports: {
-      chains: () =>
-        core.chains.map((rt, k) => {
-          const plan = core.plans[k];
-          const n = plan.chain.counts;
-          return {
-            index: k,
-            ready: rt.ready,
-            chipsFound: rt.ready || rt.error !== undefined ? rt.chipsFound : null,
-            expectedChips: plan.expectedChips,
-            expectedHps: plan.expectedHps,
-            ticketDifficulty: rt.ticket?.difficulty ?? null,
-            frames: n.frames,
-            badFrames: n.badCrc + n.badHeader + n.shortFrames,
-            chipFreqMHz: plan.chain.freqMHz,
-            chips: core.stats.chipSnapshots(k, clock.now()).map((c) => ({ nonces: c.nonces, hwErrors: c.hwErrors })),
-            ...(rt.error !== undefined ? { error: rt.error } : {}),
-          };
-        }),
+      chains: () => monitoredChains(core, clock.now()),
       actions: {
         reinitChain: (k) => core.reinitChain(k),
         setChipFreq: async (k, chip, mhz) => {

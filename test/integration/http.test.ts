@@ -212,11 +212,18 @@ test('an invalid config PUT is refused with the full report and the file is unto
   assert.is(notObj.status, 422);
 });
 
-test('a command whose part is missing answers 501 KBS_E_NOT_AVAILABLE, not a crash', async () => {
-  const r = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'manual', duty_pct: 50 }, token: TOKEN });
-  if (r.status === 200) return; // thermal control is present in this build
-  assert.is(r.status, 501);
-  assert.is(r.json.code, 'KBS_E_NOT_AVAILABLE');
+test('fan-mode through the API takes effect in the thermal status, and a bad duty is refused', async () => {
+  const bad = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'manual', duty_pct: 150 }, token: TOKEN });
+  assert.is(bad.status, 400);
+  assert.is(bad.json.code, 'KBS_E_THERMAL_BAD_DUTY');
+  const r = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'manual', duty_pct: 55 }, token: TOKEN });
+  assert.is(r.status, 200, r.text);
+  const t = await call('GET', '/api/v1/thermal');
+  assert.is(t.json.mode, 'manual');
+  assert.ok(t.json.fans.every((f: { duty_pct: number }) => Math.abs(f.duty_pct - 55) < 1), JSON.stringify(t.json.fans));
+  const back = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'auto' }, token: TOKEN });
+  assert.is(back.status, 200);
+  assert.is((await call('GET', '/api/v1/thermal')).json.mode, 'auto');
 });
 
 test('no reply and no log line contains a secret', () => {

@@ -5,7 +5,7 @@ import { buildRoutes } from '../../src/api/http/routes';
 import { DaemonControl } from '../../src/app/control';
 import { validateConfigData } from '../../src/config';
 import { devConfig } from '../../src/app/devConfig';
-import { benchStatus } from './apiStatus';
+import { lightStatus } from '../fleet/lightMiner';
 
 /**
  * Child process of `kabosu bench api`: serves either the kabosu HTTP API over a realistic L3+
@@ -13,7 +13,8 @@ import { benchStatus } from './apiStatus';
  * Prints the port on stdout.
  */
 const mode = process.argv[2] ?? 'kabosu';
-const status = benchStatus();
+const now = Date.now();
+const status = lightStatus(0, now, now - 3600_000); // an L3+-shaped snapshot, one hour up
 if (mode === 'baseline') {
   const body = JSON.stringify(status);
   const s = createServer((_req, res) => {

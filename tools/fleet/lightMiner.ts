@@ -20,7 +20,7 @@ export function lightStatus(i: number, nowMs: number, startMs: number): DaemonSt
     hashboards: { backend: 'sim', model: 'l3plus', simulated: true, pow: null, note: 'light fleet miner' },
     hashrate: { chips: rate(hps), pool_accepted: { hps: hps * 0.98, rel_err: 0.05 } },
     shares: { submitted: shares, accepted: shares, rejected: {}, not_submitted: {} },
-    pools: [{ name: 'main', url: 'stratum+tcp://pool.example:3333', state: 'alive', active: true, difficulty: 4096, latency_ms: 25, accepted: shares, rejected: 0 },
+    pools: [{ name: 'main', url: 'stratum+tcp://pool.example:3333', state: 'ready', active: true, difficulty: 4096, latency_ms: 25, accepted: shares, rejected: 0 },
       { name: 'backup', url: 'stratum+tcp://backup.example:3333', state: 'idle', active: false, difficulty: null, latency_ms: null, accepted: 0, rejected: 0 }],
     chains: [0, 1, 2, 3].map((index) => ({ index, chips_expected: 72, chips_found: 72, nonces: shares * 8, hw_errors: 0, crc_errors: 0, silent_chips: [], freq_mhz: 384, ticket_difficulty: 64, hashrate: rate(hps / 4) })),
     components: [],
