@@ -10,6 +10,8 @@ namespace kabosu {
 Napi::Value OpenPty(const Napi::CallbackInfo& info);
 Napi::Value TtySpeed(const Napi::CallbackInfo& info);
 Napi::Value CloseFd(const Napi::CallbackInfo& info);
+void InitUart(Napi::Env env, Napi::Object exports);
+void InitMemory(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -65,7 +67,8 @@ Napi::Value ScryptBatch(const Napi::CallbackInfo& info) {
   return p;
 }
 
-// scryptSync(headers, path?): Buffer — blocks; for benchmarks and cross-checks only.
+// scryptSync(headers, path?): Buffer — blocks the caller; src/pow/native.ts uses it for batches
+// within its inline budget (a lone hash is ~0.16 ms on x86-64), benchmarks and cross-checks.
 Napi::Value ScryptSync(const Napi::CallbackInfo& info) {
   Napi::Buffer<uint8_t> headers;
   if (!headersArg(info, &headers)) return info.Env().Undefined();
@@ -90,6 +93,8 @@ Napi::Value Paths(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InitUart(env, exports);
+  InitMemory(env, exports);
   exports.Set("scryptBatch", Napi::Function::New(env, ScryptBatch));
   exports.Set("scryptSync", Napi::Function::New(env, ScryptSync));
   exports.Set("paths", Napi::Function::New(env, Paths));
@@ -99,7 +104,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sha256Impl", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     return Napi::String::New(info.Env(), sha256_impl());
   }));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

@@ -10,9 +10,12 @@ void scrypt_kernel_sse2(const uint8_t*, uint8_t*, void*);
 void scrypt_kernel_avx2(const uint8_t*, uint8_t*, void*);
 void scrypt_kernel_avx512(const uint8_t*, uint8_t*, void*);
 void scrypt_kernel_avx512vl(const uint8_t*, uint8_t*, void*);
+void scrypt_kernel1_sse2(const uint8_t*, uint8_t*, void*);
+void scrypt_kernel1_avx512vl(const uint8_t*, uint8_t*, void*);
 #endif
 #if defined(__aarch64__)
 void scrypt_kernel_neon(const uint8_t*, uint8_t*, void*);
+void scrypt_kernel1_neon(const uint8_t*, uint8_t*, void*);
 #endif
 
 const std::vector<ScryptPath>& available_paths() {
@@ -26,9 +29,13 @@ const std::vector<ScryptPath>& available_paths() {
     }
     if (__builtin_cpu_supports("avx2")) p.push_back({"avx2", 8, scrypt_kernel_avx2});
     p.push_back({"sse2", 4, scrypt_kernel_sse2});
+    // One hash with Salsa20/8 vectorised inside the block: the path for lone nonces.
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) p.push_back({"avx512vl-x1", 1, scrypt_kernel1_avx512vl});
+    p.push_back({"sse2-x1", 1, scrypt_kernel1_sse2});
 #endif
 #if defined(__aarch64__)
     p.push_back({"neon", 4, scrypt_kernel_neon});
+    p.push_back({"neon-x1", 1, scrypt_kernel1_neon});
 #endif
     p.push_back({"scalar", 1, scrypt_kernel_scalar});
     return p;

@@ -1,6 +1,6 @@
 /**
  * Hash boards served by a `kabosu sim run --pty --hal ADDR` process (backend 'sim-remote'): the
- * firmware opens the chain PTYs with serialport (hal/linux/uart.ts) exactly as it opens
+ * firmware opens the chain PTYs with LinuxUart (hal/linux/uart.ts) exactly as it opens
  * /dev/ttyS* on a controller, and reaches the PIC regulators, reset lines, sensors and fans
  * through the remote hal (hal/remote). Nothing of the simulator runs in this process.
  */

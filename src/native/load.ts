@@ -10,6 +10,12 @@ export interface KabosuAddon {
   openpty(): { masterFd: number; slaveFd: number; slavePath: string };
   ttySpeed(fd: number): number;
   closeFd(fd: number): void;
+  /** Opens and configures a tty (raw 8N1, flock, O_NONBLOCK): native/src/uart.cc. */
+  uartOpen(path: string, baud: number): number;
+  /** glibc malloc_trim(0): true when free heap pages went back to the kernel (native/src/memory.cc). */
+  mallocTrim(): boolean;
+  uartSetBaud(fd: number, baud: number): void;
+  UartPoller: new (fd: number, onData: (chunk: Buffer | null, why?: string) => void) => { stop(): void };
   abiVersion: number;
   /** SHA-256 used by PBKDF2 inside scrypt: "sha-ni" or "portable" (KABOSU_SHA256=portable forces it). */
   sha256Impl?(): string;

@@ -4,7 +4,7 @@ import { loadAddon } from './load';
 export interface PtyPair {
   masterFd: number;
   slaveFd: number;
-  /** The path the firmware opens with serialport (e.g. /dev/pts/3). */
+  /** The path the firmware opens with LinuxUart (e.g. /dev/pts/3). */
   slavePath: string;
 }
 

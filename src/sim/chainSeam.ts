@@ -92,7 +92,7 @@ export const streamChainFactory: ChainFactory = (opts) => {
 
 /**
  * Builds C1's SimChain served on a real PTY (transport 'pty'): the firmware opens `ptyPath` with
- * serialport exactly as a chain UART on hardware; the line speed the chain sees is the termios
+ * LinuxUart exactly as a chain UART on hardware; the line speed the chain sees is the termios
  * speed the firmware set on the slave. Needs the native addon (openpty).
  */
 export const ptyChainFactory: ChainFactory = (opts) => {

@@ -1,6 +1,6 @@
 /**
  * The Uart contract: every transport that gives the firmware a `Uart` and the simulated chain a
- * `ByteLink` must pass this (in-process pair always; PTY + serialport when the addon is built).
+ * `ByteLink` must pass this (in-process pair always; PTY + LinuxUart when the addon is built).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

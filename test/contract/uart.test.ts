@@ -25,7 +25,7 @@ try {
 if (ptyAvailable) {
   const { createPtyTransport } = require('../../src/hal/sim/ptyTransport') as typeof import('../../src/hal/sim/ptyTransport');
   const { LinuxUart } = require('../../src/hal/linux/uart') as typeof import('../../src/hal/linux/uart');
-  uartContract('PTY + serialport', async () => {
+  uartContract('PTY + LinuxUart (native poller)', async () => {
     const t = createPtyTransport();
     const host = await LinuxUart.open(t.path, 115200);
     return {

@@ -1,6 +1,6 @@
 /**
  * `kabosu run --config FILE` against `kabosu sim run --pty --hal` (issue #5): three processes.
- * The firmware opens the simulator's PTYs with serialport and powers/reset the chains through
+ * The firmware opens the simulator's PTYs with LinuxUart and powers/reset the chains through
  * the remote hal; it mines on a `kabosu pool` process. Asserts accepted shares (the pool's own
  * counters) and that `kabosu status --json` shows the chains with their chips.
  */

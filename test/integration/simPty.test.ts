@@ -1,6 +1,6 @@
 /**
  * The simulator served on real PTYs (transport 'pty'): the firmware side opens each chain's
- * PTY path with serialport (hal/linux LinuxUart) exactly as a chain UART on hardware.
+ * PTY path with LinuxUart (hal/linux) exactly as a chain UART on hardware.
  * Needs the native addon (openpty), which `npm install` builds.
  */
 import { test } from 'uvu';
@@ -12,7 +12,7 @@ import { createSimMiner } from '../../src/sim/miner';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-test('each chain is a PTY the firmware opens with serialport; a powered chain answers there', async () => {
+test('each chain is a PTY the firmware opens with LinuxUart; a powered chain answers there', async () => {
   const m = createSimMiner({ boardId: 'l3plus', seed: 9, clock: new RealClock(), transport: 'pty' });
   let uart: LinuxUart | undefined;
   try {

@@ -1,12 +1,13 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { localRequest } from '../../src/api/local/client';
 import type { DaemonStatus } from '../../src/app/status';
+import { serviceEnvironment } from './serviceUnit';
 
 /**
  * The firmware process alone (issue #5 budget: CPU < 10% of one core, RSS < 80 MB for one L3+,
@@ -18,12 +19,12 @@ import type { DaemonStatus } from '../../src/app/status';
 const BIN = join(__dirname, '../../bin/kabosu.js');
 const CPU_BUDGET = 0.1;
 /**
- * Extra environment for the firmware process only (experiments). Measured over 60 s (2026-11-23):
- * none: RSS peak 86-87 MB, CPU 7.8%; MALLOC_ARENA_MAX=2: 92 MB; MALLOC_MMAP_THRESHOLD_=131072:
- * 72 MB but CPU 9.8%. The JS heap stays ~15 MB: the growth is the native scrypt scratch
- * (128 KiB x lanes, aligned_alloc/free per call in native/src/scrypt_dispatch.cc) kept by glibc's
- * dynamic mmap threshold in each libuv thread's arena; a reused thread_local scratch in the addon
- * is the real fix (no churn, bounded RSS).
+ * The firmware runs with the environment of the shipped systemd unit (image/systemd/
+ * kabosu.service: NODE_OPTIONS=--max-semi-space-size=1), plus KABOSU_BENCH_FIRMWARE_ENV
+ * ("K=V K=V", experiments) and KABOSU_BENCH_NODE_FLAGS (extra node flags on the command line).
+ * Measured over 60 s (2026-11-23, everything on): default V8 young generation 109.5 MB RSS;
+ * the unit's 1 MiB semi-space, the minified bundle and the in-block one-hash scrypt: see the
+ * closing note of issue #5 and docs/performance.md.
  */
 const SERVICE_ENV = process.env.KABOSU_BENCH_FIRMWARE_ENV ?? '';
 const RSS_BUDGET_MB = 80;
@@ -41,7 +42,31 @@ function cpuSeconds(pid: number, hz: number): number {
   return (Number(f[11]) + Number(f[12])) / hz;
 }
 
-function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+/** utime + stime per thread name (/proc/<pid>/task/<tid>/stat), in seconds: where the CPU goes. */
+function cpuByThread(pid: number, hz: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Node 20 leaves its threads named "node": the main thread is tid == pid, the rest by tid.
+      const name = tid === String(pid) ? 'main' : `tid${tid}`;
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / hz;
+    } catch {
+      /* thread ended */
+    }
+  }
+  return out;
+}
+
+/** The main thread's user and system CPU seconds (where the event loop's time goes: JS or syscalls). */
+function mainUserSys(pid: number, hz: number): { user: number; sys: number } {
+  const s = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) / hz, sys: Number(f[12]) / hz };
+}
+
+function statusKb(pid: number, key: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
@@ -99,13 +124,16 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     // KABOSU_BENCH_NODE_FLAGS: extra node/V8 flags for the firmware process only (e.g. heap sizing experiments).
     const nodeFlags = (process.env.KABOSU_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     const serviceEnv = Object.fromEntries(SERVICE_ENV.split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
-    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...serviceEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const unitEnv = serviceEnvironment();
+    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...unitEnv, ...serviceEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     procs.push(fw);
     const pid = fw.pid!;
     const sock = join(dataDir, 'kabosu.sock');
     const s0 = await waitMining(sock, 60_000);
     const hz = clockTicks();
     const cpu0 = cpuSeconds(pid, hz);
+    const threads0 = cpuByThread(pid, hz);
+    const main0 = mainUserSys(pid, hz);
     const t0 = performance.now();
     const rssKb: number[] = [];
     const sampler = setInterval(() => rssKb.push(statusKb(pid, 'VmRSS')), 1000);
@@ -113,7 +141,19 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     clearInterval(sampler);
     const wallS = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(pid, hz) - cpu0;
+    const threads1 = cpuByThread(pid, hz);
+    const main1 = mainUserSys(pid, hz);
+    const mainSplit = { user: +((main1.user - main0.user) / wallS).toFixed(4), sys: +((main1.sys - main0.sys) / wallS).toFixed(4) };
+    const cpuThreads = Object.fromEntries(
+      Object.entries(threads1)
+        .map(([k, v]) => [k, +((v - (threads0[k] ?? 0)) / ((performance.now() - t0) / 1000)).toFixed(4)] as const)
+        .filter(([, v]) => v >= 0.001)
+        .sort((a, b) => b[1] - a[1]),
+    );
     const hwmMb = statusKb(pid, 'VmHWM') / 1024;
+    const anonMb = statusKb(pid, 'RssAnon') / 1024;
+    const fileMb = statusKb(pid, 'RssFile') / 1024;
+    if (process.env.KABOSU_BENCH_SMAPS) writeFileSync(process.env.KABOSU_BENCH_SMAPS, readFileSync(`/proc/${pid}/smaps`));
     const s1 = await localRequest<DaemonStatus>(sock, 'GET', '/v1/status');
     const nonces = s1.chains.reduce((a, c) => a + c.nonces, 0) - s0.chains.reduce((a, c) => a + c.nonces, 0);
     const cpuFraction = cpu / wallS;
@@ -123,20 +163,23 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       board: 'l3plus (kabosu sim process, PTYs + remote hal, scrypt-sim)',
       seconds: +wallS.toFixed(1),
       node_flags: nodeFlags.join(' '),
-      firmware_env: SERVICE_ENV,
+      firmware_env: { ...serviceEnvironment(), ...Object.fromEntries(SERVICE_ENV.split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string])) },
       firmware: fromSource ? 'source via tsx' : 'release bundle (dist/kabosu.cjs)',
       nonces_per_s: +(nonces / wallS).toFixed(1),
       cpu_fraction_of_one_core: +cpuFraction.toFixed(4),
       cpu_budget: CPU_BUDGET,
-      rss_mb: { max_sampled: +rssMax.toFixed(1), peak_vmhwm: +hwmMb.toFixed(1), last: +(rssKb[rssKb.length - 1]! / 1024).toFixed(1) },
+      cpu_fraction_by_thread: cpuThreads,
+      main_thread_user_sys: mainSplit,
+      rss_mb: { max_sampled: +rssMax.toFixed(1), peak_vmhwm: +hwmMb.toFixed(1), last: +(rssKb[rssKb.length - 1]! / 1024).toFixed(1), anon_at_end: +anonMb.toFixed(1), file_at_end: +fileMb.toFixed(1) },
       rss_budget_mb: RSS_BUDGET_MB,
       within_budget: cpuFraction < CPU_BUDGET && hwmMb < RSS_BUDGET_MB,
       shares: { submitted: s1.shares.submitted - s0.shares.submitted, accepted: s1.shares.accepted - s0.shares.accepted },
     };
     const table =
-      `pipeline-remote: firmware process alone (${result.firmware}, env ${SERVICE_ENV || 'none'}; sim + pool in other processes), ${result.seconds} s:\n` +
+      `pipeline-remote: firmware process alone (${result.firmware}, env ${Object.entries(result.firmware_env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}; sim + pool in other processes), ${result.seconds} s:\n` +
       `  ${result.nonces_per_s} nonces/s; CPU ${(cpuFraction * 100).toFixed(1)}% of one core (budget ${CPU_BUDGET * 100}%); ` +
-      `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB)\n` +
+      `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB); at the end ${anonMb.toFixed(1)} MB anonymous + ${fileMb.toFixed(1)} MB file-backed\n` +
+      `  CPU by thread: ${Object.entries(cpuThreads).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')} (main: user ${(mainSplit.user * 100).toFixed(1)}%, system ${(mainSplit.sys * 100).toFixed(1)}%)\n` +
       `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted\n`;
     return { table, result };
   } finally {

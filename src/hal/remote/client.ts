@@ -57,6 +57,8 @@ export class RemoteHalClient {
     return client;
   }
 
+  private corked = false;
+
   get closed(): boolean {
     return this.closedError !== null;
   }
@@ -106,8 +108,25 @@ export class RemoteHalClient {
         reject(timeoutErr);
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.socket.write(encodeFrame({ ...op, id }));
+      this.send(encodeFrame({ ...op, id }));
     });
+  }
+
+  /**
+   * Frames written in the same tick leave in one write: the thermal loop's concurrent sensor
+   * reads become one syscall and, with the server doing the same, one wake-up per round
+   * instead of one per frame.
+   */
+  private send(frame: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frame);
   }
 
   i2c(index: number): I2cBus {

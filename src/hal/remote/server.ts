@@ -95,6 +95,19 @@ export class RemoteHalServer {
     const dec = new FrameDecoder();
     // Answers go out in request order even when handlers finish out of order.
     let chain: Promise<void> = Promise.resolve();
+    // Answers finished in the same tick leave in one write (see RemoteHalClient.send).
+    let corked = false;
+    const send = (frame: Buffer): void => {
+      if (!corked) {
+        corked = true;
+        s.cork();
+        process.nextTick(() => {
+          corked = false;
+          s.uncork();
+        });
+      }
+      s.write(frame);
+    };
     s.on('data', (chunk) => {
       let msgs: unknown[];
       try {
@@ -108,7 +121,7 @@ export class RemoteHalServer {
         const reply = this.answer(m);
         chain = chain.then(async () => {
           const r = await reply;
-          if (!s.destroyed) s.write(encodeFrame(r));
+          if (!s.destroyed) send(encodeFrame(r));
         });
       }
     });

@@ -1,6 +1,6 @@
 /**
  * Serves a simulated chain on a real PTY (DESIGN "Transports"): the firmware opens the slave path
- * with serialport exactly as a tty on hardware; the chain sees the master end as a `ByteLink`
+ * with LinuxUart (src/hal/linux/uart.ts) exactly as a tty on hardware; the chain sees the master end as a `ByteLink`
  * whose `baud` is the speed the firmware set with termios, so baud switches are honoured.
  */
 import { PtyMaster } from '../../native/pty';

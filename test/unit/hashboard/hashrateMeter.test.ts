@@ -41,4 +41,29 @@ test('a gap longer than the ring clears every bucket', () => {
   assert.is(m.rate('15m', 10_000_000).nonces, 1);
 });
 
+test('the 15 min window keeps a burst of 14 min ago and drops one of 16 min ago, at any phase', () => {
+  for (const phase of [0, 3_700, 14_999]) {
+    const m = new HashrateMeter(0);
+    const now = 2_000_000 + phase;
+    for (let k = 0; k < 30; k++) m.record(W, now - 16 * 60_000 + k);
+    for (let k = 0; k < 50; k++) m.record(W, now - 14 * 60_000 + k);
+    const r = m.rate('15m', now);
+    assert.is(r.nonces, 50, `phase ${phase}`);
+    assert.ok(r.spanS > 885 && r.spanS <= 900, `span ${r.spanS}`);
+    assert.is(m.rate('1m', now).nonces, 0);
+  }
+});
+
+test('5 s and 1 min windows read at non-whole seconds give the steady rate', () => {
+  const m = new HashrateMeter(0);
+  for (let t = 0; t < 300_000; t += 50) m.record(W, t);
+  for (const now of [300_000, 300_250, 300_999]) {
+    for (const w of ['5s', '1m', '15m'] as const) {
+      const r = m.rate(w, now);
+      // nonces stop at 300 s: a window read later than that lacks the last fraction
+      assert.ok(Math.abs(r.hps / (20 * W) - 1) < 0.25, `${w} at ${now}: ${r.hps / W}`);
+    }
+  }
+});
+
 test.run();

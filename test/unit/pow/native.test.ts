@@ -64,6 +64,31 @@ test('the native backend reproduces the published mainnet PoW hashes, alone and 
   many.forEach((h, i) => assert.is(displayHex(h), vectors.headers[i % headers.length].scrypt));
 });
 
+test('small batches are hashed inline within the budget, larger ones on the pool; both give the same hashes', async () => {
+  let syncCalls = 0;
+  let poolCalls = 0;
+  const counting = {
+    ...addon,
+    scryptSync: (b: Buffer, p?: string) => (syncCalls++, addon.scryptSync(b, p)),
+    scryptBatch: (b: Buffer, p?: string) => (poolCalls++, addon.scryptBatch(b, p)),
+  };
+  const headers = vectors.headers.map((v) => Buffer.from(v.header, 'hex'));
+  const inline = nativeScryptBackend(counting, undefined, 1, { inlineBudgetMs: 1000 });
+  const calibration = syncCalls;
+  const a = await inline.scryptMany(headers);
+  assert.is(syncCalls - calibration, 1, 'one inline call for the batch');
+  assert.is(poolCalls, 0);
+  syncCalls = 0;
+  const pooled = nativeScryptBackend(counting, undefined, 1, { inlineBudgetMs: 0 });
+  const b = await pooled.scryptMany(headers);
+  assert.is(syncCalls, 0, 'budget 0: never inline, not even to calibrate');
+  assert.ok(poolCalls >= 1);
+  a.forEach((h, i) => {
+    assert.ok(h.equals(b[i]), `header ${i}`);
+    assert.is(displayHex(h), vectors.headers[i].scrypt);
+  });
+});
+
 test('PBKDF2 gives the same hashes with SHA-NI and with the portable SHA-256 (KABOSU_SHA256=portable)', () => {
   const impl = (addon as unknown as { sha256Impl(): string }).sha256Impl();
   assert.ok(impl === 'sha-ni' || impl === 'portable', impl);
@@ -112,12 +137,12 @@ test('the native backend runs at most maxConcurrent batches at once and keeps re
       return out;
     },
   };
-  const backend = nativeScryptBackend(fake, undefined, 1);
+  const backend = nativeScryptBackend(fake, undefined, 1, { inlineBudgetMs: 0 });
   const lists = [0, 1, 2].map((k) => Array.from({ length: 10 }, (_, i) => Buffer.alloc(80, k * 10 + i)));
   const outs = await Promise.all(lists.map((l) => backend.scryptMany(l)));
   assert.is(peak, 1);
   outs.forEach((o, k) => o.forEach((h, i) => assert.is(h[0], k * 10 + i)));
-  const two = nativeScryptBackend(fake, undefined, 2);
+  const two = nativeScryptBackend(fake, undefined, 2, { inlineBudgetMs: 0 });
   peak = 0;
   await Promise.all(lists.map((l) => two.scryptMany(l)));
   assert.is(peak, 2);
