@@ -76,13 +76,15 @@ export class ShareChecker {
    * `nonce` is the header's nonce field as a little-endian u32 (what mining.submit encodes).
    */
   classify(item: WorkItem, nonce: number, hash: Buffer, ticketTarget: bigint): NonceVerdict {
-    const early = this.precheck(item, nonce);
-    if (early) return early;
+    // Stale and duplicate are verdicts on shares: a nonce below the share target from an old
+    // job is still work the chip did (a ticket for hashrate), not a lost share.
     const h = hashToBigInt(hash);
     const latest = this.latestDiff.get(item.job.jobId) ?? item.difficulty;
     const difficulty = Math.max(item.difficulty, latest);
     const shareTarget = difficulty === item.difficulty ? item.shareTarget : difficultyToTarget(difficulty, this.pow.diff1Target);
     if (h <= shareTarget) {
+      const early = this.precheck(item, nonce);
+      if (early) return early;
       this.seen.add(this.key(item, nonce));
       return {
         kind: 'share', hash,

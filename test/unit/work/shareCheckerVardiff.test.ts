@@ -56,4 +56,18 @@ test('without a re-notify the share keeps its own difficulty', async () => {
   if (r.kind === 'share') assert.is(r.share.difficulty, 1);
 });
 
+test('after clean_jobs a nonce of the old job is stale only when it would have been a share; below the share target it is a ticket', async () => {
+  const hash = await scrypt.hash(setNonce(itemOf(jobOf(1)).header, V.A.shareNonce)); // difficulty 1.439
+  for (const [shareDiff, want] of [[1, 'stale'], [2, 'ticket']] as const) {
+    const c = new ShareChecker(scrypt);
+    const j1 = jobOf(shareDiff);
+    c.onJob(j1);
+    const item = itemOf(j1);
+    c.onJob({ ...jobOf(shareDiff, true), jobId: 'next' });
+    const r = c.classify(item, V.A.shareNonce, hash, SCRYPT_DIFF1_TARGET);
+    assert.is(r.kind, want, `share difficulty ${shareDiff}`);
+    if (r.kind === 'stale') assert.is(r.reason, 'clean_jobs');
+  }
+});
+
 test.run();
