@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --smoke] [names...]`: runs the benchmarks in one process each, prints a
- * table per bench and writes bench-results/<name>.json (ratios against baselines measured in
+ * table per bench and writes bench/<name>.json (ratios against baselines measured in
  * the same run). `--smoke` runs each for about a second (CI keeps them from rotting).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const smoke = args.includes('--smoke');
   const names = args.filter((a) => !a.startsWith('--'));
   const chosen = names.length ? names : Object.keys(BENCHES);
-  const outDir = join(__dirname, '../../bench-results');
+  const outDir = join(__dirname, '../../bench');
   mkdirSync(outDir, { recursive: true });
   for (const name of chosen) {
     const load = BENCHES[name];
