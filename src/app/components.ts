@@ -266,7 +266,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         device_id: i.deviceId,
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
-        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted } },
+        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted }, submit_host_ms: latencySummary(mining.shareLatencyMs) },
         pools: health.length
           ? health.map((h) => ({ name: h.name, url: h.url, state: h.state, active: h.active, difficulty: h.active ? (mining.currentDifficulty ?? null) : null, latency_ms: h.latencyEwmaMs, accepted: h.accepted, rejected: h.rejected }))
           : ctx.config.pools.map((p) => ({ name: p.name, url: p.url, state: 'idle', active: false, difficulty: null, latency_ms: null, accepted: 0, rejected: 0 })),
@@ -342,4 +342,12 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
   ctx.control.parts.runDiagnostics = () => health.diagnose();
   ctx.control.parts.identify = (seconds) => health.identify(seconds);
   return health;
+}
+
+/** p50/p99 of a latency sample (undefined when empty). */
+function latencySummary(xs: readonly number[]): { samples: number; p50: number; p99: number } | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number) => +s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(3);
+  return { samples: s.length, p50: at(0.5), p99: at(0.99) };
 }

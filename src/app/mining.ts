@@ -95,6 +95,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   readonly poolMeter: HashrateMeter;
   /** notify -> new work written on every chain, host ms, one entry per job. */
   readonly workLatencyMs: number[] = [];
+  /** Host ms from a share's nonce bytes read off the UART to mining.submit written: the last 1,000 shares. */
+  readonly shareLatencyMs: number[] = [];
   private readonly pow: PowAlgorithm;
   /** A pool job has reached the work builder (health judges chips only once work flows). */
   hasWork = false;
@@ -224,7 +226,12 @@ export class MiningComponent implements Component<KabosuConfig> {
     const pools = this.pools;
     if (!pools) return;
     this.shares.submitted++;
-    pools.submit(v.share).then(
+    const sent = pools.submit(v.share);
+    if (ev.readAt !== undefined) {
+      this.shareLatencyMs.push(performance.now() - ev.readAt);
+      if (this.shareLatencyMs.length > 1000) this.shareLatencyMs.shift();
+    }
+    sent.then(
       (r: SubmitResult) => {
         this.shares.latencyMs = r.latencyMs;
         if (r.accepted) {

@@ -6,6 +6,7 @@
  * in-process pair. Timing policy (when to send work, when to call `checkSilent`) is the
  * caller's (hashboard/); the waits here are the protocol's own (chips.md §4, §7, §8).
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ChipTimeoutError, ProtocolError } from '../core/errors';
 import { TypedEmitter } from '../core/events';
@@ -14,7 +15,8 @@ import { ReplyStream, type StreamCounts } from './responseParser';
 import type { ChipFamily, ChipReply, HostFrame } from './types';
 
 export interface ChainEvents {
-  nonce: { chip: number; core: number; jobId: number; nonce: number };
+  /** `readAt`: host time (performance.now(), ms) the bytes were read: for latency figures only. */
+  nonce: { chip: number; core: number; jobId: number; nonce: number; readAt: number };
   /** The reply parser rejected bytes (bad CRC, header or short frame); totals so far. */
   crcError: { chain: number; badCrc: number; badHeader: number; shortFrames: number };
   /** A chip returned no nonce for `silentMs` while work was flowing. */
@@ -294,6 +296,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
   }
 
   private onBytes(b: Buffer): void {
+    const readAt = performance.now();
     const frames = this.stream.push(b);
     const c = this.stream.counts;
     const errs = c.badCrc + c.badHeader + c.shortFrames;
@@ -323,7 +326,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
         continue;
       }
       this.lastNonceMs[chip] = this.clock.now();
-      this.emit('nonce', { chip, core: (f.nonce >>> l.coreShift) & ((1 << l.coreBits) - 1), jobId, nonce: f.nonce });
+      this.emit('nonce', { chip, core: (f.nonce >>> l.coreShift) & ((1 << l.coreBits) - 1), jobId, nonce: f.nonce, readAt });
     }
   }
 }

@@ -127,7 +127,14 @@ export interface DaemonStatus {
     /** Difficulty-weighted accepted shares, as the pool would credit them. */
     pool_accepted: HashrateFigure | null;
   };
-  shares: { submitted: number; accepted: number; rejected: Record<string, number>; not_submitted: Record<string, number> };
+  shares: {
+    submitted: number;
+    accepted: number;
+    rejected: Record<string, number>;
+    not_submitted: Record<string, number>;
+    /** Host time from a share's nonce bytes read off the UART to mining.submit written, over the last 1,000 shares. */
+    submit_host_ms?: { samples: number; p50: number; p99: number };
+  };
   pools: PoolStatus[];
   chains: ChainStatus[];
   components: { name: string; critical: boolean; state: string; error?: string }[];

@@ -17,7 +17,12 @@ export interface Uart {
   close(): Promise<void>;
 }
 
-/** SMBus-style register access on one I2C bus (i2c-bus's API shape). */
+/**
+ * SMBus-style register access on one I2C bus (i2c-bus's API shape). Calls run on the bus in the
+ * order they were made, also when the caller does not await one before making the next (a
+ * bus is one wire: an implementation serialises; callers may pipeline a device's register
+ * reads, e.g. a TMP451's high byte before the low byte it latches).
+ */
 export interface I2cBus {
   /** One-byte write with no register (SMBus "send byte"): the L3+ PIC's byte API uses these. */
   sendByte(addr: number, value: number): Promise<void>;

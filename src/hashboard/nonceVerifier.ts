@@ -20,6 +20,8 @@ export interface NonceEvent {
   jobId: number;
   /** The 32-bit nonce as the chip returned it (wire bytes read big-endian). */
   nonce: number;
+  /** Host time (performance.now(), ms) the chain driver read the bytes: latency figures only. */
+  readAt?: number;
 }
 
 export interface VerifiableWork {

@@ -23,10 +23,9 @@ export function decodeTmp451(high: number, low: number): number {
 
 export async function readTmp451(bus: I2cBus, address = TMP451_ADDRESS): Promise<Tmp451Reading> {
   try {
-    const rh = await bus.readByte(address, 0x01);
-    const rl = await bus.readByte(address, 0x10);
-    const lh = await bus.readByte(address, 0x00);
-    const ll = await bus.readByte(address, 0x15);
+    // Issued together, run in this order (the I2cBus contract): high bytes before the low bytes
+    // they latch, and one round trip instead of four where the bus is remote.
+    const [rh, rl, lh, ll] = await Promise.all([bus.readByte(address, 0x01), bus.readByte(address, 0x10), bus.readByte(address, 0x00), bus.readByte(address, 0x15)]);
     return { remoteC: decodeTmp451(rh, rl), localC: decodeTmp451(lh, ll) };
   } catch (err) {
     if (err instanceof KabosuError && err.code === 'KBS_E_THERMAL_BAD_READING') throw err;

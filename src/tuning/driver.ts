@@ -34,6 +34,7 @@ export interface DriverOptions {
   log: Logger;
   windowMs?: number;
   /** Called with the tuner's events after each window (the component raises them). */
+  /** After every measurement window, with the events it raised (possibly none). */
   onEvents?(events: TunerEvent[]): void;
 }
 
@@ -85,7 +86,9 @@ export class TuningDriver {
       const next = this.o.tuner.update(m);
       this.windows++;
       const events = this.o.tuner.drainEvents();
-      if (events.length) this.o.onEvents?.(events);
+      // Every window, even without events: convergence can be reached in a window that raises
+      // none, and the listener saves the profile on convergence.
+      this.o.onEvents?.(events);
       if (!sameSettings(next, this.applied)) await this.apply(next);
       this.rebase();
     } catch (err) {

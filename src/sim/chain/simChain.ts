@@ -276,7 +276,17 @@ export class SimChain {
       this.counts.hashes += h * dt;
       const diff = ticketDifficultyOfMask(s.ticketMask);
       const k = poisson((h * dt) / (diff * HASHES_PER_DIFF1), this.rng);
-      for (let j = 0; j < k; j++) this.emitSimNonce(i, s.work, diff);
+      // A chip finds its nonces at random instants, not on the simulator's tick: each one is
+      // sent at a uniform offset within the tick just simulated (a burst per tick made every
+      // chain's replies arrive together, a queue no real chain produces), for the chip's work
+      // at that instant.
+      for (let j = 0; j < k; j++) {
+        const at = this.rng.next() * TICK_MS;
+        this.opts.clock.setTimeout(() => {
+          if (this.stopped || !s.work || !this.responsive(i) || !this.opts.supply.powered()) return;
+          this.emitSimNonce(i, s.work, diff);
+        }, at);
+      }
     }
   }
 

@@ -110,6 +110,27 @@ test('no work, no nonces; with work the nonce count follows hashrate / ticket di
   assert.ok(r.replies.every((x) => x.kind === 'nonce' && x.jobId === 5));
 });
 
+test('nonces leave at random instants within a tick, not as one burst per tick', async () => {
+  const r = rig('bm1485', 72);
+  await r.send({ kind: 'chainInactive' });
+  for (let j = 0; j < 72; j++) await r.send({ kind: 'setAddress', address: j * 3 });
+  for (const w of [...r.fam.coreEnableWrites(), ...r.fam.ticketMaskWrites(16), { reg: 0x08, value: r.fam.pllFor(384).value }])
+    await r.send({ kind: 'writeReg', broadcast: true, chip: 0, reg: w.reg, value: w.value });
+  await r.send({ kind: 'work', jobId: 5, header76: Buffer.alloc(76, 1) });
+  await flush();
+  // Step 1 ms at a time for 2 s: with one burst per 50 ms tick, nonces would arrive in at most
+  // 40 distinct milliseconds; spread within ticks, (about 240 nonces/s here) far more.
+  const arrivals = new Set<number>();
+  for (let t = 0; t < 2000; t++) {
+    const before = r.replies.length;
+    r.clock.advance(1);
+    for (let i = 0; i < 5; i++) await flush();
+    if (r.replies.length > before) arrivals.add(t);
+  }
+  assert.ok(r.replies.length > 200, `replies ${r.replies.length}`);
+  assert.ok(arrivals.size > 100, `distinct arrival milliseconds ${arrivals.size}`);
+});
+
 test('GENERAL_IIC on sensor chip 0x0C reads the TMP451 at 0x4C (stock frames), busy until done; auto-read fills 0x44', async () => {
   const regs: Record<number, number> = { 0x00: 41, 0x01: 67 };
   const bus: I2cBus = {
