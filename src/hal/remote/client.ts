@@ -170,8 +170,7 @@ export class RemoteHalClient {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.reconnectOnce();
-    }, delayMs);
-    this.retryTimer.unref(); // a dead sim must not keep the process alive
+    }, delayMs); // kept ref'd: a reconnecting client is live work; close() ends it
   }
 
   private async reconnectOnce(): Promise<void> {
@@ -193,7 +192,7 @@ export class RemoteHalClient {
       return;
     }
     if (this.socket !== socket || this.userClosed) return;
-    const topologyChanged = JSON.stringify(topo) !== JSON.stringify(this.topology);
+    const topologyChanged = topologyKey(topo) !== topologyKey(this.topology);
     if (topologyChanged) Object.assign(this.topology, topo);
     this.downError = null;
     const attempts = this.attempts;
@@ -258,6 +257,10 @@ export class RemoteHalClient {
       s.destroy();
     });
   }
+}
+
+function topologyKey(t: RemoteTopology): string {
+  return JSON.stringify([t.i2cBuses, t.sensorBuses, t.gpio, t.fans]);
 }
 
 function closedErr(address: string, cause?: Error): KabosuError {
