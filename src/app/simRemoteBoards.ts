@@ -39,6 +39,11 @@ export class SimRemoteBoardsComponent implements Component<KabosuConfig> {
       throw new KabosuError('KBS_E_CONFIG_SIM_REMOTE', `hashboards.simRemote.ptys lists ${r.ptys.length} PTYs; board ${board.id} has ${chains} chains`, { hint: 'copy the ptys array that kabosu sim run --pty --json prints' });
     }
     this.client = await RemoteHalClient.connect(r.hal, { timeoutMs: r.timeoutMs });
+    const ev = this.client.events;
+    ev.on('disconnected', (e) => this.log.error({ hal: e.address, code: e.code, reason: e.reason }, 'remote simulator hal disconnected; calls fail until it is back'), this);
+    ev.on('reconnecting', (e) => this.log.debug({ hal: e.address, attempt: e.attempt, delayMs: e.delayMs, lastError: e.lastError }, 'remote simulator hal: reconnect scheduled'), this);
+    ev.on('reconnected', (e) => this.log[e.topologyChanged ? 'warn' : 'info']({ hal: e.address, attempts: e.attempts, downMs: e.downMs, topologyChanged: e.topologyChanged }, 'remote simulator hal reconnected'), this);
+    ev.on('gaveUp', (e) => this.log.error({ hal: e.address, attempts: e.attempts }, 'remote simulator hal: gave up reconnecting'), this);
     const topo = this.client.topology;
     const client = this.client;
     for (const p of r.ptys.slice(0, chains)) this.uarts.push(await LinuxUart.open(p, INITIAL_BAUD));

@@ -3,3 +3,4 @@ export { StratumV1Session, type V1SessionOptions, type V1SessionStats } from './
 export { parsePoolUrl, formatPoolUrl, backoffDelay, type PoolEndpoint } from './v1/url';
 export { LineFramer, MAX_LINE } from './v1/framing';
 export { parseMessage, type RpcMessage } from './v1/messages';
+export { SERVER_HANDLERS, serverHandler, BAD_PARAMS, type HandlerContext, type HandlerEffect, type ServerHandler } from './v1/handlers';

@@ -7,6 +7,10 @@ import { parseMessage } from '../../src/stratum/v1/messages';
 import { parseNotify } from '../../src/work/job';
 import { ProtocolError } from '../../src/core/errors';
 import { startTestPool } from '../../src/pool';
+import pino from 'pino';
+import { RealClock } from '../../src/hal/clock';
+import { StratumV1Session } from '../../src/stratum';
+import { SERVER_HANDLERS, type HandlerContext } from '../../src/stratum/v1/handlers';
 
 const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 const params = { seed, numRuns: 500 };
@@ -84,6 +88,77 @@ test('test pool survives random and mutated request lines and still serves a fre
   assert.match(reply, /"id":7/);
   assert.ok(pool.stats().malformedLines > 0);
   await pool.close();
+});
+
+const hostile = fc.oneof(
+  fc.array(fc.jsonValue(), { maxLength: 12 }),
+  fc.array(fc.oneof(fc.constant(null), fc.constant(''), fc.integer(), fc.double(), fc.string({ maxLength: 300 }), fc.boolean(),
+    fc.constantFrom('__proto__', 'constructor', '-1', '1e309', '65536', 'ffffffff', 'zz'), fc.array(fc.string({ maxLength: 70 }), { maxLength: 4 }),
+    fc.object({ maxDepth: 2 })), { maxLength: 12 }));
+
+test('every server handler: hostile params give effects or a KabosuError naming the method, never anything else', () => {
+  const ctx: HandlerContext = { nextDifficulty: 1, extranonce1: Buffer.alloc(4), extranonce2Size: 4, endpoint: { host: 'pool', port: 3333, tls: false }, allowRedirectHost: false, agent: 'a' };
+  fc.assert(fc.property(fc.constantFrom(...Object.keys(SERVER_HANDLERS)), hostile, fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 })), (method, p, id) => {
+    try {
+      const effects = SERVER_HANDLERS[method](p, id, ctx);
+      assert.ok(Array.isArray(effects));
+      for (const e of effects) {
+        if (e.kind === 'reconnect') { assert.ok(e.port >= 1 && e.port <= 65535 && e.waitMs >= 0 && e.waitMs <= 300_000); assert.is(e.host, 'pool'); }
+        if (e.kind === 'difficulty') assert.ok(Number.isFinite(e.difficulty) && e.difficulty > 0);
+        if (e.kind === 'extranonce') assert.ok(e.extranonce2Size >= 1 && e.extranonce2Size <= 16 && e.extranonce1.length <= 32);
+        if (e.kind === 'message') assert.ok(e.text.length <= 1024);
+      }
+    } catch (e) {
+      assert.instance(e, ProtocolError);
+      assert.ok((e as Error).message.startsWith(`${method}: `), (e as Error).message);
+    }
+  }), params);
+});
+
+test('a live session survives hostile params to every handler: counted, never thrown, still gets jobs', async () => {
+  let conn: net.Socket | undefined;
+  let conns = 0;
+  const server = net.createServer((c) => {
+    conn = c; conns++;
+    c.setEncoding('utf8');
+    c.on('error', () => undefined);
+    c.on('data', (d: string) => {
+      for (const line of d.split('\n').filter(Boolean)) {
+        const m = JSON.parse(line);
+        if (m.method === 'mining.subscribe') c.write(JSON.stringify({ id: m.id, result: [[['mining.notify', 'ab']], '01020304', 4], error: null }) + '\n');
+        if (m.method === 'mining.authorize') c.write(JSON.stringify({ id: m.id, result: true, error: null }) + '\n');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  const s = new StratumV1Session({ url: `stratum+tcp://127.0.0.1:${port}`, user: 'u', password: 'p', clock: new RealClock(), logger: pino({ level: 'silent' }), backoffBaseMs: 10 });
+  const until = async (f: () => boolean) => { const t0 = Date.now(); while (!f()) { if (Date.now() - t0 > 5000) throw new Error('timeout'); await new Promise((r) => setTimeout(r, 5)); } };
+  s.start();
+  await until(() => s.state === 'ready');
+  const methods = [...Object.keys(SERVER_HANDLERS), '__proto__', 'toString', 'constructor', 'mining.subscribe'];
+  const ctx: HandlerContext = { nextDifficulty: 1, extranonce1: Buffer.alloc(4), extranonce2Size: 4, endpoint: { host: '127.0.0.1', port, tls: false }, allowRedirectHost: false, agent: 'a' };
+  const followed = (p: unknown[]) => { try { return SERVER_HANDLERS['client.reconnect'](p, null, ctx).some((e) => e.kind === 'reconnect'); } catch { return false; } };
+  // a valid client.reconnect is (rightly) followed, possibly to a dead port or after minutes: keep those out
+  const msgs = fc.sample(fc.tuple(fc.constantFrom(...methods), hostile, fc.oneof(fc.constant(null), fc.nat())), { seed, numRuns: 300 })
+    .filter(([m, p]) => m !== 'client.reconnect' || !followed(p));
+  let crashed: unknown;
+  const onErr = (e: unknown) => { crashed = e; };
+  process.on('uncaughtException', onErr);
+  for (const [method, p, id] of msgs) conn!.write(JSON.stringify({ id, method, params: p }) + '\n');
+  await new Promise((r) => setTimeout(r, 300));
+  process.off('uncaughtException', onErr);
+  assert.is(crashed, undefined);
+  assert.ok(s.stats.badParams > 0 && s.stats.unknownMethods > 0, JSON.stringify(s.stats));
+  assert.is(s.state, 'ready');
+  assert.is(conns, 1);
+  const job = s.events.next('job');
+  conn!.write(JSON.stringify({ id: null, method: 'mining.notify', params: ['ok1', '00'.repeat(32), '01', '02', [], '00000002', '1b44dfdb', '53178f9b', true] }) + '\n');
+  assert.is((await job).jobId, 'ok1');
+  console.log(`hostile: ${msgs.length} messages, badParams ${s.stats.badParams}, unknown ${s.stats.unknownMethods}, connections ${conns}`);
+  await s.close();
+  conn?.destroy();
+  await new Promise((r) => server.close(r));
 });
 
 test.run();

@@ -62,5 +62,35 @@ test('kabosu sim run --hal: a firmware in another process powers a chain through
   }
 });
 
+test('the sim process is killed and started again on the same path: the client reconnects and calls succeed again', async () => {
+  const first = await startSim();
+  let second: Awaited<ReturnType<typeof startSim>> | undefined;
+  const c = await RemoteHalClient.connect(first.info.hal, { reconnectBaseMs: 50, reconnectMaxMs: 500 });
+  try {
+    const seen: string[] = [];
+    c.events.on('disconnected', (e) => seen.push(`disconnected ${e.code}`));
+    c.events.on('reconnected', (e) => seen.push(`reconnected topologyChanged=${e.topologyChanged}`));
+    await c.gpio('reset.2').write(1);
+    const exited = new Promise((r) => first.proc.once('exit', r));
+    first.proc.kill('SIGKILL'); // no cleanup: the stale socket file stays, as after a crash
+    await exited;
+    await rejectsWith(c.i2c(0).readByte(0x50, 0), 'KBS_E_HAL_REMOTE_CLOSED');
+    assert.is(c.state, 'reconnecting');
+    const back = c.events.next('reconnected');
+    second = await startSim();
+    await back;
+    assert.equal(seen, ['disconnected KBS_E_HAL_REMOTE_CLOSED', 'reconnected topologyChanged=false']);
+    for (const b of [0x55, 0xaa, 0x15, 0x01]) await c.i2c(0).sendByte(0x50, b);
+    await c.pwm(0).setDuty(0.4);
+    assert.type(await c.tach(0).readRpm(), 'number');
+    const r = await callControl(second.info.control, 'GET', '/v1/state?chips=false');
+    const st = r.body as { chains: Array<{ powered: boolean }> };
+    assert.ok(st.chains[0]!.powered, 'chain 0 powered in the new sim process');
+  } finally {
+    await c.close();
+    for (const p of [first.proc, second?.proc]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

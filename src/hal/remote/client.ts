@@ -1,16 +1,20 @@
 /**
  * Remote-hal client: I2cBus, GpioLine, Pwm and Tach implementations that forward every call to a
  * RemoteHalServer (a `kabosu sim --hal ADDR` process). Works on the main thread and in worker
- * threads (it uses only node:net). Every call has a timeout; when the link drops, pending and
- * later calls reject with a typed, `canceled` KabosuError (KBS_E_HAL_REMOTE_CLOSED): nothing
- * waits forever.
+ * threads (it uses only node:net). Every call has a timeout. When the link drops, pending calls
+ * reject with a typed, `canceled` KabosuError (KBS_E_HAL_REMOTE_CLOSED), calls made while the link
+ * is down fail fast with the same code (nothing waits, nothing is hidden: the thermal interlock sees
+ * unreadable sensors), and the client reconnects with bounded, jittered exponential backoff,
+ * emitting `disconnected` / `reconnecting` / `reconnected`. Only close() stops it for good.
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { KabosuError } from '../../core/errors';
+import { TypedEmitter } from '../../core/events';
 import type { GpioLine, I2cBus, Pwm, Tach } from '../types';
 import { FrameDecoder, encodeFrame, parseResponse } from './frame';
-import type { BusRef, I2cMethod, RemoteOp, RemoteTopology } from './frame';
+import type { RemoteOp, RemoteTopology } from './frame';
+import { RemoteI2cBus, describeOp, remoteGpio, remotePwm, remoteTach } from './devices';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 2000;
 
@@ -23,32 +27,69 @@ interface Pending {
 export interface RemoteHalOptions {
   /** Per-call timeout (ms). */
   timeoutMs?: number;
-  /** Connect timeout (ms). */
+  /** Connect timeout (ms), first connect and each reconnect attempt. */
   connectTimeoutMs?: number;
+  /** Reconnect after the link drops (default true). */
+  reconnect?: boolean;
+  /** First reconnect delay (ms, default 100); doubles per failed attempt up to reconnectMaxMs. */
+  reconnectBaseMs?: number;
+  /** Cap on one reconnect delay (ms, default 5000). */
+  reconnectMaxMs?: number;
+  /** Give up after this many failed attempts in a row (default: never; the sim may come back any time). */
+  maxReconnectAttempts?: number;
+  /** [0,1) source for the jitter (tests). */
+  random?: () => number;
+}
+
+export type RemoteHalLinkState = 'connected' | 'reconnecting' | 'closed';
+
+export interface RemoteHalEvents {
+  /** The link dropped; calls fail fast until `reconnected`. */
+  disconnected: { address: string; code: string; reason: string };
+  /** A reconnect attempt is scheduled (attempt counts from 1). */
+  reconnecting: { address: string; attempt: number; delayMs: number; lastError?: string };
+  /** The link is back and answered describe. `topologyChanged`: the sim serves a different miner now. */
+  reconnected: { address: string; attempts: number; downMs: number; topologyChanged: boolean };
+  /** maxReconnectAttempts reached; the client is closed. */
+  gaveUp: { address: string; attempts: number };
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): min(max, base * 2^attempt), jittered to [50%, 100%]. */
+export function reconnectDelay(attempt: number, baseMs: number, maxMs: number, random: number): number {
+  const full = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.max(1, Math.round(full * (0.5 + 0.5 * random)));
 }
 
 export class RemoteHalClient {
+  readonly events = new TypedEmitter<RemoteHalEvents>();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private closedError: KabosuError | null = null;
+  /** Set while calls must fail (link down or closed). */
+  private downError: KabosuError | null = null;
+  private userClosed = false;
+  private socket: Socket | null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private attempts = 0;
+  private downSince = 0;
   private readonly timeoutMs: number;
 
   private constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     readonly address: string,
     readonly topology: RemoteTopology,
-    timeoutMs: number,
+    private readonly opts: RemoteHalOptions,
   ) {
-    this.timeoutMs = timeoutMs;
+    this.socket = socket;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   }
 
-  /** Connects to 'unix:/path' or 'HOST:PORT' and fetches the topology. */
+  /** Connects to 'unix:/path' or 'HOST:PORT' and fetches the topology. The first connect does not retry. */
   static async connect(address: string, opts: RemoteHalOptions = {}): Promise<RemoteHalClient> {
     const socket = await openSocket(address, opts.connectTimeoutMs ?? 2000);
-    const client = new RemoteHalClient(socket, address, { i2cBuses: 0, sensorBuses: [], gpio: [], fans: 0 }, opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
-    client.wire();
+    const client = new RemoteHalClient(socket, address, { i2cBuses: 0, sensorBuses: [], gpio: [], fans: 0 }, opts);
+    client.wire(socket);
     try {
-      const topo = (await client.call({ op: 'describe' })) as RemoteTopology;
+      const topo = (await client.rpc(socket, { op: 'describe' })) as RemoteTopology;
       Object.assign(client.topology, topo);
     } catch (e) {
       await client.close();
@@ -57,24 +98,31 @@ export class RemoteHalClient {
     return client;
   }
 
-  private corked = false;
+  private corked: Socket | null = null;
 
+  /** True while calls fail (link down and reconnecting, or closed). */
   get closed(): boolean {
-    return this.closedError !== null;
+    return this.downError !== null;
   }
 
-  private wire(): void {
+  get state(): RemoteHalLinkState {
+    if (this.userClosed) return 'closed';
+    return this.downError ? 'reconnecting' : 'connected';
+  }
+
+  private wire(socket: Socket): void {
     const dec = new FrameDecoder();
-    this.socket.on('data', (chunk) => {
+    socket.on('data', (chunk) => {
+      if (socket !== this.socket) return;
       try {
         for (const m of dec.push(chunk)) this.settle(parseResponse(m));
       } catch (e) {
-        this.fail(new KabosuError('KBS_E_HAL_REMOTE_PROTOCOL', `remote hal ${this.address} sent a bad frame: ${(e as Error).message}`, { cause: e, canceled: true }));
-        this.socket.destroy();
+        this.linkLost(socket, new KabosuError('KBS_E_HAL_REMOTE_PROTOCOL', `remote hal ${this.address} sent a bad frame: ${(e as Error).message}`, { cause: e, canceled: true }));
+        socket.destroy();
       }
     });
-    this.socket.on('error', (e) => this.fail(closedErr(this.address, e)));
-    this.socket.on('close', () => this.fail(closedErr(this.address)));
+    socket.on('error', (e) => this.linkLost(socket, closedErr(this.address, e)));
+    socket.on('close', () => this.linkLost(socket, closedErr(this.address)));
   }
 
   private settle(r: ReturnType<typeof parseResponse>): void {
@@ -86,8 +134,7 @@ export class RemoteHalClient {
     else p.reject(new KabosuError(r.code, r.error, { context: { remote: this.address } }));
   }
 
-  private fail(e: KabosuError): void {
-    if (!this.closedError) this.closedError = e;
+  private failPending(e: KabosuError): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       this.pending.delete(id);
@@ -95,9 +142,73 @@ export class RemoteHalClient {
     }
   }
 
-  /** One request/response; rejects on timeout, on a dead link, or with the server's error. */
+  /** The current socket died: fail what is in flight, then reconnect unless closed. */
+  private linkLost(socket: Socket, e: KabosuError): void {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    socket.destroy();
+    const wasUp = this.downError === null;
+    if (!this.downError) this.downError = e;
+    this.failPending(e);
+    if (this.userClosed) return;
+    if (wasUp) {
+      this.downSince = Date.now();
+      this.attempts = 0;
+      this.events.emit('disconnected', { address: this.address, code: e.code, reason: e.message });
+    }
+    this.scheduleReconnect(wasUp ? undefined : e.message);
+  }
+
+  private scheduleReconnect(lastError?: string): void {
+    if (this.userClosed || this.retryTimer || (this.opts.reconnect ?? true) === false) return;
+    if (this.attempts >= (this.opts.maxReconnectAttempts ?? Infinity)) {
+      this.events.emit('gaveUp', { address: this.address, attempts: this.attempts });
+      void this.close();
+      return;
+    }
+    const delayMs = reconnectDelay(this.attempts, this.opts.reconnectBaseMs ?? 100, this.opts.reconnectMaxMs ?? 5000, (this.opts.random ?? Math.random)());
+    this.attempts++;
+    this.events.emit('reconnecting', { address: this.address, attempt: this.attempts, delayMs, ...(lastError ? { lastError } : {}) });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.reconnectOnce();
+    }, delayMs); // kept ref'd: a reconnecting client is live work; close() ends it
+  }
+
+  private async reconnectOnce(): Promise<void> {
+    let socket: Socket;
+    try {
+      socket = await openSocket(this.address, this.opts.connectTimeoutMs ?? 2000);
+    } catch (e) {
+      return this.scheduleReconnect((e as Error).message);
+    }
+    if (this.userClosed) return void socket.destroy();
+    this.socket = socket;
+    this.wire(socket);
+    let topo: RemoteTopology;
+    try {
+      topo = (await this.rpc(socket, { op: 'describe' })) as RemoteTopology;
+    } catch (e) {
+      // a close/bad frame already went through linkLost (which rescheduled); a timeout did not
+      if (this.socket === socket) this.linkLost(socket, e instanceof KabosuError ? e : closedErr(this.address, e as Error));
+      return;
+    }
+    if (this.socket !== socket || this.userClosed) return;
+    const topologyChanged = topologyKey(topo) !== topologyKey(this.topology);
+    if (topologyChanged) Object.assign(this.topology, topo);
+    this.downError = null;
+    const attempts = this.attempts;
+    this.attempts = 0;
+    this.events.emit('reconnected', { address: this.address, attempts, downMs: Date.now() - this.downSince, topologyChanged });
+  }
+
+  /** One request/response; rejects on timeout, on a dead link (fast), or with the server's error. */
   call(op: RemoteOp): Promise<unknown> {
-    if (this.closedError) return Promise.reject(this.closedError);
+    if (this.downError || !this.socket) return Promise.reject(this.downError ?? closedErr(this.address));
+    return this.rpc(this.socket, op);
+  }
+
+  private rpc(socket: Socket, op: RemoteOp): Promise<unknown> {
     const id = this.nextId;
     this.nextId = this.nextId >= 2 ** 31 ? 1 : this.nextId + 1;
     // Built here so the stack points at the caller (conventions 2.3.3).
@@ -108,7 +219,7 @@ export class RemoteHalClient {
         reject(timeoutErr);
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.send(encodeFrame({ ...op, id }));
+      this.send(socket, encodeFrame({ ...op, id }));
     });
   }
 
@@ -117,16 +228,16 @@ export class RemoteHalClient {
    * reads become one syscall and, with the server doing the same, one wake-up per round
    * instead of one per frame.
    */
-  private send(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
+  private send(socket: Socket, frame: Buffer): void {
+    if (this.corked !== socket) {
+      this.corked = socket;
+      socket.cork();
       process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
+        if (this.corked === socket) this.corked = null;
+        socket.uncork();
       });
     }
-    this.socket.write(frame);
+    socket.write(frame);
   }
 
   i2c(index: number): I2cBus {
@@ -138,105 +249,37 @@ export class RemoteHalClient {
   }
 
   gpio(line: string): GpioLine {
-    return {
-      read: async () => ((await this.call({ op: 'gpio', line, method: 'read' })) === 1 ? 1 : 0),
-      write: async (value) => void (await this.call({ op: 'gpio', line, method: 'write', value })),
-      close: async () => undefined,
-    };
+    return remoteGpio(this, line);
   }
 
   pwm(fan: number, initialDuty = 0): Pwm {
-    const client = this;
-    let duty = initialDuty;
-    return {
-      get duty() {
-        return duty;
-      },
-      async setDuty(d: number) {
-        if (!(d >= 0 && d <= 1)) throw new KabosuError('KBS_E_HAL_PWM_RANGE', `fan duty ${d} is outside 0..1`);
-        await client.call({ op: 'pwm', fan, duty: d });
-        duty = d;
-      },
-      close: async () => undefined,
-    };
+    return remotePwm(this, fan, initialDuty);
   }
 
   tach(fan: number): Tach {
-    return {
-      readRpm: async () => num(await this.call({ op: 'tach', fan })),
-      close: async () => undefined,
-    };
+    return remoteTach(this, fan);
   }
 
+  /** Ends the link for good: no more reconnects; pending and later calls reject KBS_E_HAL_REMOTE_CLOSED. */
   async close(): Promise<void> {
-    this.fail(closedErr(this.address));
-    if (this.socket.destroyed) return;
+    this.userClosed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const e = closedErr(this.address);
+    if (!this.downError) this.downError = e;
+    this.failPending(e);
+    const s = this.socket;
+    this.socket = null;
+    if (!s || s.destroyed) return;
     await new Promise<void>((r) => {
-      this.socket.once('close', () => r());
-      this.socket.destroy();
+      s.once('close', () => r());
+      s.destroy();
     });
   }
 }
 
-class RemoteI2cBus implements I2cBus {
-  constructor(
-    private readonly c: RemoteHalClient,
-    private readonly bus: BusRef,
-  ) {}
-
-  private req(method: I2cMethod, addr: number, extra: { reg?: number; value?: number; length?: number; data?: number[] } = {}): Promise<unknown> {
-    return this.c.call({ op: 'i2c', bus: this.bus, method, addr, ...extra });
-  }
-
-  async sendByte(addr: number, value: number): Promise<void> {
-    await this.req('sendByte', addr, { value });
-  }
-  async receiveByte(addr: number): Promise<number> {
-    return num(await this.req('receiveByte', addr));
-  }
-  async readByte(addr: number, reg: number): Promise<number> {
-    return num(await this.req('readByte', addr, { reg }));
-  }
-  async writeByte(addr: number, reg: number, value: number): Promise<void> {
-    await this.req('writeByte', addr, { reg, value });
-  }
-  async readWord(addr: number, reg: number): Promise<number> {
-    return num(await this.req('readWord', addr, { reg }));
-  }
-  async writeWord(addr: number, reg: number, value: number): Promise<void> {
-    await this.req('writeWord', addr, { reg, value });
-  }
-  async readBlock(addr: number, reg: number, length: number): Promise<Buffer> {
-    const v = await this.req('readBlock', addr, { reg, length });
-    if (!Array.isArray(v)) throw new KabosuError('KBS_E_HAL_REMOTE_PROTOCOL', 'readBlock answer is not bytes');
-    return Buffer.from(v as number[]);
-  }
-  async writeBlock(addr: number, reg: number, data: Uint8Array): Promise<void> {
-    await this.req('writeBlock', addr, { reg, data: [...data] });
-  }
-  async close(): Promise<void> {
-    /* the connection is shared; RemoteHalClient.close ends it */
-  }
-}
-
-function num(v: unknown): number {
-  if (typeof v !== 'number') throw new KabosuError('KBS_E_HAL_REMOTE_PROTOCOL', `expected a number from the remote hal, got ${typeof v}`);
-  return v;
-}
-
-function describeOp(op: RemoteOp): string {
-  switch (op.op) {
-    case 'i2c':
-      return `i2c ${op.bus.kind === 'ctrl' ? `bus=${op.bus.index}` : `chain=${op.bus.chain} sensor=${op.bus.sensor}`} ${op.method} addr=0x${op.addr.toString(16)}${op.reg !== undefined ? ` reg=0x${op.reg.toString(16)}` : ''}`;
-    case 'gpio':
-      return `gpio ${op.line} ${op.method}`;
-    case 'pwm':
-      return `pwm fan=${op.fan}`;
-    case 'tach':
-      return `tach fan=${op.fan}`;
-    default:
-      return op.op;
-  }
+function topologyKey(t: RemoteTopology): string {
+  return JSON.stringify([t.i2cBuses, t.sensorBuses, t.gpio, t.fans]);
 }
 
 function closedErr(address: string, cause?: Error): KabosuError {

@@ -1,7 +1,3 @@
-// NOTE (00:41 UTC, from the ORIGINAL stratum engineer, brief promptD): I was cut off, then resumed
-// without knowing a replacement owns these paths, and at 00:40 overwrote the replacement's session.ts
-// (and wrote url.ts). I have stopped editing src/{work,stratum,pool,pools}. Replacement: this file and
-// url.ts are yours; keep, change or replace them. Delete this note.
 /**
  * Stratum V1 client session behind the PoolSession contract. One TCP/TLS connection at a time;
  * reconnects with jittered exponential backoff on the injected Clock. Hostile or malformed input
@@ -12,13 +8,19 @@ import * as tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../hal/types';
 import { TypedEmitter } from '../../core/events';
-import { parseNotify } from '../../work/job';
+import { isKabosuError } from '../../core/errors';
 import type { Job } from '../../work/job';
 import type { Share } from '../../work/workItem';
 import type { PoolSession, PoolSessionEvents, SessionState, SubmitResult } from '../types';
 import { LineFramer } from './framing';
 import { parseMessage, type RpcId, type RpcMessage } from './messages';
 import { backoffDelay, parsePoolUrl, type PoolEndpoint } from './url';
+import {
+  authorizeOutcome, extranonceSubscribeOutcome, serverHandler, submitOutcome, submitParams, subscribeOutcome, subscribeParams,
+  suggestDifficultyParams, type HandlerContext, type HandlerEffect,
+} from './handlers';
+
+export { parseSubscribeResult } from './handlers';
 
 export interface V1SessionOptions {
   url: string;
@@ -46,6 +48,8 @@ export interface V1SessionOptions {
 
 export interface V1SessionStats {
   connects: number; disconnects: number; malformed: number; overflows: number; unknownMethods: number;
+  /** Server requests whose params a handler refused (also counted in `malformed`). */
+  badParams: number;
   jobs: number; accepted: number; rejected: number; submitTimeouts: number;
 }
 
@@ -54,7 +58,7 @@ interface Pending { method: string; sentAt: number; timer?: TimerHandle; resolve
 export class StratumV1Session implements PoolSession {
   readonly url: string;
   readonly events = new TypedEmitter<PoolSessionEvents>();
-  readonly stats: V1SessionStats = { connects: 0, disconnects: 0, malformed: 0, overflows: 0, unknownMethods: 0, jobs: 0, accepted: 0, rejected: 0, submitTimeouts: 0 };
+  readonly stats: V1SessionStats = { connects: 0, disconnects: 0, malformed: 0, overflows: 0, unknownMethods: 0, badParams: 0, jobs: 0, accepted: 0, rejected: 0, submitTimeouts: 0 };
   private endpoint: PoolEndpoint;
   private socket: net.Socket | undefined;
   private framer = new LineFramer();
@@ -100,16 +104,11 @@ export class StratumV1Session implements PoolSession {
   submit(share: Share): Promise<SubmitResult> {
     const t0 = this.o.clock.now();
     if (this.st !== 'ready') return Promise.resolve({ accepted: false, reason: 'not connected', code: null, latencyMs: 0 });
-    const params = [this.o.user, share.jobId, share.extranonce2, share.ntime, share.nonce];
-    return this.request('mining.submit', params, this.o.submitTimeoutMs ?? 30_000).then((r) => {
-      const latencyMs = this.o.clock.now() - t0;
-      if (r.error === null && r.result === true) {
-        this.stats.accepted++;
-        return { accepted: true as const, latencyMs };
-      }
-      this.stats.rejected++;
-      const reason = r.error?.message ?? (r.result === false ? 'rejected' : 'bad reply');
-      return { accepted: false as const, reason, code: r.error?.code ?? null, latencyMs };
+    return this.request('mining.submit', submitParams(this.o.user, share), this.o.submitTimeoutMs ?? 30_000).then((r) => {
+      const res = submitOutcome(r, this.o.clock.now() - t0);
+      if (res.accepted) this.stats.accepted++;
+      else this.stats.rejected++;
+      return res;
     });
   }
 
@@ -145,21 +144,30 @@ export class StratumV1Session implements PoolSession {
 
   private async handshake(gen: number): Promise<void> {
     this.setState('subscribing');
-    const agent = this.o.agent ?? 'kabosu/0.1';
-    const sub = await this.request('mining.subscribe', this.sessionId ? [agent, this.sessionId] : [agent], 30_000);
+    const sub = subscribeOutcome(await this.request('mining.subscribe', subscribeParams(this.agent(), this.sessionId), 30_000));
     if (gen !== this.gen) return;
-    const parsed = parseSubscribeResult(sub.result);
-    if (sub.error || !parsed) return this.lost(`subscribe failed: ${sub.error?.message ?? 'bad result'}`);
-    this.sessionId = parsed.sessionId ?? this.sessionId;
-    this.extranonce1 = parsed.extranonce1;
-    this.extranonce2Size = parsed.extranonce2Size;
+    if (!sub.ok) return this.lost(sub.reason);
+    this.sessionId = sub.sub.sessionId ?? this.sessionId;
+    this.extranonce1 = sub.sub.extranonce1;
+    this.extranonce2Size = sub.sub.extranonce2Size;
     this.events.emit('extranonce', { extranonce1: this.extranonce1, extranonce2Size: this.extranonce2Size });
-    if (this.o.extranonceSubscribe ?? true) void this.request('mining.extranonce.subscribe', [], 10_000);
+    if (this.o.extranonceSubscribe ?? true) {
+      void this.request('mining.extranonce.subscribe', [], 10_000).then((r) => {
+        const x = extranonceSubscribeOutcome(r);
+        if (!x.supported) this.log.debug({ reason: x.reason }, 'pool does not support mining.extranonce.subscribe');
+      });
+    }
     this.setState('authorizing');
-    const auth = await this.request('mining.authorize', [this.o.user, this.o.password], 30_000);
+    const auth = authorizeOutcome(await this.request('mining.authorize', [this.o.user, this.o.password], 30_000), this.o.user);
     if (gen !== this.gen) return;
-    if (auth.error || auth.result !== true) return this.lost(`authorize failed for ${this.o.user}: ${auth.error?.message ?? 'refused'}`);
-    if (this.o.suggestDifficulty !== undefined) this.send({ id: this.nextId++, method: 'mining.suggest_difficulty', params: [this.o.suggestDifficulty] });
+    if (!auth.ok) return this.lost(auth.reason);
+    if (this.o.suggestDifficulty !== undefined) {
+      try {
+        this.send({ id: this.nextId++, method: 'mining.suggest_difficulty', params: suggestDifficultyParams(this.o.suggestDifficulty) });
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'suggest_difficulty not sent');
+      }
+    }
     this.attempt = 0;
     this.setState('ready');
     if (this.lastJob) this.emitJob(this.lastJob); // notify may have arrived before the authorize reply
@@ -253,97 +261,79 @@ export class StratumV1Session implements PoolSession {
       p.resolve(m);
       return;
     }
-    const handler = HANDLERS[m.method];
+    const handler = serverHandler(m.method);
     if (!handler) {
       this.stats.unknownMethods++;
       this.log.info({ method: m.method.slice(0, 64) }, 'unknown method from pool; ignored');
       if (m.id !== null) this.reply(m.id, null, [20, 'Unsupported method', null]);
       return;
     }
-    handler(this, m.params, m.id);
+    let effects: HandlerEffect[];
+    try {
+      effects = handler(m.params, m.id, this.handlerContext());
+    } catch (err) {
+      if (!isKabosuError(err)) throw err; // a handler bug: onData counts, logs it and survives
+      this.stats.malformed++;
+      this.stats.badParams++;
+      this.log.warn({ code: err.code, method: m.method, err: err.message.slice(0, 200) }, 'bad params from pool; ignored');
+      if (m.id !== null) this.reply(m.id, null, [20, err.message.slice(0, 200), null]);
+      return;
+    }
+    for (const e of effects) this.apply(e);
+  }
+
+  private handlerContext(): HandlerContext {
+    return {
+      nextDifficulty: this.nextDifficulty, extranonce1: this.extranonce1, extranonce2Size: this.extranonce2Size,
+      endpoint: { ...this.endpoint }, allowRedirectHost: this.o.allowRedirectHost ?? false, agent: this.agent(),
+    };
+  }
+
+  /** Applies one handler effect to the session state. */
+  private apply(e: HandlerEffect): void {
+    switch (e.kind) {
+      case 'difficulty':
+        this.nextDifficulty = e.difficulty;
+        this.events.emit('difficulty', e.difficulty);
+        return;
+      case 'job':
+        this.stats.jobs++;
+        this.lastJob = e.job;
+        if (this.st === 'ready') this.emitJob(e.job);
+        return;
+      case 'extranonce':
+        this.extranonce1 = e.extranonce1;
+        this.extranonce2Size = e.extranonce2Size;
+        this.events.emit('extranonce', { extranonce1: e.extranonce1, extranonce2Size: e.extranonce2Size });
+        return;
+      case 'reconnect':
+        this.log.info({ host: e.host, port: e.port, waitMs: e.waitMs }, 'pool asked us to reconnect');
+        this.endpoint = { ...this.endpoint, host: e.host, port: e.port };
+        this.teardown('client.reconnect');
+        this.setState('backoff', 'client.reconnect');
+        this.retryTimer?.cancel();
+        this.retryTimer = this.o.clock.setTimeout(() => { this.retryTimer = undefined; if (!this.closed) this.connect(); }, e.waitMs);
+        return;
+      case 'refused':
+        this.log.warn({ method: e.method, host: e.host.slice(0, 100), port: e.port }, e.reason);
+        return;
+      case 'message':
+        this.log.info({ text: e.text }, 'pool message');
+        this.events.emit('message', e.text);
+        return;
+      case 'reply':
+        this.reply(e.id, e.result, e.error);
+        return;
+    }
   }
 
   reply(id: RpcId, result: unknown, error: unknown = null): void {
     this.send({ id, result, error });
   }
 
-  // ---- handlers (called from HANDLERS) -------------------------------------------------------
-
-  onSetDifficulty(params: unknown[]): void {
-    const d = params[0];
-    if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) throw new Error('set_difficulty needs a positive number');
-    this.nextDifficulty = d;
-    this.events.emit('difficulty', d);
-  }
-
-  onNotify(params: unknown[]): void {
-    const job = parseNotify(params, { difficulty: this.nextDifficulty, extranonce1: this.extranonce1, extranonce2Size: this.extranonce2Size });
-    this.stats.jobs++;
-    this.lastJob = job;
-    if (this.st === 'ready') this.emitJob(job);
-  }
-
   private emitJob(job: Job): void {
     this.events.emit('job', job);
   }
 
-  onSetExtranonce(params: unknown[]): void {
-    const [e1, size] = params;
-    if (typeof e1 !== 'string' || !/^(?:[0-9a-fA-F]{2}){0,32}$/.test(e1)) throw new Error('set_extranonce: bad extranonce1');
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 16) throw new Error('set_extranonce: bad extranonce2_size');
-    this.extranonce1 = Buffer.from(e1, 'hex');
-    this.extranonce2Size = size;
-    this.events.emit('extranonce', { extranonce1: this.extranonce1, extranonce2Size: size });
-  }
-
-  onReconnect(params: unknown[]): void {
-    const [host, port, wait] = params;
-    const p = port === null || port === undefined ? this.endpoint.port : Number(port);
-    const h = typeof host === 'string' && host.length > 0 ? host : this.endpoint.host;
-    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error('client.reconnect: bad port');
-    if (h !== this.endpoint.host && !this.o.allowRedirectHost) {
-      this.log.warn({ host: h.slice(0, 100) }, 'client.reconnect to another host refused (allowRedirectHost is off)');
-      return;
-    }
-    const waitMs = Math.min(typeof wait === 'number' && wait > 0 ? wait * 1000 : 0, 300_000);
-    this.log.info({ host: h, port: p, waitMs }, 'pool asked us to reconnect');
-    this.endpoint = { ...this.endpoint, host: h, port: p };
-    this.teardown('client.reconnect');
-    this.setState('backoff', 'client.reconnect');
-    this.retryTimer = this.o.clock.setTimeout(() => { this.retryTimer = undefined; if (!this.closed) this.connect(); }, waitMs);
-  }
-
-  onShowMessage(params: unknown[], id: RpcId): void {
-    const text = typeof params[0] === 'string' ? params[0].slice(0, 1024) : '';
-    this.log.info({ text }, 'pool message');
-    this.events.emit('message', text);
-    if (id !== null) this.reply(id, true);
-  }
-
   agent(): string { return this.o.agent ?? 'kabosu/0.1'; }
-}
-
-type Handler = (s: StratumV1Session, params: unknown[], id: RpcId) => void;
-const HANDLERS: Record<string, Handler> = {
-  'mining.set_difficulty': (s, p) => s.onSetDifficulty(p),
-  'mining.notify': (s, p) => s.onNotify(p),
-  'mining.set_extranonce': (s, p) => s.onSetExtranonce(p),
-  'client.reconnect': (s, p) => s.onReconnect(p),
-  'client.get_version': (s, _p, id) => { if (id !== null) s.reply(id, s.agent()); },
-  'client.show_message': (s, p, id) => s.onShowMessage(p, id),
-};
-
-/** `[[subscriptions], extranonce1_hex, extranonce2_size]`; undefined when malformed. */
-export function parseSubscribeResult(r: unknown): { sessionId?: string; extranonce1: Buffer; extranonce2Size: number } | undefined {
-  if (!Array.isArray(r) || r.length < 3) return undefined;
-  const [subs, e1, size] = r;
-  if (typeof e1 !== 'string' || !/^(?:[0-9a-fA-F]{2}){0,32}$/.test(e1)) return undefined;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 16) return undefined;
-  let sessionId: string | undefined;
-  if (Array.isArray(subs)) {
-    // either [[name, id], ...] or a single [name, id]
-    const list = Array.isArray(subs[0]) ? subs : [subs];
-    for (const s of list) if (Array.isArray(s) && s[0] === 'mining.notify' && typeof s[1] === 'string' && s[1].length <= 64) sessionId = s[1];
-  }
-  return { sessionId, extranonce1: Buffer.from(e1, 'hex'), extranonce2Size: size };
 }

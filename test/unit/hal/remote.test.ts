@@ -142,6 +142,7 @@ test('a dead link: pending and later calls reject KBS_E_HAL_REMOTE_CLOSED (cance
   }
   await rejectsWith(c.i2c(0).readByte(0x50, 0), 'KBS_E_HAL_REMOTE_CLOSED');
   assert.ok(c.closed);
+  await c.close(); // else it reconnects to srv (the sim is still listening) and srv.close() waits for it
   await new Promise<void>((r) => srv.close(() => r()));
 });
 
