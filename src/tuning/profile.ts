@@ -60,7 +60,8 @@ export function parseTarget(x: unknown): TuningTarget {
   if (x.kind === 'efficiency') return { kind: 'efficiency', minHashrateHps: num(x.minHashrateHps, 'target.minHashrateHps', 0) };
   if (x.kind === 'power') return { kind: 'power', maxPowerW: num(x.maxPowerW, 'target.maxPowerW', 1) };
   if (x.kind === 'hashrate') return { kind: 'hashrate', hashrateHps: x.hashrateHps === null ? null : num(x.hashrateHps, 'target.hashrateHps', 0) };
-  return fail(`unknown target kind ${JSON.stringify(String(x.kind)).slice(0, 40)}`);
+  // Never String(x): a hostile object (toString: null) would throw a TypeError here.
+  return fail(`unknown target kind ${typeof x.kind === 'string' ? JSON.stringify(x.kind).slice(0, 40) : `of type ${x.kind === null ? 'null' : typeof x.kind}`}`);
 }
 
 function parseBoard(x: unknown, i: number): BoardProfile {
