@@ -33,8 +33,14 @@ function freePort(): Promise<number> {
 let daemon: ChildProcess | undefined;
 let out = '';
 
-test.after(() => {
-  daemon?.kill('SIGTERM');
+test.after(async () => {
+  // The daemon writes its files while it shuts down: wait for it before removing them.
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+    const gone = new Promise((r) => daemon!.once('exit', r));
+    daemon.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+    if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
