@@ -166,7 +166,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     this.builder = new WorkBuilder(hb.chains, this.pow.diff1Target);
     const ordered = [...config.pools].sort((a, b) => a.priority - b.priority);
     this.sessions = ordered.map(
-      (p) => new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger: log.child({ pool: p.name }) }),
+      (p) => new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger: log.child({ pool: p.name }), allowRedirectHost: p.allowRedirect ?? false }),
     );
     const manager = new PoolManager(
       this.sessions.map((session, i) => ({ session, priority: ordered[i].priority })),

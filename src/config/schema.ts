@@ -42,6 +42,7 @@ export const CONFIG_SCHEMA = {
           user: { type: 'string', minLength: 1, maxLength: 256, description: 'Worker name.' },
           password: { ...SECRET, default: 'x', description: 'Worker password.' },
           priority: { type: 'integer', minimum: 0, maximum: 99, default: 0, description: 'Lower is tried first.' },
+          allowRedirect: { type: 'boolean', default: false, description: 'Follow client.reconnect to another host (off: a pool can only move us to another port on the same host).' },
         },
       },
     },

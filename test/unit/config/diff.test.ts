@@ -26,7 +26,7 @@ test('a nested change marks its top-level section, split by reloadability', () =
 });
 
 test('array changes (a pool added) are seen; key order is not a change', () => {
-  const d = diffSections(base, edit((c) => c.pools.push({ name: 'a', url: 'stratum+tcp://h:1', user: 'u', password: 'x', priority: 0 })));
+  const d = diffSections(base, edit((c) => c.pools.push({ name: 'a', url: 'stratum+tcp://h:1', user: 'u', password: 'x', priority: 0, allowRedirect: false })));
   assert.equal(d.sections, ['pools']);
   const reordered = JSON.parse(JSON.stringify({ ...base, thermal: { ...Object.fromEntries(Object.entries(base.thermal).reverse()) } }));
   assert.equal(diffSections(base, reordered).sections, []);
