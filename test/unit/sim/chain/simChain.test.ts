@@ -88,12 +88,18 @@ test('a baud switch takes effect after the write: replies are garbage until the 
   assert.is(r.replies.length, 4);
 });
 
-test('no work, no nonces; with work the nonce count follows hashrate / ticket difficulty (Poisson)', async () => {
+/** A 72-chip BM1485 chain addressed, cores on, at 384 MHz with this ticket difficulty (no work yet). */
+async function addressedL3Chain(ticketDifficulty: number) {
   const r = rig('bm1485', 72);
   await r.send({ kind: 'chainInactive' });
   for (let j = 0; j < 72; j++) await r.send({ kind: 'setAddress', address: j * 3 });
-  for (const w of [...r.fam.coreEnableWrites(), ...r.fam.ticketMaskWrites(256), { reg: 0x08, value: r.fam.pllFor(384).value }])
+  for (const w of [...r.fam.coreEnableWrites(), ...r.fam.ticketMaskWrites(ticketDifficulty), { reg: 0x08, value: r.fam.pllFor(384).value }])
     await r.send({ kind: 'writeReg', broadcast: true, chip: 0, reg: w.reg, value: w.value });
+  return r;
+}
+
+test('no work, no nonces; with work the nonce count follows hashrate / ticket difficulty (Poisson)', async () => {
+  const r = await addressedL3Chain(256);
   await flush();
   r.clock.advance(10_000);
   await flush();
@@ -111,11 +117,7 @@ test('no work, no nonces; with work the nonce count follows hashrate / ticket di
 });
 
 test('nonces leave at random instants within a tick, not as one burst per tick', async () => {
-  const r = rig('bm1485', 72);
-  await r.send({ kind: 'chainInactive' });
-  for (let j = 0; j < 72; j++) await r.send({ kind: 'setAddress', address: j * 3 });
-  for (const w of [...r.fam.coreEnableWrites(), ...r.fam.ticketMaskWrites(16), { reg: 0x08, value: r.fam.pllFor(384).value }])
-    await r.send({ kind: 'writeReg', broadcast: true, chip: 0, reg: w.reg, value: w.value });
+  const r = await addressedL3Chain(16);
   await r.send({ kind: 'work', jobId: 5, header76: Buffer.alloc(76, 1) });
   await flush();
   // Step 1 ms at a time for 2 s: with one burst per 50 ms tick, nonces would arrive in at most
