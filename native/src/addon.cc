@@ -12,6 +12,7 @@ Napi::Value TtySpeed(const Napi::CallbackInfo& info);
 Napi::Value CloseFd(const Napi::CallbackInfo& info);
 void InitUart(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
+void InitUartReader(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -95,6 +96,7 @@ Napi::Value Paths(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitUart(env, exports);
   InitMemory(env, exports);
+  InitUartReader(env, exports);
   exports.Set("scryptBatch", Napi::Function::New(env, ScryptBatch));
   exports.Set("scryptSync", Napi::Function::New(env, ScryptSync));
   exports.Set("paths", Napi::Function::New(env, Paths));
@@ -104,7 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sha256Impl", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     return Napi::String::New(info.Env(), sha256_impl());
   }));
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

@@ -10,7 +10,7 @@ import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../has
 import { bm1485RefreshMs } from '../hashboard/workScheduler';
 import type { NonceEvent } from '../hashboard/nonceVerifier';
 import { HashrateMeter } from '../hashboard/hashrateMeter';
-import { getAlgorithm, difficultyToTarget, type PowAlgorithm } from '../pow';
+import { getAlgorithm, difficultyToTarget, bigIntToHashLE, type PowAlgorithm } from '../pow';
 import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { PoolManager, type PoolHealth } from '../pools';
@@ -57,6 +57,7 @@ class PoolWorkSource implements WorkSource<PoolMinerWork> {
       chain,
       header,
       item,
+      urgentTarget: this.urgentTarget(),
       ticketTarget: difficultyToTarget(ticketDifficulty, this.pow.diff1Target),
       ticketWeightHashes: ticketWeight(ticketDifficulty),
       headerWithNonce(n: number) {
@@ -68,6 +69,14 @@ class PoolWorkSource implements WorkSource<PoolMinerWork> {
   }
   shareDifficulty(): number | undefined {
     return this.difficulty();
+  }
+  private urgent?: { diff: number; target: Buffer };
+  /** The share target as 32 LE bytes (for the UART reader's wake-up rule); undefined before the first difficulty. */
+  private urgentTarget(): Buffer | undefined {
+    const d = this.difficulty();
+    if (d === undefined) return undefined;
+    if (this.urgent?.diff !== d) this.urgent = { diff: d, target: bigIntToHashLE(difficultyToTarget(d, this.pow.diff1Target)) };
+    return this.urgent.target;
   }
 }
 
@@ -194,11 +203,15 @@ export class MiningComponent implements Component<KabosuConfig> {
     const simRealScrypt = (cfgHb.backend === 'sim' && cfgHb.sim.pow === 'scrypt') || (cfgHb.backend === 'sim-remote' && cfgHb.simRemote.pow === 'scrypt');
     const perChainHps = (simRealScrypt ? SIM_REAL_SCRYPT_HPS : board.published.hashrateHps) / hb.chains;
     const interval = Math.max(1, Math.floor(256 / hb.chipsPerChain));
+    // Nonces hashed on each UART's reader thread where the UART can (hal/linux; not the
+    // in-process simulator or the remote hal), so the event loop wakes per batch, not per nonce.
+    const powName = this.pow.name;
+    const prehash = (powName === 'scrypt' || powName === 'scrypt-sim') ? { pow: powName } : undefined;
     this.core = new MinerCore<PoolMinerWork>({
       clock,
       log,
       plans: hal.uarts.map((uart, c) => ({
-        chain: new Chain({ family, uart, clock, log: log.child({ chain: c }), expectedChips: hb.chipsPerChain, chain: c, reset: hal.gpio.reset[c] }),
+        chain: new Chain({ family, uart, clock, log: log.child({ chain: c }), expectedChips: hb.chipsPerChain, chain: c, reset: hal.gpio.reset[c], prehash }),
         expectedChips: hb.chipsPerChain,
         freqMHz: hb.freqMHz.stock,
         expectedHps: perChainHps,

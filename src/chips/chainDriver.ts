@@ -10,13 +10,13 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ChipTimeoutError, ProtocolError } from '../core/errors';
 import { TypedEmitter } from '../core/events';
-import type { Clock, GpioLine, Uart } from '../hal/types';
+import type { Clock, GpioLine, PrehashedNonce, Uart } from '../hal/types';
 import { ReplyStream, type StreamCounts } from './responseParser';
 import type { ChipFamily, ChipReply, HostFrame } from './types';
 
 export interface ChainEvents {
   /** `readAt`: host time (performance.now(), ms) the bytes were read: for latency figures only. */
-  nonce: { chip: number; core: number; jobId: number; nonce: number; readAt: number };
+  nonce: { chip: number; core: number; jobId: number; nonce: number; readAt: number; hash?: Buffer };
   /** The reply parser rejected bytes (bad CRC, header or short frame); totals so far. */
   crcError: { chain: number; badCrc: number; badHeader: number; shortFrames: number };
   /** A chip returned no nonce for `silentMs` while work was flowing. */
@@ -40,6 +40,12 @@ export interface ChainDriverOptions {
   quietMs?: number;
   /** Ms to wait for the first reply of a read. */
   replyTimeoutMs?: number;
+  /**
+   * Hash nonces on the UART's reader thread where the UART can (hal UartPrehash): nonce events
+   * then carry `hash`, and ticket-level nonces reach the event loop in batches at most `lazyMs`
+   * apart (default 100); nonces meeting the work's `urgentTarget` arrive at once.
+   */
+  prehash?: { pow: 'scrypt' | 'scrypt-sim'; lazyMs?: number };
 }
 
 export interface WorkRequest {
@@ -47,6 +53,8 @@ export interface WorkRequest {
   header76: Buffer;
   /** Where the chips' counters start (BM1485 test work, BM1489 H19); normally absent. */
   startNonce?: number;
+  /** With prehash: a nonce whose hash (32 bytes LE) is at most this is delivered at once (the share target). */
+  urgentTarget?: Buffer;
 }
 
 interface Collector {
@@ -76,7 +84,9 @@ export class Chain extends TypedEmitter<ChainEvents> {
   private nextWire = 0;
   private lastNonceMs: number[] = [];
   private workSince: number | null = null;
-  private readonly onData = (b: Buffer): void => this.onBytes(b);
+  private readonly ringGen: number[];
+  private gen = 0;
+  private readonly onData = (b: Buffer, pre?: PrehashedNonce[]): void => this.onBytes(b, pre);
 
   constructor(private readonly opts: ChainDriverOptions) {
     super();
@@ -89,7 +99,14 @@ export class Chain extends TypedEmitter<ChainEvents> {
     this.quietMs = opts.quietMs ?? 200;
     this.replyTimeoutMs = opts.replyTimeoutMs ?? 1000;
     this.ring = new Array(opts.family.jobIdCount).fill(null);
+    this.ringGen = new Array(opts.family.jobIdCount).fill(0);
     this.uart.on('data', this.onData);
+    if (opts.prehash && this.uart.prehash) this.uart.prehash.enable(opts.family.replyFrameSpec, opts.prehash.pow, opts.prehash.lazyMs ?? 100);
+  }
+
+  /** True when nonces are hashed on the UART's reader thread (events carry `hash`). */
+  get prehashing(): boolean {
+    return this.uart.prehash?.isEnabled() ?? false;
   }
 
   get counts(): Readonly<StreamCounts> {
@@ -98,6 +115,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
 
   close(): void {
     this.uart.off('data', this.onData as (...a: never[]) => void);
+    if (this.opts.prehash) this.uart.prehash?.disable();
   }
 
   /** RST low for `lowMs`, high, then `settleMs` (stock L3+: 500 ms each, chips.md §4.2). */
@@ -275,6 +293,13 @@ export class Chain extends TypedEmitter<ChainEvents> {
     const wire = this.nextWire;
     this.nextWire = (this.nextWire + 1) % this.ring.length;
     this.ring[wire] = w.jobId;
+    const pre = this.uart.prehash;
+    // Registered before the work goes out, so no nonce of it can come back unregistered.
+    if (pre?.isEnabled()) {
+      this.gen = (this.gen + 1) >>> 0;
+      this.ringGen[wire] = this.gen;
+      pre.setJob(wire, w.header76, w.urgentTarget ?? null, this.gen);
+    }
     if (this.workSince === null) this.workSince = this.clock.now();
     await this.send({ kind: 'work', jobId: wire, header76: w.header76, ...(w.startNonce === undefined ? {} : { startNonce: w.startNonce }) });
     return wire;
@@ -295,8 +320,9 @@ export class Chain extends TypedEmitter<ChainEvents> {
     return silent;
   }
 
-  private onBytes(b: Buffer): void {
+  private onBytes(b: Buffer, pre?: PrehashedNonce[]): void {
     const readAt = performance.now();
+    let cursor = 0;
     const frames = this.stream.push(b);
     const c = this.stream.counts;
     const errs = c.badCrc + c.badHeader + c.shortFrames;
@@ -326,7 +352,20 @@ export class Chain extends TypedEmitter<ChainEvents> {
         continue;
       }
       this.lastNonceMs[chip] = this.clock.now();
-      this.emit('nonce', { chip, core: (f.nonce >>> l.coreShift) & ((1 << l.coreBits) - 1), jobId, nonce: f.nonce, readAt });
+      const core = (f.nonce >>> l.coreShift) & ((1 << l.coreBits) - 1);
+      // The reader's records come in frame order; one it framed differently is simply not matched.
+      let r: PrehashedNonce | undefined;
+      if (pre) {
+        for (let k = cursor; k < pre.length; k++) {
+          if (pre[k].nonce === f.nonce && pre[k].wireJobId === f.jobId) {
+            r = pre[k];
+            cursor = k + 1;
+            break;
+          }
+        }
+      }
+      if (r && r.gen === this.ringGen[f.jobId]) this.emit('nonce', { chip, core, jobId, nonce: f.nonce, readAt: r.readAt, hash: r.hash });
+      else this.emit('nonce', { chip, core, jobId, nonce: f.nonce, readAt });
     }
   }
 }

@@ -2,6 +2,8 @@
  * The typed face of a chip family: frames the host sends, replies the chips send, and the
  * family's numbers (PLL, ticket mask, baud, nonce bit layout). Bytes only; nothing about time.
  */
+import type { ReplyFrameSpec } from '../hal/types';
+
 export type ChipFamilyId = 'bm1485' | 'bm1489' | 'bm1366';
 
 /** A frame from the host to the chips (the simulator decodes these; the driver encodes them). */
@@ -45,6 +47,8 @@ export interface NonceLayout {
 
 export interface ChipFamily {
   readonly id: ChipFamilyId;
+  /** The reply framing for a UART reader that frames and hashes nonces itself (hal UartPrehash). */
+  readonly replyFrameSpec: ReplyFrameSpec;
   readonly chipId: number;
   readonly coresPerChip: number;
   /** The core codes that appear in nonce core bits (BM1485: 0-5, 8-13). */

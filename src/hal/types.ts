@@ -4,10 +4,63 @@
  * simulator (hal/sim).
  */
 
+/**
+ * How a chip family's replies are framed, for a reader that frames them itself (fixed length,
+ * optional preamble, CRC5 over a bit range in the low 5 bits of one byte, a nonce-frame flag,
+ * the nonce's 4 wire bytes and the wire job id). src/chips families provide it.
+ */
+export interface ReplyFrameSpec {
+  length: number;
+  preamble: number[];
+  crcStart: number;
+  crcBits: number;
+  crcByte: number;
+  /** A nonce frame has (byte[flagByte] & flagMask) === flagValue. */
+  flagByte: number;
+  flagMask: number;
+  flagValue: number;
+  nonceOffset: number;
+  /** wire job id = (byte[jobByte] & jobMask) >> jobShift. */
+  jobByte: number;
+  jobMask: number;
+  jobShift: number;
+}
+
+/** A nonce the UART's reader hashed as it read it (see `UartPrehash`). */
+export interface PrehashedNonce {
+  /** The 4 wire bytes read big-endian, as ChipReply.nonce. */
+  nonce: number;
+  wireJobId: number;
+  /** The `gen` given to setJob for the header it was hashed against. */
+  gen: number;
+  /** PoW hash, 32 bytes little-endian number order. */
+  hash: Buffer;
+  /** True when it met the job's urgent target (delivered at once). */
+  urgent: boolean;
+  /** Host time (performance.now(), ms) the bytes were read. */
+  readAt: number;
+}
+
+/**
+ * Optional UART capability (hal/linux): a reader thread that frames replies by `spec`, hashes
+ * every nonce frame against the header registered for its wire job id, and delivers bytes to
+ * 'data' listeners at once only when JS must act (a nonce meeting the urgent target, a
+ * register reply, noise, unknown job), else at most `lazyMs` later with the hashes attached
+ * (the listener's second argument). Bytes are always delivered verbatim and in order.
+ */
+export interface UartPrehash {
+  enable(spec: ReplyFrameSpec, pow: 'scrypt' | 'scrypt-sim', lazyMs: number): void;
+  disable(): void;
+  /** The header a wire job id stands for now; urgentTarget: 32 bytes LE (null: every nonce is urgent). */
+  setJob(wireJobId: number, header76: Uint8Array, urgentTarget: Buffer | null, gen: number): void;
+  isEnabled(): boolean;
+}
+
 export interface Uart {
   /** Writes bytes; resolves once they are handed to the line (drained). */
   write(buf: Uint8Array): Promise<void>;
-  on(event: 'data', fn: (chunk: Buffer) => void): void;
+  /** `prehashed`: only from a UART with `prehash` enabled. */
+  on(event: 'data', fn: (chunk: Buffer, prehashed?: PrehashedNonce[]) => void): void;
   on(event: 'error', fn: (err: Error) => void): void;
   on(event: 'close', fn: () => void): void;
   off(event: 'data' | 'error' | 'close', fn: (...args: never[]) => void): void;
@@ -15,6 +68,8 @@ export interface Uart {
   setBaud(baud: number): Promise<void>;
   readonly baud: number;
   close(): Promise<void>;
+  /** Present where the reader can frame and hash nonces off the event loop (hal/linux). */
+  readonly prehash?: UartPrehash;
 }
 
 /**

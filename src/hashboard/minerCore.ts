@@ -19,6 +19,8 @@ export interface MinerWork extends VerifiableWork {
   chain: number;
   /** The 80-byte header with the nonce field zero. */
   header: Buffer;
+  /** The share target as 32 LE bytes: nonces meeting it skip the UART reader's batching. */
+  urgentTarget?: Buffer;
 }
 
 export interface WorkSource<W extends MinerWork> {
@@ -166,7 +168,7 @@ export class MinerCore<W extends MinerWork> {
     order.push(w.id);
     const keep = this.o.keepPerChain ?? 256;
     while (order.length > keep) map.delete(order.shift()!);
-    this.o.plans[chain].chain.sendWork({ jobId: w.id, header76: w.header.subarray(0, 76) }).catch((err: Error) => {
+    this.o.plans[chain].chain.sendWork({ jobId: w.id, header76: w.header.subarray(0, 76), urgentTarget: w.urgentTarget }).catch((err: Error) => {
       this.o.log.warn({ chain, err: err.message }, 'work not sent');
     });
   }

@@ -1,5 +1,6 @@
 import type { Clock } from '../hal/types';
 import type { VerifyResult } from '../pow/types';
+import { bigIntToHashLE } from '../pow/targets';
 import type { MiningStats } from './miningStats';
 
 /**
@@ -22,6 +23,8 @@ export interface NonceEvent {
   nonce: number;
   /** Host time (performance.now(), ms) the chain driver read the bytes: latency figures only. */
   readAt?: number;
+  /** The PoW hash, when the UART's reader thread already computed it (hal UartPrehash). */
+  hash?: Buffer;
 }
 
 export interface VerifiableWork {
@@ -45,6 +48,8 @@ export interface NonceVerifierDeps<W extends VerifiableWork> {
 export class NonceVerifier<W extends VerifiableWork> {
   private queue: { ev: NonceEvent; work: W }[] = [];
   private scheduled = false;
+  /** Ticket targets as 32 little-endian bytes (a handful of distinct values). */
+  private readonly targetBytes = new Map<bigint, Buffer>();
   unknownWork = 0;
   inFlight = 0;
 
@@ -54,6 +59,10 @@ export class NonceVerifier<W extends VerifiableWork> {
     const work = this.d.lookup(ev.chain, ev.jobId);
     if (!work) {
       this.unknownWork++;
+      return;
+    }
+    if (ev.hash) {
+      this.settle(ev, work, ev.hash, leq256(ev.hash, this.targetLE(work.ticketTarget)), this.d.clock.now());
       return;
     }
     this.queue.push({ ev, work });
@@ -78,13 +87,7 @@ export class NonceVerifier<W extends VerifiableWork> {
         for (let i = 0; i < batch.length; i++) {
           const { ev, work } = batch[i];
           const r = results[i];
-          if (!r || !r.valid) {
-            this.d.stats.recordHwError(ev.chain, ev.chip);
-            this.d.onHwError?.(ev);
-            continue;
-          }
-          this.d.stats.recordNonce(ev.chain, ev.chip, work.ticketWeightHashes, now);
-          this.d.onValid(work, ev, r.hash);
+          this.settle(ev, work, r?.hash, !!r && r.valid, now);
         }
       },
       (err) => {
@@ -93,4 +96,32 @@ export class NonceVerifier<W extends VerifiableWork> {
       },
     );
   }
+
+  private settle(ev: NonceEvent, work: W, hash: Buffer | undefined, valid: boolean, now: number): void {
+    if (!valid || !hash) {
+      this.d.stats.recordHwError(ev.chain, ev.chip);
+      this.d.onHwError?.(ev);
+      return;
+    }
+    this.d.stats.recordNonce(ev.chain, ev.chip, work.ticketWeightHashes, now);
+    this.d.onValid(work, ev, hash);
+  }
+
+  private targetLE(t: bigint): Buffer {
+    let b = this.targetBytes.get(t);
+    if (!b) {
+      if (this.targetBytes.size > 64) this.targetBytes.clear();
+      b = bigIntToHashLE(t);
+      this.targetBytes.set(t, b);
+    }
+    return b;
+  }
+}
+
+/** a <= b for 256-bit numbers stored as 32 little-endian bytes. */
+export function leq256(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    if (a[i] !== b[i]) return a[i] < b[i];
+  }
+  return true;
 }

@@ -16,9 +16,35 @@ export interface KabosuAddon {
   mallocTrim(): boolean;
   uartSetBaud(fd: number, baud: number): void;
   UartPoller: new (fd: number, onData: (chunk: Buffer | null, why?: string) => void) => { stop(): void };
+  /**
+   * A chain UART read on its own thread that frames replies, hashes nonce frames and wakes the
+   * event loop only when JS must act now (native/src/uart_reader.cc, src/hal/linux/uartReader.ts).
+   */
+  UartReader: new (fd: number, onData: (chunk: Buffer | null, records?: Buffer | string) => void, spec: NativeFrameSpec) => {
+    stop(): void;
+    setJob(wireJobId: number, header76: Buffer, urgentTarget: Buffer | null, gen: number): void;
+  };
   abiVersion: number;
   /** SHA-256 used by PBKDF2 inside scrypt: "sha-ni" or "portable" (KABOSU_SHA256=portable forces it). */
   sha256Impl?(): string;
+}
+
+/** How the native UART reader frames a chip family's replies (src/hal/types.ts ReplyFrameSpec + pow). */
+export interface NativeFrameSpec {
+  length: number;
+  preamble: number[];
+  crcStart: number;
+  crcBits: number;
+  crcByte: number;
+  flagByte: number;
+  flagMask: number;
+  flagValue: number;
+  nonceOffset: number;
+  jobByte: number;
+  jobMask: number;
+  jobShift: number;
+  pow: 'scrypt' | 'scrypt-sim';
+  lazyMs: number;
 }
 
 let cached: { addon?: KabosuAddon; error?: NativeError } | undefined;

@@ -56,6 +56,58 @@ if (pty) {
       await t.close();
     }
   });
+
+  for (const fam of ['bm1485', 'bm1489', 'bm1366'] as const) {
+    test(`${fam}: with prehash the reader thread hashes every nonce (same hash as src/pow), tickets arrive in batches, shares at once`, async () => {
+      const { createPtyTransport } = require('../../src/hal/sim/ptyTransport') as typeof import('../../src/hal/sim/ptyTransport');
+      const { LinuxUart } = require('../../src/hal/linux/uart') as typeof import('../../src/hal/linux/uart');
+      const { bigIntToHashLE } = require('../../src/pow') as typeof import('../../src/pow');
+      const clock = new RealClock();
+      const chips = 4;
+      const sim = new SimChain({ family: fam, chipCount: chips, physics: Array.from({ length: chips }, () => l3Physics()), supply: powered, clock, seed: 9, pow: 'scrypt-sim' });
+      const t = createPtyTransport();
+      sim.connect(t.link);
+      const uart = await LinuxUart.open(t.path, 115200);
+      let chunks = 0;
+      uart.on('data', () => chunks++);
+      const chain = new Chain({ family: getChipFamily(fam), uart, clock, log: pino({ level: 'silent' }), expectedChips: chips, prehash: { pow: 'scrypt-sim', lazyMs: 200 } });
+      try {
+        assert.ok(chain.prehashing);
+        await chain.enumerate();
+        await chain.assignAddresses(chips, Math.floor(256 / chips));
+        await chain.readChipIds();
+        await chain.openCores();
+        chain.freqMHz = chain.addresses.map(() => 200);
+        await chain.setFrequency(400, { stepMHz: 100, stepMs: 5 });
+        await chain.setTicketDifficulty(1);
+        const header76 = Buffer.alloc(76, 0x33);
+        // "Shares" at difficulty 16: about one nonce in 16 is urgent.
+        const urgentTarget = bigIntToHashLE(SCRYPT_DIFF1_TARGET / 16n);
+        const got: { nonce: number; hash?: Buffer }[] = [];
+        chain.on('nonce', (n) => got.push({ nonce: n.nonce, hash: n.hash }));
+        chunks = 0;
+        await chain.sendWork({ jobId: 1, header76, urgentTarget });
+        await clock.sleep(1500);
+        assert.ok(got.length > 40, `nonces ${got.length}`);
+        const base = await scryptSimBase(headerWithNonce(header76, 0));
+        let urgent = 0;
+        for (const n of got) {
+          assert.ok(n.hash, 'every nonce of registered work comes hashed');
+          assert.equal(n.hash, scryptSimHash(base, n.nonce));
+          assert.ok(hashToBigInt(n.hash!) <= SCRYPT_DIFF1_TARGET);
+          if (hashToBigInt(n.hash!) <= SCRYPT_DIFF1_TARGET / 16n) urgent++;
+        }
+        // one loop wake-up per urgent nonce or per 200 ms batch, not one per nonce
+        assert.ok(chunks <= urgent + 1500 / 200 + 2, `${chunks} deliveries for ${got.length} nonces (${urgent} urgent)`);
+        assert.is(chain.counts.badCrc, 0);
+      } finally {
+        sim.stop();
+        chain.close();
+        await uart.close();
+        await t.close();
+      }
+    });
+  }
 }
 
 test.run();

@@ -12,6 +12,8 @@ export const bm1366: ChipFamily = {
   coreCodes: Array.from({ length: regs.CORES }, (_, i) => i),
   resetBaud: 115200,
   jobIdCount: JOB_SLOTS,
+  // AA 55, nonce BE, midstate, job id (bits 7..3), ..., last (bit 7 nonce, CRC5 below)
+  replyFrameSpec: { length: REPLY_LENGTH, preamble: [0xaa, 0x55], crcStart: 2, crcBits: (REPLY_LENGTH - 2) * 8 - 5, crcByte: REPLY_LENGTH - 1, flagByte: REPLY_LENGTH - 1, flagMask: 0x80, flagValue: 0x80, nonceOffset: 2, jobByte: 7, jobMask: 0xf8, jobShift: 3 },
   replyLength: REPLY_LENGTH,
   workLength: WORK_LENGTH,
   nonceLayout: { chipShift: 17, coreShift: 25, coreBits: 7, fixedMask: 0xfffe0000 },

@@ -12,6 +12,8 @@ export const bm1485: ChipFamily = {
   coreCodes: regs.CORE_CODES,
   resetBaud: 115200,
   jobIdCount: 128,
+  // 7 bytes: nonce/value BE, two bytes, flags (bit 7 nonce, CRC5 over the first 51 bits in bits 4..0)
+  replyFrameSpec: { length: REPLY_LENGTH, preamble: [], crcStart: 0, crcBits: 51, crcByte: 6, flagByte: 6, flagMask: 0x80, flagValue: 0x80, nonceOffset: 0, jobByte: 5, jobMask: 0x7f, jobShift: 0 },
   replyLength: REPLY_LENGTH,
   workLength: WORK_LENGTH,
   // nonce = core:4 | chipaddr:8 | counter:20 (SRC B `union nonce_u`)

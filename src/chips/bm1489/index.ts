@@ -12,6 +12,8 @@ export const bm1489: ChipFamily = {
   coreCodes: Array.from({ length: regs.CORES }, (_, i) => i),
   resetBaud: 115200,
   jobIdCount: 128,
+  // AA 55, nonce BE, diff, job id, last (nonce frames: top three bits 100, CRC5 below)
+  replyFrameSpec: { length: REPLY_LENGTH, preamble: [0xaa, 0x55], crcStart: 2, crcBits: (REPLY_LENGTH - 2) * 8 - 5, crcByte: REPLY_LENGTH - 1, flagByte: REPLY_LENGTH - 1, flagMask: 0xe0, flagValue: 0x80, nonceOffset: 2, jobByte: 7, jobMask: 0x7f, jobShift: 0 },
   replyLength: REPLY_LENGTH,
   workLength: WORK_LENGTH,
   // core = bits 31..25, chip address = bits 24..17 (DEC H `packet_2_nonce_ltc`)

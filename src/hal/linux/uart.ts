@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import { closeSync, writeSync } from 'node:fs';
 import { KabosuError } from '../../core/errors';
 import { loadAddon } from '../../native/load';
-import type { Uart } from '../types';
+import type { ReplyFrameSpec, Uart, UartPrehash } from '../types';
+import { decodePrehashRecords } from './prehashRecords';
 
 type Listener = (...args: never[]) => void;
 interface PendingWrite {
@@ -22,7 +23,8 @@ interface PendingWrite {
 
 export class LinuxUart implements Uart {
   private readonly emitter = new EventEmitter();
-  private readonly poller: { stop(): void };
+  private poller: { stop(): void } | null = null;
+  private reader: { stop(): void; setJob(wireJobId: number, header76: Buffer, urgentTarget: Buffer | null, gen: number): void } | null = null;
   private closed = false;
   private queue: PendingWrite[] = [];
   private retry: NodeJS.Timeout | null = null;
@@ -30,17 +32,53 @@ export class LinuxUart implements Uart {
   private constructor(private readonly fd: number, private currentBaud: number, readonly path: string) {
     // An 'error' nobody listens to must not crash the daemon: the chain driver notices silence.
     this.emitter.on('error', () => undefined);
-    const addon = loadAddon();
-    this.poller = new addon.UartPoller(fd, (chunk: Buffer | null, why?: string) => {
-      if (chunk) {
-        this.emitter.emit('data', chunk);
-        return;
-      }
-      if (this.closed) return;
-      this.emitter.emit('error', new KabosuError('KBS_E_UART_READ', `reading ${this.path} stopped: ${why}`, { hint: 'the device went away (unplugged, or the simulator exited); kabosu reopens it when the chain is re-initialised', context: { path: this.path } }));
-      void this.close();
-    });
+    this.startPoller();
   }
+
+  private onRead = (chunk: Buffer | null, extra?: Buffer | string): void => {
+    if (chunk) {
+      if (this.closed) return;
+      if (extra instanceof Buffer) this.emitter.emit('data', chunk, decodePrehashRecords(extra));
+      else this.emitter.emit('data', chunk);
+      return;
+    }
+    if (this.closed) return;
+    const why = typeof extra === 'string' ? extra : 'unknown';
+    this.emitter.emit('error', new KabosuError('KBS_E_UART_READ', `reading ${this.path} stopped: ${why}`, { hint: 'the device went away (unplugged, or the simulator exited); kabosu reopens it when the chain is re-initialised', context: { path: this.path } }));
+    void this.close();
+  };
+
+  private startPoller(): void {
+    this.poller = new (loadAddon().UartPoller)(this.fd, this.onRead);
+  }
+
+  private stopReading(): void {
+    this.poller?.stop();
+    this.poller = null;
+    this.reader?.stop();
+    this.reader = null;
+  }
+
+  /**
+   * The reader thread (native/src/uart_reader.cc) in place of the loop's poller: framing and
+   * hashing off the event loop, one loop wake-up per batch of ticket-level nonces.
+   */
+  readonly prehash: UartPrehash = {
+    enable: (spec: ReplyFrameSpec, pow: 'scrypt' | 'scrypt-sim', lazyMs: number) => {
+      if (this.closed) return;
+      this.stopReading();
+      this.reader = new (loadAddon().UartReader)(this.fd, this.onRead, { ...spec, pow, lazyMs });
+    },
+    disable: () => {
+      if (this.closed || !this.reader) return;
+      this.stopReading();
+      this.startPoller();
+    },
+    setJob: (wireJobId, header76, urgentTarget, gen) => {
+      this.reader?.setJob(wireJobId, Buffer.from(header76.buffer, header76.byteOffset, header76.byteLength), urgentTarget, gen);
+    },
+    isEnabled: () => this.reader !== null,
+  };
 
   /** Opens `path` at `baud`; rejects with KBS_E_UART_OPEN naming the port and the reason. */
   static open(path: string, baud: number): Promise<LinuxUart> {
@@ -115,7 +153,7 @@ export class LinuxUart implements Uart {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    this.poller.stop();
+    this.stopReading();
     if (this.retry) clearTimeout(this.retry);
     for (const w of this.queue.splice(0)) w.reject(new KabosuError('KBS_E_HAL_CLOSED', `UART ${this.path} closed before the write went out`, { canceled: true }));
     try {
