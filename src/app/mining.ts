@@ -228,7 +228,9 @@ export class MiningComponent implements Component<KabosuConfig> {
   private onNonce(w: PoolMinerWork, ev: NonceEvent, hash: Buffer): void {
     // mining.submit encodes the header's nonce field read little-endian; the chip's number is
     // those bytes read big-endian.
-    const nonceLE = Buffer.from(w.headerWithNonce(ev.nonce).subarray(76, 80)).readUInt32LE(0);
+    // (byte-swapping the number: no header copy per nonce).
+    const n = ev.nonce >>> 0;
+    const nonceLE = (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
     const v = this.checker.classify(w.item, nonceLE, hash, w.ticketTarget);
     if (v.kind === 'ticket' || v.kind === 'invalid') return;
     if (v.kind !== 'share') {

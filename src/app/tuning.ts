@@ -115,7 +115,7 @@ export class TuningComponent implements Component<KabosuConfig> {
         boards: hb.chains,
         setVoltage: (b, v) => power.setVoltage(b, v),
         setChipFrequency: (b, c, mhz) => plans[b]!.chain.setFrequency(mhz, { chip: c }),
-        chipCounts: (b) => core.stats.chipSnapshots(b, this.o.clock.now()).map((s) => ({ nonces: s.nonces, hwErrors: s.hwErrors })),
+        chipCounts: (b) => core.stats.chipCounts(b),
         boardTempC: (b) => this.o.control.status().thermal?.boards[b]?.board_temp_c ?? null,
         hashesPerNonce: (b) => ticketWeight(core.chains[b]?.ticket?.difficulty ?? 1),
       },

@@ -85,6 +85,8 @@ export class Chain extends TypedEmitter<ChainEvents> {
   private lastNonceMs: number[] = [];
   private workSince: number | null = null;
   private readonly ringGen: number[];
+  private backlog: ChainEvents['nonce'][] = [];
+  private draining = false;
   private gen = 0;
   private readonly onData = (b: Buffer, pre?: PrehashedNonce[]): void => this.onBytes(b, pre);
 
@@ -364,8 +366,23 @@ export class Chain extends TypedEmitter<ChainEvents> {
           }
         }
       }
-      if (r && r.gen === this.ringGen[f.jobId]) this.emit('nonce', { chip, core, jobId, nonce: f.nonce, readAt: r.readAt, hash: r.hash });
-      else this.emit('nonce', { chip, core, jobId, nonce: f.nonce, readAt });
+      const ev: ChainEvents['nonce'] = r && r.gen === this.ringGen[f.jobId] ? { chip, core, jobId, nonce: f.nonce, readAt: r.readAt, hash: r.hash } : { chip, core, jobId, nonce: f.nonce, readAt };
+      // A batch from the reader thread: a nonce that may be a share is handled now; the rest
+      // (tickets: statistics only) a few per event-loop turn, so a share arriving meanwhile
+      // from another chain is never queued behind a whole batch.
+      if (pre && !r?.urgent) this.backlog.push(ev);
+      else this.emit('nonce', ev);
+    }
+    if (this.backlog.length > 0 && !this.draining) {
+      this.draining = true;
+      setImmediate(this.drain);
     }
   }
+
+  private readonly drain = (): void => {
+    const batch = this.backlog.splice(0, 4);
+    for (const ev of batch) this.emit('nonce', ev);
+    if (this.backlog.length > 0) setImmediate(this.drain);
+    else this.draining = false;
+  };
 }

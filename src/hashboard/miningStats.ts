@@ -67,6 +67,11 @@ export class MiningStats {
     return snapshot(this.chains[chain], nowMs);
   }
 
+  /** Per chip nonce and HW-error counts only: what health and tuning read every few seconds (no rate windows). */
+  chipCounts(chain: number): { nonces: number; hwErrors: number }[] {
+    return (this.chips[chain] ?? []).map((u) => ({ nonces: u.counts.nonces, hwErrors: u.counts.hwErrors }));
+  }
+
   chipSnapshots(chain: number, nowMs: number): UnitSnapshot[] {
     return (this.chips[chain] ?? []).map((u) => snapshot(u, nowMs));
   }

@@ -1,6 +1,6 @@
 import type { Clock } from '../hal/types';
 import type { VerifyResult } from '../pow/types';
-import { bigIntToHashLE } from '../pow/targets';
+import { TargetBytes, leq256 } from '../pow/targets';
 import type { MiningStats } from './miningStats';
 
 /**
@@ -49,7 +49,7 @@ export class NonceVerifier<W extends VerifiableWork> {
   private queue: { ev: NonceEvent; work: W }[] = [];
   private scheduled = false;
   /** Ticket targets as 32 little-endian bytes (a handful of distinct values). */
-  private readonly targetBytes = new Map<bigint, Buffer>();
+  private readonly targets = new TargetBytes();
   unknownWork = 0;
   inFlight = 0;
 
@@ -62,7 +62,7 @@ export class NonceVerifier<W extends VerifiableWork> {
       return;
     }
     if (ev.hash) {
-      this.settle(ev, work, ev.hash, leq256(ev.hash, this.targetLE(work.ticketTarget)), this.d.clock.now());
+      this.settle(ev, work, ev.hash, leq256(ev.hash, this.targets.of(work.ticketTarget)), this.d.clock.now());
       return;
     }
     this.queue.push({ ev, work });
@@ -106,22 +106,4 @@ export class NonceVerifier<W extends VerifiableWork> {
     this.d.stats.recordNonce(ev.chain, ev.chip, work.ticketWeightHashes, now);
     this.d.onValid(work, ev, hash);
   }
-
-  private targetLE(t: bigint): Buffer {
-    let b = this.targetBytes.get(t);
-    if (!b) {
-      if (this.targetBytes.size > 64) this.targetBytes.clear();
-      b = bigIntToHashLE(t);
-      this.targetBytes.set(t, b);
-    }
-    return b;
-  }
-}
-
-/** a <= b for 256-bit numbers stored as 32 little-endian bytes. */
-export function leq256(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 31; i >= 0; i--) {
-    if (a[i] !== b[i]) return a[i] < b[i];
-  }
-  return true;
 }

@@ -21,7 +21,7 @@ export function monitoredChains<W extends MinerWork>(core: MinerCore<W>, nowMs: 
       frames: n.frames,
       badFrames: n.badCrc + n.badHeader + n.shortFrames,
       chipFreqMHz: plan.chain.freqMHz,
-      chips: core.stats.chipSnapshots(k, nowMs).map((c) => ({ nonces: c.nonces, hwErrors: c.hwErrors })),
+      chips: core.stats.chipCounts(k),
       ...(rt.error !== undefined ? { error: rt.error } : {}),
     };
   });

@@ -39,9 +39,34 @@ export function targetToDifficulty(target: bigint, diff1: bigint): number {
 /** The 32-byte little-endian hash as an unsigned 256-bit integer. */
 export function hashToBigInt(hashLE: Uint8Array): bigint {
   if (hashLE.length !== 32) throw new RangeError(`a hash is 32 bytes, got ${hashLE.length}`);
-  let v = 0n;
-  for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(hashLE[i]);
-  return v;
+  // four 64-bit limbs instead of 32 byte steps: a few BigInt operations, not 64
+  const b = Buffer.from(hashLE.buffer, hashLE.byteOffset, 32);
+  return (b.readBigUInt64LE(24) << 192n) | (b.readBigUInt64LE(16) << 128n) | (b.readBigUInt64LE(8) << 64n) | b.readBigUInt64LE(0);
+}
+
+/** a <= b for 256-bit numbers stored as 32 little-endian bytes (no BigInt: the per-nonce test). */
+export function leq256(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    if (a[i] !== b[i]) return a[i] < b[i];
+  }
+  return true;
+}
+
+/**
+ * Targets as 32 LE bytes, cached: a miner meets a handful of distinct targets (ticket and share
+ * difficulties), each compared against hundreds of hashes a second.
+ */
+export class TargetBytes {
+  private readonly map = new Map<bigint, Buffer>();
+  of(target: bigint): Buffer {
+    let b = this.map.get(target);
+    if (!b) {
+      if (this.map.size >= 64) this.map.clear();
+      b = bigIntToHashLE(target);
+      this.map.set(target, b);
+    }
+    return b;
+  }
 }
 
 /** The 256-bit integer as 32 little-endian bytes. */

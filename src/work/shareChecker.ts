@@ -3,7 +3,7 @@
  * only) or invalid (hardware error). Hashing goes through the injected PowAlgorithm.
  */
 import type { PowAlgorithm } from '../pow/types';
-import { difficultyToTarget, hashDifficulty, hashToBigInt } from '../pow/targets';
+import { TargetBytes, difficultyToTarget, hashDifficulty, leq256 } from '../pow/targets';
 import { setNonce } from './build';
 import { u32Hex } from './job';
 import type { Share, WorkItem } from './workItem';
@@ -70,6 +70,8 @@ export class ShareChecker {
     return this.classify(item, nonce, await this.pow.hash(setNonce(item.header, nonce)), ticketTarget);
   }
 
+  private readonly targetBytes = new TargetBytes();
+
   /**
    * The same decision for a nonce whose hash the caller already computed (the miner verifies
    * every nonce once, in batches, and must not pay for a second scrypt here). Pure and sync.
@@ -78,11 +80,10 @@ export class ShareChecker {
   classify(item: WorkItem, nonce: number, hash: Buffer, ticketTarget: bigint): NonceVerdict {
     // Stale and duplicate are verdicts on shares: a nonce below the share target from an old
     // job is still work the chip did (a ticket for hashrate), not a lost share.
-    const h = hashToBigInt(hash);
     const latest = this.latestDiff.get(item.job.jobId) ?? item.difficulty;
     const difficulty = Math.max(item.difficulty, latest);
     const shareTarget = difficulty === item.difficulty ? item.shareTarget : difficultyToTarget(difficulty, this.pow.diff1Target);
-    if (h <= shareTarget) {
+    if (leq256(hash, this.targetBytes.of(shareTarget))) {
       const early = this.precheck(item, nonce);
       if (early) return early;
       this.seen.add(this.key(item, nonce));
@@ -94,7 +95,17 @@ export class ShareChecker {
         },
       };
     }
-    if (h <= ticketTarget) return { kind: 'ticket', hash, difficulty: hashDifficulty(hash, this.pow.diff1Target) };
+    if (leq256(hash, this.targetBytes.of(ticketTarget))) {
+      // Hundreds of tickets a second and the miner never reads their difficulty: computed on demand.
+      const diff1 = this.pow.diff1Target;
+      return {
+        kind: 'ticket',
+        hash,
+        get difficulty() {
+          return hashDifficulty(hash, diff1);
+        },
+      };
+    }
     return { kind: 'invalid', hash };
   }
 

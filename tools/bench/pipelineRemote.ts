@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -129,11 +129,12 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       fwEntry = join(dist, 'kabosu.cjs');
     }
     // The firmware logs at its default level (info: one line per accepted share) to a discarded stdout, as to journald.
+    // KABOSU_BENCH_FW_STDOUT: a file for the firmware's stdout (its log, or --trace-gc output).
     // KABOSU_BENCH_NODE_FLAGS: extra node/V8 flags for the firmware process only (e.g. heap sizing experiments).
     const nodeFlags = (process.env.KABOSU_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     const serviceEnv = Object.fromEntries(SERVICE_ENV.split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
     const unitEnv = serviceEnvironment();
-    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...unitEnv, ...serviceEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...unitEnv, ...serviceEnv }, stdio: ['ignore', process.env.KABOSU_BENCH_FW_STDOUT ? openSync(process.env.KABOSU_BENCH_FW_STDOUT, 'w') : 'ignore', 'pipe'] });
     procs.push(fw);
     const pid = fw.pid!;
     const sock = join(dataDir, 'kabosu.sock');

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import vectors from '../../vectors/pow/headers.json';
 import { SCRYPT_DIFF1_TARGET, SHA256_DIFF1_TARGET, difficultyToTarget, targetToDifficulty, bitsToTarget, hashToBigInt, bigIntToHashLE, hashMeetsTarget } from '../../../src/pow';
+import { TargetBytes, leq256 } from '../../../src/pow/targets';
 
 const hex64 = (t: bigint) => t.toString(16).padStart(64, '0');
 
@@ -54,6 +55,35 @@ test('hashes are little-endian 256-bit numbers; the byte conversions invert each
   );
   assert.ok(hashMeetsTarget(h, 1n << 248n));
   assert.not.ok(hashMeetsTarget(h, (1n << 248n) - 1n));
+});
+
+test('hashToBigInt (64-bit limbs) equals the byte-by-byte reading; leq256 orders like the numbers (fast-check)', () => {
+  const naive = (h: Uint8Array) => {
+    let v = 0n;
+    for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(h[i]);
+    return v;
+  };
+  const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+  // near-equal pairs too: b is a with one byte changed
+  const pair = fc.oneof(fc.tuple(hash, hash), fc.tuple(hash, fc.nat(31), fc.integer({ min: 0, max: 255 })).map(([a, i, v]) => { const b = Uint8Array.from(a); b[i] = v; return [a, b] as [Uint8Array, Uint8Array]; }));
+  fc.assert(
+    fc.property(pair, ([a, b]) => {
+      assert.is(hashToBigInt(a), naive(a));
+      const sub = new Uint8Array(40);
+      sub.set(a, 8);
+      assert.is(hashToBigInt(sub.subarray(8)), naive(a), 'a view at an offset');
+      assert.is(leq256(a, b), naive(a) <= naive(b));
+    }),
+    { seed: 20261123, numRuns: 2000 },
+  );
+  assert.ok(leq256(Buffer.alloc(32, 7), Buffer.alloc(32, 7)), 'equal meets');
+});
+
+test('TargetBytes gives the target as LE bytes and stays bounded', () => {
+  const t = new TargetBytes();
+  assert.equal(t.of(SCRYPT_DIFF1_TARGET), bigIntToHashLE(SCRYPT_DIFF1_TARGET));
+  assert.is(t.of(SCRYPT_DIFF1_TARGET), t.of(SCRYPT_DIFF1_TARGET), 'cached');
+  for (let d = 1; d < 500; d++) assert.equal(t.of(difficultyToTarget(d, SCRYPT_DIFF1_TARGET)), bigIntToHashLE(difficultyToTarget(d, SCRYPT_DIFF1_TARGET)));
 });
 
 test.run();
