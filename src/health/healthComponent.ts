@@ -84,11 +84,6 @@ export class HealthComponent {
     this.saver = new EnergySaver(join(o.dataDir, 'energy.json'));
   }
 
-  /** The settings in effect (read-only view, for tests and status). */
-  get current(): Readonly<HealthSettings> {
-    return this.settings;
-  }
-
   /**
    * Config hot reload: new thresholds and bounds apply from the next judgement (windows, states
    * and budgets already used are kept); `enabled` starts or stops the monitor and watchdog;
@@ -110,6 +105,7 @@ export class HealthComponent {
     if (!this.watchdogWanted() || prev.watchdog.intervalMs !== s.watchdog.intervalMs) {
       this.watchdogTimer?.cancel();
       this.watchdogTimer = undefined;
+      if (!this.watchdogWanted()) this.watchdog = undefined; // switched on again later: a fresh window, not one with a gap
     }
     this.startWatchdog();
     if (prev.hardware.intervalMs !== s.hardware.intervalMs) {
@@ -164,6 +160,7 @@ export class HealthComponent {
     this.hwTimer?.cancel();
     this.identifyTimer?.cancel();
     this.watchdogTimer?.cancel();
+    this.watchdogTimer = undefined;
     if (this.accountant) this.saver.maybeSave(this.o.clock.now(), this.accountant.energy.kwh, true);
   }
 

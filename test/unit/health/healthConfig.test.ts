@@ -30,6 +30,8 @@ interface Behaviour {
   hw?: Record<number, number>;
   silent?: number[];
   down?: boolean;
+  /** The pool credits nothing (divergence for the flatline watchdog). */
+  uncredited?: boolean;
 }
 
 function rig(cfg: KabosuConfig, b: Behaviour) {
@@ -79,6 +81,7 @@ function rig(cfg: KabosuConfig, b: Behaviour) {
       power: () => undefined,
       chainFreqMHz: () => 384,
       raise: (e) => events.push(e),
+      ...(b.uncredited ? { shares: () => ({ accepted: 0, rejected: 0, notSubmitted: 0, difficulty: 1 }) } : {}),
     },
   });
   return {
@@ -208,6 +211,26 @@ test('deadGraceMs and deadChipsForReinit decide between waiting, disabling and a
   } finally {
     await slow.stop();
     await group.stop();
+  }
+});
+
+test('flatline watchdog: divergence re-inits every chain in auto, only reports in "report"; flatline.enabled false: silent', async () => {
+  const auto = rig(config(undefined), { uncredited: true });
+  const report = rig(config({ actions: 'report' }), { uncredited: true });
+  const off = rig(config({ flatline: { enabled: false } }), { uncredited: true });
+  try {
+    for (const r of [auto, report, off]) {
+      await r.health.start();
+      await r.run(5 * 60_000);
+    }
+    assert.match(auto.kinds('divergence')[0]?.message ?? '', /re-initialising every chain/);
+    assert.equal(auto.calls, ['reinit 0']);
+    assert.match(report.kinds('divergence')[0]?.message ?? '', /health.actions is "report": not re-initialising/);
+    assert.is(report.kinds('divergence')[0].data?.restart, false);
+    assert.equal(report.calls, []);
+    assert.equal(off.kinds('divergence'), []);
+  } finally {
+    for (const r of [auto, report, off]) await r.stop();
   }
 });
 
