@@ -309,6 +309,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
     log: ctx.logRoot.child('health'),
     dataDir: ctx.dataDir,
     limitW: ctx.config.power.limitW ?? null,
+    config: ctx.config.health, // thresholds and actions; HealthComponent.reload follows hot reload
     ports: {
       chains: () => (mining.core ? monitoredChains(mining.core, ctx.clock.now(), mining.hasWork) : []),
       actions: {

@@ -15,6 +15,7 @@ const RULES: Rule[] = [
   { reads: ['/mining', '/pools'], check: (c) => poolRules(c) },
   { reads: ['/thermal'], check: (c) => fanRange(c) },
   { reads: ['/tuning'], check: (c) => tuningRules(c) },
+  { reads: ['/health'], check: (c) => healthHysteresis(c) },
   { reads: ['/api', '/telemetry', '/testPool'], check: (c) => portClashes(c) },
 ];
 
@@ -69,6 +70,22 @@ function tuningRules(c: KabosuConfig): RuleIssue[] {
   return c.tuning.target === 'power' && c.tuning.powerW === undefined
     ? [{ pointer: '/tuning/powerW', message: 'tuning.target is "power" but powerW is not set', expected: 'a number of watts', found: 'nothing', hint: 'set tuning.powerW, or choose another target' }]
     : [];
+}
+
+/** Each health verdict's way back must be stricter than its way in (hysteresis), or a chip flaps. */
+function healthHysteresis(c: KabosuConfig): RuleIssue[] {
+  const { chip, chain } = c.health;
+  const out: RuleIssue[] = [];
+  if (!(chip.recoveredHwErrorRatio < chip.degradedHwErrorRatio)) {
+    out.push({ pointer: '/health/chip/recoveredHwErrorRatio', message: 'recoveredHwErrorRatio must be below degradedHwErrorRatio', expected: `a ratio below degradedHwErrorRatio (${chip.degradedHwErrorRatio})`, found: String(chip.recoveredHwErrorRatio), hint: 'a chip degrades above degradedHwErrorRatio and recovers below recoveredHwErrorRatio; the gap stops it flapping' });
+  }
+  if (!(chip.slowRecoveredProbability > chip.slowProbability)) {
+    out.push({ pointer: '/health/chip/slowRecoveredProbability', message: 'slowRecoveredProbability must be above slowProbability', expected: `a probability above slowProbability (${chip.slowProbability})`, found: String(chip.slowRecoveredProbability), hint: 'a chip is slow below slowProbability and ok again above slowRecoveredProbability' });
+  }
+  if (!(chain.crcRecoveredRatio < chain.crcErrorRatio)) {
+    out.push({ pointer: '/health/chain/crcRecoveredRatio', message: 'crcRecoveredRatio must be below crcErrorRatio', expected: `a ratio below crcErrorRatio (${chain.crcErrorRatio})`, found: String(chain.crcRecoveredRatio), hint: 'a chain degrades above crcErrorRatio and clears below crcRecoveredRatio' });
+  }
+  return out;
 }
 
 interface Listener {

@@ -106,6 +106,63 @@ export const CONFIG_SCHEMA = {
         hashrateFloor: { type: 'number', minimum: 0, description: 'Lowest acceptable hashrate (MH/s).' },
       },
     },
+    health: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      description: 'Health monitor thresholds and actions (docs/health.md). Defaults are the tested ones; change them knowingly.',
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Judge chips, chains and hardware and raise health events; false: only power accounting, diag and identify run.' },
+        actions: { type: 'string', enum: ['auto', 'report'], default: 'auto', description: 'auto: act within the bounds below; report: diagnose and raise events but never lower a frequency, disable a chip, re-init a chain or power a board off (the thermal interlock still acts).' },
+        intervalMs: { type: 'integer', minimum: 1000, maximum: 60000, default: 5000, description: 'How often chips and chains are judged.' },
+        maxReinitsPerHour: { type: 'integer', minimum: 0, maximum: 60, default: 2, description: 'Chain re-inits health may do per chain per hour; a failed chain with none left is powered off.' },
+        deadChipsForReinit: { type: 'integer', minimum: 1, maximum: 1000, default: 3, description: 'This many dead chips on one chain at once re-init the chain instead of disabling them.' },
+        deadGraceMs: { type: 'integer', minimum: 0, maximum: 3600000, default: 15000, description: 'A lone dead chip is disabled after this long dead.' },
+        freqStepMHz: { type: 'integer', minimum: 1, maximum: 200, default: 25, description: 'Frequency step down for a chip degraded by HW errors.' },
+        minFreqMHz: { type: 'integer', minimum: 50, maximum: 2000, default: 100, description: 'Floor for lowering a chip degraded by HW errors; a chip that would go below it is disabled instead.' },
+        chip: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            deadProbability: { type: 'number', exclusiveMinimum: 0, maximum: 0.01, default: 0.000001, description: 'A chip is dead when a healthy chip would stay this silent with less than this probability.' },
+            reviveResults: { type: 'integer', minimum: 1, maximum: 1000, default: 3, description: 'Results a dead chip must return to count as alive again.' },
+            windowMs: { type: 'integer', minimum: 60000, maximum: 86400000, default: 600000, description: 'Sliding window for the HW-error and slow verdicts.' },
+            degradedHwErrorRatio: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.02, description: 'Degraded when HW errors / results is significantly above this (lower confidence bound).' },
+            recoveredHwErrorRatio: { type: 'number', minimum: 0, maximum: 0.5, default: 0.01, description: 'Back to ok when the lower confidence bound falls below this (below degradedHwErrorRatio).' },
+            hwErrorMinResults: { type: 'integer', minimum: 1, maximum: 1000000, default: 50, description: 'Results in the window before an HW-error verdict may change.' },
+            slowProbability: { type: 'number', exclusiveMinimum: 0, maximum: 0.01, default: 0.000001, description: 'Degraded (slow) when a healthy chip would return this few nonces with less than this probability.' },
+            slowRecoveredProbability: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.01, description: 'A slow chip is ok again above this probability (above slowProbability).' },
+            slowRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5, description: 'Slow also needs fewer nonces than this fraction of the expected count.' },
+            confidenceSigma: { type: 'number', minimum: 1, maximum: 10, default: 3, description: 'Width (z) of the Wilson confidence bounds on the HW-error ratio.' },
+          },
+        },
+        chain: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            crcErrorRatio: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.01, description: 'Degraded when reply-frame CRC/header errors are significantly above this ratio.' },
+            crcRecoveredRatio: { type: 'number', minimum: 0, maximum: 0.5, default: 0.005, description: 'Clears when the upper confidence bound falls below this (below crcErrorRatio).' },
+            windowMs: { type: 'integer', minimum: 10000, maximum: 86400000, default: 300000, description: 'Sliding window for the frame-error ratio.' },
+            confidenceSigma: { type: 'number', minimum: 1, maximum: 10, default: 3, description: 'Width (z) of the Wilson bounds on the frame-error ratio.' },
+          },
+        },
+        flatline: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            enabled: { type: 'boolean', default: true, description: 'Compare the chips\' nonces with credited shares (flatline / divergence).' },
+            intervalMs: { type: 'integer', minimum: 1000, maximum: 600000, default: 10000, description: 'How often the watchdog judges.' },
+            windowMs: { type: 'integer', minimum: 60000, maximum: 86400000, default: 600000, description: 'Sliding window of the comparison.' },
+            probability: { type: 'number', exclusiveMinimum: 0, maximum: 0.01, default: 0.000001, description: 'A verdict needs the observation to be less likely than this for a healthy miner.' },
+            maxRestartsPerHour: { type: 'integer', minimum: 0, maximum: 60, default: 3, description: 'Re-inits of every chain the watchdog may do per hour; then it only reports.' },
+          },
+        },
+        hardware: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            intervalMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 30000, description: 'How often sensors, fans, PSU and regulators are read (also power accounting).' },
+            sensorStuckMs: { type: 'integer', minimum: 10000, maximum: 86400000, default: 300000, description: 'A powered sensor reading exactly the same for this long is stuck.' },
+            psuSagRatio: { type: 'number', minimum: 0.5, maximum: 1, default: 0.95, description: 'PSU output below this fraction of 12 V is a sag.' },
+            regulatorToleranceV: { type: 'number', minimum: 0.005, maximum: 1, default: 0.05, description: 'Regulator readback further than this from the set voltage is a mismatch.' },
+          },
+        },
+      },
+    },
     power: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
       properties: { limitW: { type: 'number', minimum: 100, maximum: 10000, description: 'Hard wall-power limit.' } },
@@ -216,6 +273,7 @@ export const CONFIG_SCHEMA = {
 export type KabosuConfig = FromSchema<typeof CONFIG_SCHEMA>;
 export type PoolConfig = KabosuConfig['pools'][number];
 export type ThermalConfig = KabosuConfig['thermal'];
+export type HealthConfig = KabosuConfig['health'];
 export type LoggingConfig = KabosuConfig['logging'];
 
 export type SectionName = Exclude<keyof typeof CONFIG_SCHEMA.properties, '$schema' | 'version'>;

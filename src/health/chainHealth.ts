@@ -49,7 +49,12 @@ export class ChainHealthTracker {
   private samples: { atMs: number; frames: number; bad: number }[] = [];
   private crcHigh = false;
 
-  constructor(private readonly p: ChainHealthParams = DEFAULT_CHAIN_HEALTH) {}
+  constructor(private p: ChainHealthParams = DEFAULT_CHAIN_HEALTH) {}
+
+  /** New thresholds (config hot reload); the window's samples and the current state are kept. */
+  configure(p: ChainHealthParams): void {
+    this.p = p;
+  }
 
   update(nowMs: number, i: ChainInput): ChainVerdict {
     const prev = this.state;

@@ -82,7 +82,12 @@ export class ChipHealthTracker {
   private samples: Sample[] = [];
   private resultsAtDeath = 0;
 
-  constructor(private readonly p: ChipHealthParams = DEFAULT_CHIP_HEALTH) {}
+  constructor(private p: ChipHealthParams = DEFAULT_CHIP_HEALTH) {}
+
+  /** New thresholds (config hot reload); the window's samples and the current state are kept. */
+  configure(p: ChipHealthParams): void {
+    this.p = p;
+  }
 
   update(nowMs: number, totals: ChipTotals, ctx: ChipContext): ChipVerdict {
     const prev = this.state;

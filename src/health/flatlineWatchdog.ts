@@ -41,7 +41,12 @@ export class FlatlineWatchdog {
   private restarts: number[] = [];
   state: WatchdogVerdict['state'] = 'unknown';
 
-  constructor(private readonly o: WatchdogParams) {}
+  constructor(private o: WatchdogParams) {}
+
+  /** New thresholds or expected rate (config hot reload); the window and restart budget are kept. */
+  configure(o: WatchdogParams): void {
+    this.o = o;
+  }
 
   update(s: WatchdogSample): WatchdogVerdict & { changed: boolean } {
     const prev = this.state;

@@ -14,6 +14,7 @@ import { checkFan, checkPsu, checkRegulator, StuckDetector, type HwFault } from 
 import { readSensors, type DiagHal } from './diagnostics';
 import type { DiagReport } from './diagReport';
 import { FlatlineWatchdog } from './flatlineWatchdog';
+import { defaultHealthConfig, healthSettings, type HealthConfig, type HealthSettings } from './healthSettings';
 
 /**
  * The daemon's health and power component: runs the HealthMonitor on the mining chains, reads
@@ -21,6 +22,8 @@ import { FlatlineWatchdog } from './flatlineWatchdog';
  * readback) for faults and power accounting, keeps the energy counter (persisted at most every
  * 15 min and on stop), answers `runDiagnostics` from live figures and blinks the LEDs for
  * `identify`. It reaches the miner only through the ports it is given (app/components.ts).
+ * Thresholds, bounds, intervals and whether it acts at all come from the config's `health`
+ * section (healthSettings.ts) and follow hot reload (`reload`).
  */
 /** The control board's own draw (AM335x-class controller, W); the sim's board JSON uses the same order. */
 const CONTROLLER_W = 6;
@@ -42,10 +45,8 @@ export interface HealthComponentOptions {
   dataDir: string;
   ports: HealthPorts;
   limitW?: number | null;
-  intervalMs?: number;
-  hwIntervalMs?: number;
-  /** A lone dead chip is disabled after this long (default 15 s). */
-  deadGraceMs?: number;
+  /** The config's `health` section (default: every field at its schema default). */
+  config?: HealthConfig;
 }
 
 export class HealthComponent {
@@ -61,18 +62,70 @@ export class HealthComponent {
   private identifyTimer?: TimerHandle;
   private watchdogTimer?: TimerHandle;
   private watchdog?: FlatlineWatchdog;
+  private watchdogRate = 0;
+  private settings: HealthSettings;
+  private limitW: number | null;
+  private started = false;
 
   constructor(private readonly o: HealthComponentOptions) {
+    const s = (this.settings = healthSettings(o.config ?? defaultHealthConfig()));
+    this.limitW = o.limitW ?? null;
     this.monitor = new HealthMonitor({
       clock: o.clock,
       log: o.log,
       chains: () => o.ports.chains(),
       actions: o.ports.actions,
       raise: (e) => o.ports.raise(e),
-      policy: { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3, deadGraceMs: o.deadGraceMs ?? 15_000 },
-      intervalMs: o.intervalMs,
+      policy: s.policy,
+      chip: s.chip,
+      chain: s.chain,
+      intervalMs: s.intervalMs,
     });
     this.saver = new EnergySaver(join(o.dataDir, 'energy.json'));
+  }
+
+  /**
+   * Config hot reload: new thresholds and bounds apply from the next judgement (windows, states
+   * and budgets already used are kept); `enabled` starts or stops the monitor and watchdog;
+   * changed intervals restart their timers; `power.limitW` feeds power accounting.
+   */
+  reload(config: { health: HealthConfig; power: { limitW?: number } }): { applied: boolean } {
+    const prev = this.settings;
+    const s = (this.settings = healthSettings(config.health));
+    this.limitW = config.power.limitW ?? null;
+    this.monitor.configure({ policy: s.policy, chip: s.chip, chain: s.chain, intervalMs: s.intervalMs });
+    this.watchdog?.configure(this.watchdogParams());
+    for (const d of this.stuck.values()) d.spanMs = s.hardware.sensorStuckMs;
+    if (!this.started) return { applied: true };
+    if (!s.enabled && this.monitor.running) {
+      this.monitor.stop();
+      this.monitor.reset();
+    }
+    if (s.enabled && !this.monitor.running) this.monitor.start();
+    if (!this.watchdogWanted() || prev.watchdog.intervalMs !== s.watchdog.intervalMs) {
+      this.watchdogTimer?.cancel();
+      this.watchdogTimer = undefined;
+      if (!this.watchdogWanted()) this.watchdog = undefined; // switched on again later: a fresh window, not one with a gap
+    }
+    this.startWatchdog();
+    if (prev.hardware.intervalMs !== s.hardware.intervalMs) {
+      this.hwTimer?.cancel();
+      this.hwTimer = this.o.clock.setInterval(() => void this.hardwareTick(), s.hardware.intervalMs);
+    }
+    return { applied: true };
+  }
+
+  private watchdogParams() {
+    const w = this.settings.watchdog;
+    return { windowMs: w.windowMs, p: w.p, maxRestartsPerHour: w.maxRestartsPerHour, expectedNoncesPerSec: this.watchdogRate };
+  }
+
+  private watchdogWanted(): boolean {
+    return this.settings.enabled && this.settings.watchdog.enabled && this.o.ports.shares !== undefined;
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdogWanted()) this.watchdogTimer ??= this.o.clock.setInterval(() => this.watchdogTick(this.o.clock.now()), this.settings.watchdog.intervalMs);
   }
 
   async start(): Promise<void> {
@@ -95,26 +148,32 @@ export class HealthComponent {
         refTempC: 70,
       });
     }
-    this.monitor.start();
-    if (this.o.ports.shares) this.watchdogTimer = this.o.clock.setInterval(() => this.watchdogTick(this.o.clock.now()), 10_000);
-    this.hwTimer = this.o.clock.setInterval(() => void this.hardwareTick(), this.o.hwIntervalMs ?? 30_000);
+    this.started = true;
+    if (this.settings.enabled) this.monitor.start();
+    this.startWatchdog();
+    this.hwTimer = this.o.clock.setInterval(() => void this.hardwareTick(), this.settings.hardware.intervalMs);
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.monitor.stop();
     this.hwTimer?.cancel();
     this.identifyTimer?.cancel();
     this.watchdogTimer?.cancel();
+    this.watchdogTimer = undefined;
     if (this.accountant) this.saver.maybeSave(this.o.clock.now(), this.accountant.energy.kwh, true);
   }
 
-  /** Flatline/divergence: one verdict per 10 s; a new episode re-inits every chain (bounded) and says why. */
+  /** Flatline/divergence: one verdict per `flatline.intervalMs`; a new episode re-inits every chain (bounded; never in report mode) and says why. */
   watchdogTick(nowMs: number): void {
     const sh = this.o.ports.shares?.();
     if (!sh) return;
     const chains = this.o.ports.chains().filter((c) => c.ready);
     const rate = chains.reduce((a, c) => a + (c.ticketDifficulty ? c.expectedHps / (c.ticketDifficulty * 65536) : 0), 0);
-    this.watchdog ??= new FlatlineWatchdog({ windowMs: 600_000, p: 1e-6, maxRestartsPerHour: 3, expectedNoncesPerSec: rate });
+    if (!this.watchdog) {
+      this.watchdogRate = rate;
+      this.watchdog = new FlatlineWatchdog(this.watchdogParams());
+    }
     let nonces = 0;
     let hashes = 0;
     for (const c of chains) for (const t of c.chips) {
@@ -124,8 +183,10 @@ export class HealthComponent {
     const v = this.watchdog.update({ atMs: nowMs, chipNonces: nonces, chipHashes: hashes, accepted: sh.accepted, rejected: sh.rejected, notSubmitted: sh.notSubmitted, shareDifficulty: sh.difficulty, workFlowing: chains.length > 0 && chains.every((c) => c.workFlowing !== false) });
     if (!v.changed || v.state === 'unknown') return;
     const bad = v.state !== 'ok';
-    this.o.ports.raise({ at_ms: nowMs, severity: bad ? 'critical' : 'info', source: 'health', kind: bad ? v.state : 'earning_recovered', message: bad ? `${v.state}: ${v.rootCause}${v.restart ? '; re-initialising every chain' : '; restart budget used up, reporting only'}` : 'chips and pool credit agree again', data: { root_cause: v.rootCause, restart: v.restart } });
-    if (v.restart) for (const c of chains) void this.o.ports.actions.reinitChain(c.index).catch(() => undefined);
+    const restart = v.restart && this.settings.act;
+    const then = restart ? '; re-initialising every chain' : v.restart ? '; health.actions is "report": not re-initialising' : '; restart budget used up, reporting only';
+    this.o.ports.raise({ at_ms: nowMs, severity: bad ? 'critical' : 'info', source: 'health', kind: bad ? v.state : 'earning_recovered', message: bad ? `${v.state}: ${v.rootCause}${then}` : 'chips and pool credit agree again', data: { root_cause: v.rootCause, restart } });
+    if (restart) for (const c of chains) void this.o.ports.actions.reinitChain(c.index).catch(() => undefined);
   }
 
   power(): PowerStatus | undefined {
@@ -148,9 +209,9 @@ export class HealthComponent {
       for (const s of sensors) {
         if (s.remote_c === null) continue;
         const key = `chain${s.chain}.sensor${s.sensor}`;
-        const det = this.stuck.get(key) ?? new StuckDetector();
+        const det = this.stuck.get(key) ?? new StuckDetector(this.settings.hardware.sensorStuckMs);
         this.stuck.set(key, det);
-        if (det.push(now, s.remote_c, powered[s.chain])) faults.push({ kind: 'sensor_stuck', part: key, board: s.chain, severity: 'critical', message: `${key} has read exactly ${s.remote_c} °C for 5 min while powered` });
+        if (det.push(now, s.remote_c, powered[s.chain])) faults.push({ kind: 'sensor_stuck', part: key, board: s.chain, severity: 'critical', message: `${key} has read exactly ${s.remote_c} °C for ${det.spanMs % 60_000 === 0 ? `${det.spanMs / 60_000} min` : `${det.spanMs / 1000} s`} while powered` });
       }
       let fansW = 0;
       let fansKnown = true;
@@ -179,10 +240,10 @@ export class HealthComponent {
         try {
           const v = await power.readVoltage(c);
           volts[c] = v;
-          const f = checkRegulator(c, power.voltageSet(c), { volts: v });
+          const f = checkRegulator(c, power.voltageSet(c), { volts: v }, this.settings.hardware.regulatorToleranceV);
           if (f) faults.push(f);
         } catch (err) {
-          faults.push(checkRegulator(c, power.voltageSet(c), { error: (err as Error).message })!);
+          faults.push(checkRegulator(c, power.voltageSet(c), { error: (err as Error).message }, this.settings.hardware.regulatorToleranceV)!);
         }
       }
       let psu: { pinW: number; poutW: number } | null = null;
@@ -191,19 +252,19 @@ export class HealthComponent {
         try {
           const r = await new PmbusPsu(hw.hal.i2c[tel.bus], tel.address).read();
           psu = r;
-          const f = checkPsu(r, 12);
+          const f = checkPsu(r, 12, this.settings.hardware.psuSagRatio);
           if (f) faults.push(f);
         } catch (err) {
-          if (!tel.stock) faults.push(checkPsu({ error: (err as Error).message }, 12)!);
+          if (!tel.stock) faults.push(checkPsu({ error: (err as Error).message }, 12, this.settings.hardware.psuSagRatio)!);
         }
       }
-      this.monitor.reportHardware(now, faults);
+      if (this.settings.enabled) this.monitor.reportHardware(now, faults);
       if (this.accountant) {
         const temps = powered.map((_, c) => {
           const t = sensors.filter((s) => s.chain === c && s.remote_c !== null).map((s) => s.remote_c as number);
           return t.length ? Math.max(...t) : null;
         });
-        this.lastPower = this.accountant.update(now, powered.map((on, c) => ({ enabled: on, volts: volts[c], freqMHz: this.o.ports.chainFreqMHz(c), tempC: temps[c] })), psu, this.o.limitW ?? null, fansKnown ? fansW + CONTROLLER_W : undefined);
+        this.lastPower = this.accountant.update(now, powered.map((on, c) => ({ enabled: on, volts: volts[c], freqMHz: this.o.ports.chainFreqMHz(c), tempC: temps[c] })), psu, this.limitW, fansKnown ? fansW + CONTROLLER_W : undefined);
         this.saver.maybeSave(now, this.accountant.energy.kwh);
       }
       return faults;

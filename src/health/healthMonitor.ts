@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../hal/types';
 import type { DaemonEvent } from '../core/minerApi';
 import { ChipHealthTracker, DEFAULT_CHIP_HEALTH, type ChipHealthParams, type ChipHealthState, type ChipTotals } from './chipHealth';
-import { ChainHealthTracker, DEFAULT_CHAIN_HEALTH, type ChainHealthState } from './chainHealth';
+import { ChainHealthTracker, DEFAULT_CHAIN_HEALTH, type ChainHealthParams, type ChainHealthState } from './chainHealth';
 import { HealthPolicy, type HealthAction, type HealthPolicyParams } from './healthPolicy';
 import type { HwFault } from './hwFaults';
 
@@ -11,6 +11,8 @@ import type { HwFault } from './hwFaults';
  * (chainHealth), asks the policy what to do, has the miner do it, and raises DaemonEvents for
  * every change and action. Hardware checks (sensors, fans, PSU, regulators) are the caller's
  * to read (`reportHardware`), so this stays free of I/O. Tests drive `tick(now)` directly.
+ * When the policy does not act (`policy.act: false`, config `health.actions: "report"`) every
+ * decision is raised as `health_advice` and nothing reaches `MinerActions`.
  */
 export interface MonitoredChain {
   index: number;
@@ -46,7 +48,16 @@ export interface HealthMonitorOptions {
   raise(e: DaemonEvent): void;
   policy: HealthPolicyParams;
   chip?: ChipHealthParams;
+  chain?: ChainHealthParams;
   intervalMs?: number;
+}
+
+/** What `configure` may change while running (config hot reload). */
+export interface HealthMonitorParams {
+  policy: HealthPolicyParams;
+  chip: ChipHealthParams;
+  chain: ChainHealthParams;
+  intervalMs: number;
 }
 
 export class HealthMonitor {
@@ -59,17 +70,58 @@ export class HealthMonitor {
   private faults = new Map<string, HwFault>();
   actionsTaken: HealthAction[] = [];
 
+  private chipP: ChipHealthParams;
+  private chainP: ChainHealthParams;
+  private intervalMs: number;
+
   constructor(private readonly o: HealthMonitorOptions) {
     this.policy = new HealthPolicy(o.policy);
+    this.chipP = o.chip ?? DEFAULT_CHIP_HEALTH;
+    this.chainP = o.chain ?? DEFAULT_CHAIN_HEALTH;
+    this.intervalMs = o.intervalMs ?? 5000;
   }
 
   start(): void {
-    this.timer ??= this.o.clock.setInterval(() => this.tick(this.o.clock.now()), this.o.intervalMs ?? 5000);
+    this.timer ??= this.o.clock.setInterval(() => this.tick(this.o.clock.now()), this.intervalMs);
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /**
+   * New thresholds and bounds: every tracker and the policy take them at once; windows, states
+   * and the re-init budget already used are kept. A new interval restarts the timer if running.
+   */
+  configure(p: HealthMonitorParams): void {
+    this.policy.configure(p.policy);
+    this.chipP = p.chip;
+    this.chainP = p.chain;
+    for (const list of this.chipT) for (const t of list ?? []) t.configure(p.chip);
+    for (const t of this.chainT) t?.configure(p.chain);
+    if (p.intervalMs !== this.intervalMs) {
+      this.intervalMs = p.intervalMs;
+      if (this.timer) {
+        this.stop();
+        this.start();
+      }
+    }
   }
 
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /**
+   * Forgets every chip and chain verdict and hardware fault (health switched off: nothing stale
+   * is reported); the policy's record of what it did (disabled chips, boards off) stays true.
+   */
+  reset(): void {
+    this.chipT = [];
+    this.chainT = [];
+    this.workSince = [];
+    this.faults.clear();
   }
 
   /** Waits for the actions already decided (tests). */
@@ -100,15 +152,15 @@ export class HealthMonitor {
       const c = { ...chain, ready: chain.ready && chain.workFlowing !== false };
       const k = c.index;
       if (!this.chainT[k]) {
-        this.chainT[k] = new ChainHealthTracker(DEFAULT_CHAIN_HEALTH);
+        this.chainT[k] = new ChainHealthTracker(this.chainP);
         this.workSince[k] = null;
       }
       if (c.ready && this.workSince[k] === null) {
         this.workSince[k] = nowMs;
-        this.chipT[k] = c.chips.map(() => new ChipHealthTracker(this.o.chip ?? DEFAULT_CHIP_HEALTH)); // fresh after (re-)init
+        this.chipT[k] = c.chips.map(() => new ChipHealthTracker(this.chipP)); // fresh after (re-)init
       }
       if (!c.ready) this.workSince[k] = null;
-      const trackers = (this.chipT[k] ??= c.chips.map(() => new ChipHealthTracker(this.o.chip ?? DEFAULT_CHIP_HEALTH)));
+      const trackers = (this.chipT[k] ??= c.chips.map(() => new ChipHealthTracker(this.chipP)));
       const perChipHps = c.expectedHps / Math.max(1, c.expectedChips);
       const states: ChipHealthState[] = [];
       const changes: { chip: number; state: ChipHealthState; reason: string; detail: string }[] = [];
@@ -173,13 +225,20 @@ export class HealthMonitor {
   private enqueue(nowMs: number, actions: HealthAction[]): void {
     for (const a of actions) {
       this.actionsTaken.push(a);
-      this.acting = this.acting.then(() => this.perform(nowMs, a));
+      const act = this.policy.acting; // as decided: a mode change later does not turn advice into an action
+      this.acting = this.acting.then(() => this.perform(nowMs, a, act));
     }
   }
 
-  private async perform(nowMs: number, a: HealthAction): Promise<void> {
+  private async perform(nowMs: number, a: HealthAction, act: boolean): Promise<void> {
     const where = 'chip' in a ? `chain ${a.chain} chip ${a.chip}` : 'chain' in a ? `chain ${a.chain}` : `board ${a.board}`;
     const what = a.kind === 'lower_chip_freq' ? `${a.kind} to ${a.toMHz} MHz` : a.kind;
+    if (!act) {
+      if (a.kind === 'reinit_chain') this.policy.reinitDone(a.chain);
+      this.o.log.warn({ action: a }, 'health advice (actions: report)');
+      this.raise(nowMs, a.kind === 'power_off_board' ? 'critical' : 'warning', 'health_advice', `${where}: would ${what} (${a.reason}); not done: health.actions is "report"`, { action: a.kind, ...a, performed: false });
+      return;
+    }
     let outcome = 'done';
     try {
       if (a.kind === 'reinit_chain') {

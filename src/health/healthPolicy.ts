@@ -13,6 +13,11 @@ import type { HwFault } from './hwFaults';
  *   chain with no re-init left: power the board off.
  * - regulator no answer / mismatch: power the board off (the interlock's rule too).
  * Everything else is an alert only (sensors and fans are the interlock's to act on).
+ *
+ * With `act: false` (config `health.actions: "report"`) the same decisions are made and returned
+ * (the monitor raises them as advice), but nothing is taken for done: an advised chip stays
+ * judged (it is not disabled) and is advised again only after it recovered; an advised board
+ * power-off stops further advice for that board, as a real one would.
  */
 export type HealthAction =
   | { kind: 'reinit_chain'; chain: number; reason: string }
@@ -28,6 +33,8 @@ export interface HealthPolicyParams {
   deadChipsForReinit: number;
   /** A lone dead chip is disabled after this long dead (others may be dying with it). */
   deadGraceMs: number;
+  /** false: advise only (the monitor performs nothing). Default true. */
+  act?: boolean;
 }
 
 export class HealthPolicy {
@@ -41,13 +48,45 @@ export class HealthPolicy {
   private pendingReinit = new Set<number>();
   private disabled = new Set<string>();
   private poweredOff = new Set<number>();
+  /** Report mode: chips advised disabled / boards advised off (not done). */
+  private advised = new Set<string>();
+  private advisedOff = new Set<number>();
 
-  constructor(private readonly p: HealthPolicyParams) {}
+  constructor(private p: HealthPolicyParams) {}
+
+  /** True when decisions are performed (`act` not false). */
+  get acting(): boolean {
+    return this.p.act !== false;
+  }
+
+  /** New thresholds (config hot reload). Going from report to auto forgets the advice, so it is decided again and done. */
+  configure(p: HealthPolicyParams): void {
+    const wasActing = this.acting;
+    this.p = p;
+    if (!wasActing && this.acting) {
+      this.advised.clear();
+      this.advisedOff.clear();
+    }
+  }
+
+  private off(chain: number): boolean {
+    return this.poweredOff.has(chain) || this.advisedOff.has(chain);
+  }
+
+  private disable(key: string, chain: number, chip: number, reason: string): HealthAction[] {
+    (this.acting ? this.disabled : this.advised).add(key);
+    return [{ kind: 'disable_chip', chain, chip, reason }];
+  }
+
+  private powerOff(board: number, reason: string): HealthAction[] {
+    (this.acting ? this.poweredOff : this.advisedOff).add(board);
+    return [{ kind: 'power_off_board', board, reason }];
+  }
 
   private canReinit(chain: number, nowMs: number): boolean {
     const list = (this.reinits.get(chain) ?? []).filter((t) => t > nowMs - 3600_000);
     this.reinits.set(chain, list);
-    return list.length < this.p.maxReinitsPerHour && !this.poweredOff.has(chain);
+    return list.length < this.p.maxReinitsPerHour && !this.off(chain);
   }
 
   private reinit(chain: number, nowMs: number, reason: string): HealthAction {
@@ -60,7 +99,8 @@ export class HealthPolicy {
   /** `deadOnChain`: chips of this chain currently dead (including this one). */
   onChip(nowMs: number, chain: number, chip: number, state: ChipHealthState, reason: string, freqMHz: number | null, deadOnChain = 1): HealthAction[] {
     const key = `${chain}.${chip}`;
-    if (this.disabled.has(key) || this.poweredOff.has(chain)) return [];
+    if (state === 'ok' || state === 'degraded') this.advised.delete(key); // recovered since the advice: may be advised again
+    if (this.disabled.has(key) || this.advised.has(key) || this.off(chain)) return [];
     if (state !== 'dead') {
       this.deadSince.delete(key);
       if (state === 'ok' || state === 'degraded') this.reinitTried.delete(key);
@@ -72,24 +112,19 @@ export class HealthPolicy {
         this.reinitTried.add(key); // that re-init is for this chip too: wait for its outcome
         return [];
       }
-      if (this.reinitTried.has(key)) {
-        this.disabled.add(key);
-        return [{ kind: 'disable_chip', chain, chip, reason: 'dead again after a chain re-init' }];
-      }
+      if (this.reinitTried.has(key)) return this.disable(key, chain, chip, 'dead again after a chain re-init');
       if (deadOnChain >= this.p.deadChipsForReinit && this.canReinit(chain, nowMs)) {
         this.reinitTried.add(key);
         this.pendingReinit.add(chain);
         return [this.reinit(chain, nowMs, `${deadOnChain} chips dead`)];
       }
       if (nowMs - since < this.p.deadGraceMs) return []; // other chips may be dying too (supply, hang): wait a little
-      this.disabled.add(key);
-      return [{ kind: 'disable_chip', chain, chip, reason: 'dead (no result for far longer than a healthy chip could be quiet)' }];
+      return this.disable(key, chain, chip, 'dead (no result for far longer than a healthy chip could be quiet)');
     }
     if (state === 'degraded' && reason === 'hw_errors' && freqMHz !== null) {
       const to = freqMHz - this.p.freqStepMHz;
       if (to >= this.p.minFreqMHz) return [{ kind: 'lower_chip_freq', chain, chip, toMHz: to, reason: 'HW errors above limit' }];
-      this.disabled.add(key);
-      return [{ kind: 'disable_chip', chain, chip, reason: `HW errors above limit at the minimum frequency ${freqMHz} MHz` }];
+      return this.disable(key, chain, chip, `HW errors above limit at the minimum frequency ${freqMHz} MHz`);
     }
     return [];
   }
@@ -100,23 +135,17 @@ export class HealthPolicy {
   }
 
   onChain(nowMs: number, chain: number, state: ChainHealthState, problems: readonly ChainProblem[]): HealthAction[] {
-    if (this.poweredOff.has(chain)) return [];
+    if (this.off(chain)) return [];
     const missing = problems.some((x) => x.kind === 'chips_missing' || x.kind === 'no_chips');
     if (state !== 'failed' && !missing) return [];
     const why = problems.map((x) => x.message).join('; ');
     if (this.canReinit(chain, nowMs)) return [this.reinit(chain, nowMs, why)];
-    if (state === 'failed') {
-      this.poweredOff.add(chain);
-      return [{ kind: 'power_off_board', board: chain, reason: `${why}; re-init did not help` }];
-    }
+    if (state === 'failed') return this.powerOff(chain, `${why}; re-init did not help`);
     return [];
   }
 
   onHardwareFault(f: HwFault): HealthAction[] {
-    if ((f.kind === 'regulator_no_answer' || f.kind === 'regulator_mismatch') && f.board !== null && !this.poweredOff.has(f.board)) {
-      this.poweredOff.add(f.board);
-      return [{ kind: 'power_off_board', board: f.board, reason: f.message }];
-    }
+    if ((f.kind === 'regulator_no_answer' || f.kind === 'regulator_mismatch') && f.board !== null && !this.off(f.board)) return this.powerOff(f.board, f.message);
     return [];
   }
 
@@ -131,9 +160,11 @@ export class HealthPolicy {
   /** An operator brought a board back (or restarted mining): forget its history. */
   resetBoard(board: number): void {
     this.poweredOff.delete(board);
+    this.advisedOff.delete(board);
     this.reinits.delete(board);
     this.lastReinit.delete(board);
     for (const k of [...this.disabled]) if (k.startsWith(`${board}.`)) this.disabled.delete(k);
+    for (const k of [...this.advised]) if (k.startsWith(`${board}.`)) this.advised.delete(k);
     for (const k of [...this.deadSince.keys()]) if (k.startsWith(`${board}.`)) this.deadSince.delete(k);
     for (const k of [...this.reinitTried]) if (k.startsWith(`${board}.`)) this.reinitTried.delete(k);
     this.pendingReinit.delete(board);

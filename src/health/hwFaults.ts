@@ -45,7 +45,8 @@ export function checkSensor(part: string, board: number, r: { tempC: number } | 
 export class StuckDetector {
   private value: number | null = null;
   private sinceMs = 0;
-  constructor(private readonly spanMs = 5 * 60_000) {}
+  /** Mutable: the config's `health.hardware.sensorStuckMs` may change while running. */
+  constructor(public spanMs = 5 * 60_000) {}
   push(nowMs: number, tempC: number, powered: boolean): boolean {
     if (!powered || tempC !== this.value) {
       this.value = powered ? tempC : null;

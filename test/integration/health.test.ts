@@ -18,6 +18,7 @@ import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../../
 import { bm1485RefreshMs } from '../../src/hashboard/workScheduler';
 import { getAlgorithm, difficultyToTarget, SCRYPT_DIFF1_TARGET } from '../../src/pow';
 import { HealthComponent } from '../../src/health/healthComponent';
+import { defaultHealthConfig } from '../../src/health/healthSettings';
 import type { DaemonEvent } from '../../src/core/minerApi';
 
 /**
@@ -97,13 +98,13 @@ async function rig(): Promise<Rig> {
   assert.ok(core.chains[0].ready, 'chain 0 mining');
   const events: DaemonEvent[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'kbs-health-'));
+  const defaults = defaultHealthConfig();
   const health = new HealthComponent({
     clock,
     log,
     dataDir: dir,
-    intervalMs: 500,
-    deadGraceMs: 3000,
-    hwIntervalMs: 60_000, // the test calls hardwareTick itself
+    // Faster than a config may ask (the statistics decide in seconds here); the test calls hardwareTick itself.
+    config: { ...defaults, intervalMs: 500, deadGraceMs: 3000, hardware: { ...defaults.hardware, intervalMs: 60_000 } },
     ports: {
       chains: () => monitoredChains(core, clock.now()),
       actions: {

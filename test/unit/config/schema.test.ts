@@ -21,6 +21,8 @@ export type TypeChecks = [
   Expect<Equal<KabosuConfig['api']['cgminer']['personality'], 'antminer-l3plus' | 'kabosu'>>,
   Expect<Equal<KabosuConfig['logging']['levels'], { [key: string]: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' }>>,
   Expect<Equal<KabosuConfig['telemetry']['mqtt']['qos'], 0 | 1 | 2>>,
+  Expect<Equal<KabosuConfig['health']['actions'], 'auto' | 'report'>>,
+  Expect<Equal<KabosuConfig['health']['chip']['degradedHwErrorRatio'], number>>,
 ];
 
 test('an empty config with only a version gets every default from the schema', () => {
@@ -44,7 +46,7 @@ test('defaults do not overwrite given values', () => {
 });
 
 test('every section is marked reloadable or restart, as the design says', () => {
-  assert.equal([...RELOADABLE_SECTIONS].sort(), ['api', 'logging', 'mining', 'pools', 'power', 'telemetry', 'thermal', 'tuning']);
+  assert.equal([...RELOADABLE_SECTIONS].sort(), ['api', 'health', 'logging', 'mining', 'pools', 'power', 'telemetry', 'thermal', 'tuning']);
   assert.equal([...RESTART_SECTIONS].sort(), ['console', 'device', 'hashboards', 'ota', 'testPool']);
   assert.is(SECTIONS.length, RELOADABLE_SECTIONS.length + RESTART_SECTIONS.length);
 });

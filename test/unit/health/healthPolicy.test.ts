@@ -79,4 +79,25 @@ test('hardware checks: regulator faults power the board off; sensors, fans and P
   assert.is(s.push(200_000, 60.125, false), false, 'an unpowered board is not judged');
 });
 
+test('act false (actions "report"): the same decisions, each once, none taken for done; back to act: decided again', () => {
+  const p = new HealthPolicy({ ...P, act: false });
+  assert.is(p.acting, false);
+  p.onChip(0, 0, 4, 'dead', 'no_results', 384, 1);
+  assert.equal(p.onChip(5000, 0, 4, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip']);
+  assert.is(p.isDisabled(0, 4), false, 'advised, not disabled');
+  assert.equal(p.onChip(10_000, 0, 4, 'dead', 'no_results', 384, 1), [], 'advised once, not every round');
+  p.onChip(20_000, 0, 4, 'ok', 'ok', 384, 0);
+  p.onChip(30_000, 0, 4, 'dead', 'no_results', 384, 1);
+  assert.equal(p.onChip(35_000, 0, 4, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip'], 'recovered, died again: advised again');
+  const hw = { kind: 'regulator_mismatch' as const, part: 'chain2.regulator', board: 2, severity: 'critical' as const, message: 'reads 9.1 V' };
+  assert.equal(p.onHardwareFault(hw).map((a) => a.kind), ['power_off_board']);
+  assert.is(p.isPoweredOff(2), false);
+  assert.equal(p.onHardwareFault(hw), []);
+  p.configure({ ...P, act: true });
+  assert.equal(p.onChip(40_000, 0, 4, 'dead', 'no_results', 384, 1).map((a) => a.kind), ['disable_chip'], 'now done');
+  assert.ok(p.isDisabled(0, 4));
+  assert.equal(p.onHardwareFault(hw).map((a) => a.kind), ['power_off_board']);
+  assert.ok(p.isPoweredOff(2));
+});
+
 test.run();
