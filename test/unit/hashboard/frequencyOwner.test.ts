@@ -1,0 +1,182 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import pino from 'pino';
+import { getChipFamily } from '../../../src/chips';
+import { FrequencyOwner, type FrequencyChain, type FrequencyOwnerEvents } from '../../../src/hashboard/frequencyOwner';
+import { pllLadder } from '../../../src/tuning/ladder';
+import { rejectsWith } from '../../helpers/rejects';
+
+const log = pino({ level: 'silent' });
+const ladder = pllLadder(getChipFamily('bm1485').pllFor, 100, 650);
+
+/**
+ * A chain at the hardware boundary: keeps per-chip frequencies as Chain does (whole-chain writes
+ * set every chip), records every write, can hold a write open (to see serialisation) or fail.
+ */
+class FakeChain implements FrequencyChain {
+  freqMHz: number[];
+  writes: Array<{ mhz: number; chip?: number }> = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  gate: Promise<void> | null = null;
+  failWith: Error | null = null;
+  constructor(chips: number, mhz = 384) {
+    this.freqMHz = new Array(chips).fill(mhz);
+  }
+  async setFrequency(mhz: number, o: { chip?: number } = {}): Promise<number> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.gate) await this.gate;
+      await new Promise((r) => setImmediate(r));
+      if (this.failWith) throw this.failWith;
+      this.writes.push(o.chip === undefined ? { mhz } : { mhz, chip: o.chip });
+      if (o.chip === undefined) this.freqMHz = this.freqMHz.map(() => mhz);
+      else this.freqMHz[o.chip] = mhz;
+      return mhz;
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+function setup(chains: Array<FakeChain | undefined> = [new FakeChain(4), new FakeChain(4)]) {
+  const up = chains.map((c) => c !== undefined);
+  const owner = new FrequencyOwner({ spec: { ladderMHz: ladder, stockMHz: 384, chipsPerBoard: chains.map(() => 4) }, chain: (b) => (up[b] ? chains[b] : undefined), clock: { now: () => 0 }, log });
+  const events: Array<{ kind: keyof FrequencyOwnerEvents; e: unknown }> = [];
+  owner.events.on('applied', (e) => events.push({ kind: 'applied', e }));
+  owner.events.on('failed', (e) => events.push({ kind: 'failed', e }));
+  return { owner, chains, up, events };
+}
+
+test('setBase on one chip writes only that chip, and the applied event names exactly it', async () => {
+  const { owner, chains, events } = setup();
+  const r = await owner.setBase(0, 2, 400);
+  assert.equal(chains[0]!.writes, [{ mhz: 400, chip: 2 }]);
+  assert.equal(chains[1]!.writes, []);
+  assert.equal(r.effectiveMHz, [384, 384, 400, 384]);
+  assert.is(events.length, 1);
+  assert.equal((events[0]!.e as FrequencyOwnerEvents['applied']).changes, [{ board: 0, chip: 2, fromMHz: 384, toMHz: 400 }]);
+  await owner.setBase(0, 2, 400);
+  assert.is(chains[0]!.writes.length, 1, 'asking again for what runs writes nothing');
+});
+
+test('a scale on a uniform board is one whole-chain (ramped) write; on a tuned board it keeps per-chip differences', async () => {
+  const { owner, chains } = setup();
+  await owner.setScale(1, 0.9);
+  assert.equal(chains[1]!.writes, [{ mhz: ladder.filter((f) => f <= 384 * 0.9).pop() }]);
+  await owner.setBase(0, 0, 400);
+  await owner.setBase(0, 1, 350);
+  chains[0]!.writes = [];
+  await owner.setScale(0, 0.9);
+  const f = chains[0]!.freqMHz;
+  assert.ok(f[0]! <= 360 && f[0]! > 355 && f[1]! <= 315 && f[1]! > 310, f.join(','));
+  assert.ok(f[0]! > f[1]!, 'chip A still above chip B');
+  assert.ok(chains[0]!.writes.every((w) => w.chip !== undefined), 'chip by chip');
+  await owner.setScale(0, 1);
+  assert.equal(chains[0]!.freqMHz, [400, 350, 384, 384], 'restore returns to the tuner values');
+});
+
+test('mixed changes lower chips before raising any', async () => {
+  const { owner, chains } = setup();
+  await owner.setBase(0, 'all', 400);
+  chains[0]!.writes = [];
+  // Chip 0 and 3 go up, chips 1 and 2 go down in one apply.
+  const a = owner.setBase(0, 0, 450);
+  void owner.setBase(0, 1, 300);
+  void owner.setBase(0, 2, 300);
+  await owner.setBase(0, 3, 450);
+  await a;
+  const w = chains[0]!.writes;
+  const lastDown = Math.max(...w.map((x, i) => (x.mhz === 300 ? i : -1)));
+  const firstUp = Math.min(...w.map((x, i) => (x.mhz === 450 ? i : Infinity)));
+  assert.ok(lastDown < firstUp, JSON.stringify(w));
+});
+
+test('writes to a chain never overlap; requests made during an apply are written in one more pass after it', async () => {
+  const c = new FakeChain(4);
+  const { owner, events } = setup([c, new FakeChain(4)]);
+  let open!: () => void;
+  c.gate = new Promise((r) => (open = r));
+  const first = owner.setBase(0, 0, 400);
+  await new Promise((r) => setImmediate(r));
+  const later = [owner.setScale(0, 0.9), owner.setBase(0, 1, 350), owner.setCap(0, 2, 300)];
+  open();
+  c.gate = null;
+  await Promise.all([first, ...later]);
+  assert.is(c.maxInFlight, 1);
+  assert.is(events.filter((e) => e.kind === 'applied').length, 2, 'the first apply, then one for the three requests');
+  assert.equal(c.freqMHz, owner.plan.effectiveBoard(0));
+  assert.equal(await later[0], await later[2], 'both see the same final plan');
+});
+
+test('a board whose chain is down is not written; reinit runs alone, then writes the plan to the fresh chain', async () => {
+  const c = new FakeChain(4);
+  const { owner, up } = setup([c, new FakeChain(4)]);
+  up[0] = false;
+  const r = await owner.setScale(0, 0.5);
+  assert.is(r.written, false);
+  assert.equal(c.writes, []);
+  const half = ladder.filter((f) => f <= 192 + 1e-9).pop();
+  assert.equal(r.effectiveMHz, [half, half, half, half], 'the plan holds the request');
+  let scaleDuringReinit: Promise<unknown> | undefined;
+  const ok = await owner.reinit(0, async () => {
+    // A request that arrives mid re-init waits for it (no write to a chain being reset).
+    scaleDuringReinit = owner.setScale(0, 0.6);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(c.writes, [], 'nothing written during the re-init');
+    c.freqMHz = [384, 384, 384, 384]; // the re-init brought the chips up at stock
+    up[0] = true;
+    return true;
+  });
+  await scaleDuringReinit;
+  assert.ok(ok);
+  assert.equal(c.freqMHz, owner.plan.effectiveBoard(0));
+  assert.is(c.freqMHz[0], ladder.filter((f) => f <= 384 * 0.6 + 1e-9).pop());
+});
+
+test('a failed re-init writes nothing and resolves false', async () => {
+  const c = new FakeChain(4);
+  const { owner } = setup([c, new FakeChain(4)]);
+  assert.is(await owner.reinit(0, async () => false), false);
+  assert.equal(c.writes, []);
+});
+
+test('a failing write raises `failed`, rejects typed, keeps the plan, and the next apply retries', async () => {
+  const c = new FakeChain(4);
+  const { owner, events } = setup([c, new FakeChain(4)]);
+  c.failWith = Object.assign(new Error('uart gone'), { code: 'KBS_E_TEST' });
+  const e = await rejectsWith(owner.setBase(0, 0, 400), 'KBS_E_FREQ_APPLY');
+  assert.match(e.message, /uart gone/);
+  assert.equal(events.map((x) => x.kind), ['failed']);
+  assert.is((events[0]!.e as FrequencyOwnerEvents['failed']).code, 'KBS_E_TEST');
+  assert.is(owner.plan.board(0).baseMHz[0], 400);
+  c.failWith = null;
+  await owner.reapplyAll();
+  assert.equal(c.freqMHz, [400, 384, 384, 384]);
+});
+
+test('bad requests reject with typed errors and write nothing', async () => {
+  const { owner, chains } = setup();
+  await rejectsWith(owner.setBase(0, 7, 400), 'KBS_E_FREQ_BAD_CHIP');
+  await rejectsWith(owner.setBase(5, 0, 400), 'KBS_E_FREQ_BAD_CHIP');
+  await rejectsWith(owner.setCap(0, 0, -3), 'KBS_E_FREQ_BAD_VALUE');
+  await rejectsWith(owner.setScale(0, 0.2), 'KBS_E_FREQ_BAD_SCALE');
+  await rejectsWith(owner.reinit(9, async () => true), 'KBS_E_FREQ_BAD_CHIP');
+  assert.equal(chains[0]!.writes, []);
+  assert.equal(chains[1]!.writes, []);
+});
+
+test('a disabled chip goes to the floor; the snapshot shows base, cap, scale, effective and running', async () => {
+  const { owner, chains } = setup();
+  await owner.setBase(1, 'all', 400);
+  await owner.setCap(1, 3, 'disabled');
+  await owner.setScale(1, 0.9);
+  const s = owner.snapshot().boards[1]!;
+  assert.is(s.scale, 0.9);
+  assert.equal(s.chips[3], { chip: 3, baseMHz: 400, capMHz: 'disabled', effectiveMHz: 100, runningMHz: 100 });
+  assert.equal(s.chips[0]!.runningMHz, chains[1]!.freqMHz[0]);
+  assert.is(owner.boardMeanMHz(1), (3 * s.chips[0]!.effectiveMHz + 100) / 4);
+});
+
+test.run();
