@@ -123,7 +123,7 @@ test('a board whose chain is down is not written; reinit runs alone, then writes
   const ok = await owner.reinit(0, async () => {
     // A request that arrives mid re-init waits for it (no write to a chain being reset).
     scaleDuringReinit = owner.setScale(0, 0.6);
-    await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     assert.equal(c.writes, [], 'nothing written during the re-init');
     c.freqMHz = [384, 384, 384, 384]; // the re-init brought the chips up at stock
     up[0] = true;
@@ -133,6 +133,37 @@ test('a board whose chain is down is not written; reinit runs alone, then writes
   assert.ok(ok);
   assert.equal(c.freqMHz, owner.plan.effectiveBoard(0));
   assert.is(c.freqMHz[0], ladder.filter((f) => f <= 384 * 0.6 + 1e-9).pop());
+});
+
+test('a re-init waits for a ramp in progress on its chain, and writes after it wait for the re-init', async () => {
+  const c = new FakeChain(4);
+  const { owner } = setup([c, new FakeChain(4)]);
+  let open!: () => void;
+  c.gate = new Promise((r) => (open = r));
+  const ramp = owner.setBase(0, 0, 450);
+  await new Promise((r) => setImmediate(r));
+  assert.is(c.inFlight, 1);
+  let inFlightAtTaskStart = -1;
+  let writesDuringTask = -1;
+  const re = owner.reinit(0, async () => {
+    inFlightAtTaskStart = c.inFlight;
+    const n = c.writes.length;
+    void owner.setBase(0, 1, 300);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    writesDuringTask = c.writes.length - n;
+    c.freqMHz = [384, 384, 384, 384];
+    return true;
+  });
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.is(inFlightAtTaskStart, -1, 'the re-init has not started while the ramp runs');
+  c.gate = null;
+  open();
+  assert.ok(await re);
+  await ramp;
+  assert.is(inFlightAtTaskStart, 0);
+  assert.is(writesDuringTask, 0);
+  assert.is(c.maxInFlight, 1);
+  assert.equal(c.freqMHz, [450, 300, 384, 384], 'the whole plan is back on the fresh chain');
 });
 
 test('a failed re-init writes nothing and resolves false', async () => {
