@@ -7,8 +7,10 @@
  * arrive while one is queued coalesce into it (it reads the plan when it starts).
  *
  * When every chip moves from one common frequency to another, the whole chain is set at once
- * (a broadcast PLL write, ramped by the driver); otherwise chip by chip, lowering chips before
- * raising any, so the board's power never overshoots during the change.
+ * (a broadcast PLL write, ramped by the driver); otherwise chip by chip, in lockstep: each round
+ * moves every changing chip one ramp step (one PLL write each), then waits one step time, so a
+ * 72-chip chain ramps as fast as one chip (not 72 ramps one after another). Chips going down
+ * finish before any chip goes up, so the board's power never overshoots during the change.
  *
  * A board whose chain is not up (powering, re-initialising, paused) is skipped: the plan keeps
  * what was asked, and `reinit`/`reapplyAll` write it once the chain is back.
@@ -37,9 +39,9 @@ export interface FrequencyOwnerOptions {
   spec: FrequencyPlanSpec;
   /** A board's chain when it is up and addressed, else undefined (nothing is written). */
   chain(board: number): FrequencyChain | undefined;
-  clock: Pick<Clock, 'now'>;
+  clock: Pick<Clock, 'now' | 'sleep'>;
   log: Logger;
-  /** Ramp passed to Chain.setFrequency (its defaults when absent). */
+  /** Ramp: at most stepMHz per PLL write, stepMs apart (default 25 MHz / 100 ms, as Chain.setFrequency). */
   ramp?: { stepMHz?: number; stepMs?: number };
 }
 
@@ -73,6 +75,10 @@ export class FrequencyOwner {
   private readonly pending: Array<Promise<ApplyResult> | null>;
 
   constructor(private readonly o: FrequencyOwnerOptions) {
+    const r = o.ramp ?? {};
+    if (!((r.stepMHz ?? 25) > 0 && Number.isFinite(r.stepMHz ?? 25) && (r.stepMs ?? 100) >= 0)) {
+      throw new KabosuError('KBS_E_FREQ_BAD_VALUE', `ramp ${JSON.stringify(r)} is not valid`, { hint: 'stepMHz > 0, stepMs >= 0' });
+    }
     this.planNow = FrequencyPlan.stock(o.spec);
     this.tail = o.spec.chipsPerBoard.map(() => Promise.resolve());
     this.pending = o.spec.chipsPerBoard.map(() => null);
@@ -141,6 +147,10 @@ export class FrequencyOwner {
     };
   }
 
+  private lockstep(chain: FrequencyChain, changes: readonly FrequencyChange[], ramp: { stepMHz: number; stepMs: number }): Promise<void> {
+    return changes.length === 0 ? Promise.resolve() : lockstepRamp(chain, changes, ramp, (ms) => this.o.clock.sleep(ms));
+  }
+
   private schedule(board: number): Promise<ApplyResult> {
     const queued = this.pending[board];
     if (queued) return queued;
@@ -159,7 +169,7 @@ export class FrequencyOwner {
     if (!chain) return { board, written: false, effectiveMHz: want };
     const changes = diffBoard(board, chain.freqMHz, want);
     if (changes.length === 0) return { board, written: true, effectiveMHz: want };
-    const ramp = this.o.ramp ?? {};
+    const ramp = { stepMHz: this.o.ramp?.stepMHz ?? 25, stepMs: this.o.ramp?.stepMs ?? 100 };
     const from = chain.freqMHz;
     const uniform = (xs: readonly (number | undefined)[]) => xs.length > 0 && xs.every((x) => x !== undefined && x === xs[0]);
     const wholeChain = changes.length === want.length && from.length === want.length && uniform(from) && uniform(want);
@@ -167,8 +177,9 @@ export class FrequencyOwner {
       if (wholeChain) await chain.setFrequency(want[0]!, { ...ramp });
       else {
         // Down first, then up: the board's power falls before it rises.
-        const ordered = [...changes].sort((a, b) => Number(a.toMHz > (a.fromMHz || 0)) - Number(b.toMHz > (b.fromMHz || 0)));
-        for (const c of ordered) await chain.setFrequency(c.toMHz, { ...ramp, chip: c.chip });
+        const up = (c: FrequencyChange) => Number.isFinite(c.fromMHz) && c.toMHz > c.fromMHz;
+        await this.lockstep(chain, changes.filter((c) => !up(c)), ramp);
+        await this.lockstep(chain, changes.filter(up), ramp);
       }
     } catch (err) {
       const e = err as Error & { code?: string };
@@ -179,6 +190,30 @@ export class FrequencyOwner {
     this.o.log.info({ board, chips: changes.length, wholeChain, toMHz: wholeChain ? want[0] : undefined }, 'chip frequencies applied');
     this.events.emit('applied', { board, changes, wholeChain, atMs: this.o.clock.now() });
     return { board, written: true, effectiveMHz: want };
+  }
+}
+
+/**
+ * Ramps several chips together: each round writes every unfinished chip's next step (at most
+ * stepMHz, exactly the target on the last), then sleeps stepMs once. A chip whose frequency is
+ * unknown goes straight to its target (it is being brought to the plan, not ramped from a value).
+ */
+async function lockstepRamp(chain: FrequencyChain, changes: readonly FrequencyChange[], ramp: { stepMHz: number; stepMs: number }, sleep: (ms: number) => Promise<void>): Promise<void> {
+  const cur = changes.map((c) => c.fromMHz);
+  for (;;) {
+    let more = false;
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      const at = cur[i]!;
+      if (at === c.toMHz) continue;
+      const next = !Number.isFinite(at) || Math.abs(c.toMHz - at) <= ramp.stepMHz ? c.toMHz : at + Math.sign(c.toMHz - at) * ramp.stepMHz;
+      // One PLL write: the step is within the driver's ramp step, so it does not ramp again.
+      await chain.setFrequency(next, { chip: c.chip, stepMHz: Number.POSITIVE_INFINITY });
+      cur[i] = next;
+      if (next !== c.toMHz) more = true;
+    }
+    if (!more) return;
+    await sleep(ramp.stepMs);
   }
 }
 

@@ -154,6 +154,19 @@ test('tuner bases, health caps and thermal scale through one owner: the simulate
     assert.equal(truth(0).slice(0, 3), [400, 350, 384]);
     expectTruth('restored');
 
+    // A deep throttle of a tuned board ramps its chips together (lockstep), not one after another:
+    // 8 chips x ~8 steps of 25 MHz: 6.8 virtual s one chip at a time, ~2 s together (the 20 ms
+    // drive granularity per UART write included).
+    const t0 = clock.now();
+    await drive(clock, owner.setScale(0, 0.5));
+    const deepMs = clock.now() - t0;
+    await settle();
+    expectTruth('throttled 0.5');
+    assert.ok(deepMs < 3000, `0.5 throttle took ${deepMs} virtual ms`);
+    console.log(`frequency owner: tuned 8-chip chain 1.0 -> 0.5 in ${deepMs} virtual ms (lockstep ramp)`);
+    await throttle(1);
+    assert.equal(truth(0).slice(0, 3), [400, 350, 384]);
+
     // (c) A health cap on one chip survives a throttle and a restore; a disabled chip sits at the floor.
     await step(owner.setCap(0, 2, 300));
     await step(owner.setCap(1, 5, 'disabled'));

@@ -42,11 +42,13 @@ class FakeChain implements FrequencyChain {
 
 function setup(chains: Array<FakeChain | undefined> = [new FakeChain(4), new FakeChain(4)]) {
   const up = chains.map((c) => c !== undefined);
-  const owner = new FrequencyOwner({ spec: { ladderMHz: ladder, stockMHz: 384, chipsPerBoard: chains.map(() => 4) }, chain: (b) => (up[b] ? chains[b] : undefined), clock: { now: () => 0 }, log });
+  const sleeps: number[] = [];
+  const clock = { now: () => 0, sleep: async (ms: number) => void sleeps.push(ms) };
+  const owner = new FrequencyOwner({ spec: { ladderMHz: ladder, stockMHz: 384, chipsPerBoard: chains.map(() => 4) }, chain: (b) => (up[b] ? chains[b] : undefined), clock, log });
   const events: Array<{ kind: keyof FrequencyOwnerEvents; e: unknown }> = [];
   owner.events.on('applied', (e) => events.push({ kind: 'applied', e }));
   owner.events.on('failed', (e) => events.push({ kind: 'failed', e }));
-  return { owner, chains, up, events };
+  return { owner, chains, up, events, sleeps };
 }
 
 test('setBase on one chip writes only that chip, and the applied event names exactly it', async () => {
@@ -91,6 +93,29 @@ test('mixed changes lower chips before raising any', async () => {
   const lastDown = Math.max(...w.map((x, i) => (x.mhz === 300 ? i : -1)));
   const firstUp = Math.min(...w.map((x, i) => (x.mhz === 450 ? i : Infinity)));
   assert.ok(lastDown < firstUp, JSON.stringify(w));
+});
+
+test('per-chip changes ramp in lockstep: every chip one step per round, one wait per round, each step <= 25 MHz', async () => {
+  const { owner, chains, sleeps } = setup();
+  await owner.setBase(0, 0, 450);
+  await owner.setBase(0, 1, 350);
+  await owner.setBase(0, 2, 400);
+  chains[0]!.writes = [];
+  sleeps.length = 0;
+  await owner.setScale(0, 0.5); // 450/350/400/384 -> ~225/175/200/192: 6-9 steps each
+  const perChip = [0, 1, 2, 3].map((c) => chains[0]!.writes.filter((w) => w.chip === c).map((w) => w.mhz));
+  const start = [450, 350, 400, 384];
+  perChip.forEach((ws, c) => {
+    let prev = start[c]!;
+    for (const f of ws) {
+      assert.ok(prev - f <= 25 + 1e-9 && f < prev, `chip ${c}: ${prev} -> ${f}`);
+      prev = f;
+    }
+    assert.is(prev, owner.plan.effective(0, c), `chip ${c} ends on the plan`);
+  });
+  const rounds = Math.max(...perChip.map((ws) => ws.length));
+  assert.is(sleeps.length, rounds - 1, 'one wait per round, not per chip and step');
+  assert.ok(sleeps.every((ms) => ms === 100));
 });
 
 test('writes to a chain never overlap; requests made during an apply are written in one more pass after it', async () => {
@@ -194,6 +219,9 @@ test('bad requests reject with typed errors and write nothing', async () => {
   await rejectsWith(owner.setCap(0, 0, -3), 'KBS_E_FREQ_BAD_VALUE');
   await rejectsWith(owner.setScale(0, 0.2), 'KBS_E_FREQ_BAD_SCALE');
   await rejectsWith(owner.reinit(9, async () => true), 'KBS_E_FREQ_BAD_CHIP');
+  for (const ramp of [{ stepMHz: 0 }, { stepMHz: Number.NaN }, { stepMs: -1 }]) {
+    assert.throws(() => new FrequencyOwner({ spec: owner.plan.spec, chain: () => undefined, clock: { now: () => 0, sleep: async () => undefined }, log, ramp }), (e: Error & { code?: string }) => e.code === 'KBS_E_FREQ_BAD_VALUE');
+  }
   assert.equal(chains[0]!.writes, []);
   assert.equal(chains[1]!.writes, []);
 });
