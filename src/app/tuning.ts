@@ -89,6 +89,11 @@ export class TuningComponent implements Component<KabosuConfig> {
   private async launch(target: TuningTarget, hal: MinerHal, board: BoardDefinition): Promise<void> {
     const core = this.o.mining.core!;
     const power = this.o.mining.power!;
+    const freq = this.o.frequencies();
+    if (!freq) {
+      this.o.log.warn('no chip frequency owner: tuning stays off');
+      return;
+    }
     const hb = board.hashBoard;
     const family = getChipFamily(hb.chipFamily);
     const spec = minerSpecFromBoard(board, family, { hotC: Math.min(hb.thermal.hotC, this.o.config.thermal.hotC) });
@@ -108,11 +113,6 @@ export class TuningComponent implements Component<KabosuConfig> {
     this.tuner = new Autotuner(spec, target, this.o.clock.now(), starts, {}, stored?.power ?? null);
     const tel = board.psu.telemetry;
     const reading: PowerReading = tel && hal.i2c[tel.bus] ? new PmbusPowerReading(hal.i2c[tel.bus]!, tel.address) : { wallPowerW: async () => null };
-    const freq = this.o.frequencies();
-    if (!freq) {
-      this.o.log.warn('no chip frequency owner: tuning stays off');
-      return;
-    }
     this.driver = new TuningDriver({
       tuner: this.tuner,
       clock: this.o.clock,
