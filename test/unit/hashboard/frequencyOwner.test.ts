@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pino from 'pino';
+import fc from 'fast-check';
 import { getChipFamily } from '../../../src/chips';
 import { FrequencyOwner, type FrequencyChain, type FrequencyOwnerEvents } from '../../../src/hashboard/frequencyOwner';
 import { pllLadder } from '../../../src/tuning/ladder';
@@ -238,4 +239,43 @@ test('a disabled chip goes to the floor; the snapshot shows base, cap, scale, ef
   assert.is(owner.boardMeanMHz(1), (3 * s.chips[0]!.effectiveMHz + 100) / 4);
 });
 
+const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+test('property: any interleaving of base/cap/scale requests, re-inits and failures ends with every chain running the plan, never two writes at once', async () => {
+  type Op = { k: 'base'; b: number; c: number | 'all'; f: number } | { k: 'cap'; b: number; c: number; cap: number | 'disabled' | null } | { k: 'scale'; b: number; s: number } | { k: 'reinit'; b: number } | { k: 'fail'; b: number; on: boolean } | { k: 'yield' };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ k: fc.constant('base' as const), b: fc.integer({ min: 0, max: 1 }), c: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant('all' as const)), f: fc.integer({ min: 80, max: 700 }) }),
+    fc.record({ k: fc.constant('cap' as const), b: fc.integer({ min: 0, max: 1 }), c: fc.integer({ min: 0, max: 3 }), cap: fc.oneof(fc.integer({ min: 80, max: 700 }), fc.constant('disabled' as const), fc.constant(null)) }),
+    fc.record({ k: fc.constant('scale' as const), b: fc.integer({ min: 0, max: 1 }), s: fc.double({ min: 0.5, max: 1, noNaN: true }) }),
+    fc.record({ k: fc.constant('reinit' as const), b: fc.integer({ min: 0, max: 1 }) }),
+    fc.record({ k: fc.constant('fail' as const), b: fc.integer({ min: 0, max: 1 }), on: fc.boolean() }),
+    fc.constant({ k: 'yield' as const }),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+      const chains = [new FakeChain(4), new FakeChain(4)];
+      const { owner } = setup(chains);
+      const all: Promise<unknown>[] = [];
+      for (const o of ops) {
+        const c = o.k === 'yield' ? undefined : chains[o.b]!;
+        if (o.k === 'base') all.push(owner.setBase(o.b, o.c, o.f).catch(() => undefined));
+        else if (o.k === 'cap') all.push(owner.setCap(o.b, o.c, o.cap).catch(() => undefined));
+        else if (o.k === 'scale') all.push(owner.setScale(o.b, o.s).catch(() => undefined));
+        else if (o.k === 'reinit') all.push(owner.reinit(o.b, async () => ((c!.freqMHz = [384, 384, 384, 384]), true)));
+        else if (o.k === 'fail') c!.failWith = o.on ? new Error('uart gone') : null;
+        else await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(all);
+      for (const c of chains) c.failWith = null;
+      await owner.reapplyAll();
+      for (let b = 0; b < 2; b++) {
+        assert.equal(chains[b]!.freqMHz, owner.plan.effectiveBoard(b));
+        assert.is(chains[b]!.maxInFlight <= 1, true);
+      }
+    }),
+    { seed, numRuns: 150 },
+  );
+});
+
 test.run();
+if (process.exitCode) console.error(`FUZZ_SEED=${seed}`);
