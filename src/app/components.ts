@@ -29,7 +29,7 @@ import type { RateEstimate } from '../hashboard/hashrateMeter';
 import { HealthComponent } from '../health/healthComponent';
 import { monitoredChains } from '../health/monitoredChains';
 import type { FrequencyOwner } from '../hashboard/frequencyOwner';
-import { frequencyOwnerFor } from './frequencies';
+import { frequencyOwnerFor, healthFrequencyPorts, reinitThrough } from './frequencies';
 
 /**
  * Builds the components the config asks for, in start order: the hash boards (simulated or
@@ -179,7 +179,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
       if (!power || !core) return false;
       await power.enable(b, 'interlock cool-down complete');
       await ctx.clock.sleep(POWER_SETTLE_MS);
-      const ok = await reinitChain(frequencies(), b, () => core.reinitChain(b));
+      const ok = await reinitThrough(frequencies(), b, () => core.reinitChain(b));
       if (!ok) await power.disable(b, 'chain did not re-initialise after an interlock trip', { lock: true });
       return ok;
     },
@@ -320,29 +320,19 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
  */
 function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => { hal: MinerHal; board: BoardDefinition } | undefined, frequencies: () => FrequencyOwner | undefined): HealthComponent {
   const hb = ctx.config.hashboards;
+  const freq = healthFrequencyPorts(frequencies, () => mining.core);
   const health = new HealthComponent({
     clock: ctx.clock,
     log: ctx.logRoot.child('health'),
     dataDir: ctx.dataDir,
     limitW: ctx.config.power.limitW ?? null,
     ports: {
-      // Health reasons in its own frame, min(tuner base, its cap), before any thermal scale: so
-      // "lower 25 MHz" lowers its cap by 25 MHz, not the throttled frequency once more.
-      chains: () => {
-        const core = mining.core;
-        if (!core) return [];
-        const plan = frequencies()?.plan;
-        return monitoredChains(core, ctx.clock.now(), mining.hasWork).map((c) => (plan ? { ...c, chipFreqMHz: c.chipFreqMHz.map((f, chip) => (chip < plan.chipCount(c.index) ? plan.capped(c.index, chip) : f)) } : c));
-      },
+      // Chip frequencies in health's frame and its frequency actions go through the owner.
+      chains: () => (mining.core ? freq.view(monitoredChains(mining.core, ctx.clock.now(), mining.hasWork)) : []),
       actions: {
-        reinitChain: async (k) => (mining.core ? reinitChain(frequencies(), k, () => mining.core!.reinitChain(k)) : false),
-        setChipFreq: async (k, chip, mhz) => {
-          await frequencies()?.setCap(k, chip, mhz);
-        },
-        disableChip: async (k, chip) => {
-          // Its PLL to the floor: it draws little and its (absent) nonces no longer count.
-          await frequencies()?.setCap(k, chip, 'disabled');
-        },
+        reinitChain: freq.reinitChain,
+        setChipFreq: freq.setChipFreq,
+        disableChip: freq.disableChip,
         powerOffBoard: async (b, reason) => {
           await mining.power?.disable(b, reason, { lock: true });
         },
@@ -365,11 +355,6 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
   ctx.control.parts.runDiagnostics = () => health.diagnose();
   ctx.control.parts.identify = (seconds) => health.identify(seconds);
   return health;
-}
-
-/** A chain re-init through the frequency owner (alone on the chain, then the plan re-applied). */
-function reinitChain(owner: FrequencyOwner | undefined, board: number, task: () => Promise<boolean>): Promise<boolean> {
-  return owner ? owner.reinit(board, task) : task();
 }
 
 /** ChipStatus frequency fields: the plan's effective value and what it is made of. */

@@ -10,6 +10,7 @@ import { getChipFamily } from '../chips';
 import type { BoardDefinition } from '../config/boardSchema';
 import type { DaemonEvent } from '../core/minerApi';
 import type { Clock } from '../hal/types';
+import type { MinerActions, MonitoredChain } from '../health/healthMonitor';
 import { FrequencyOwner, type FrequencyChain } from '../hashboard/frequencyOwner';
 import type { FrequencyPlanSpec } from '../hashboard/frequencyPlan';
 import { pllLadder } from '../tuning/ladder';
@@ -49,5 +50,39 @@ export function frequencyOwnerFor(o: { mining: FrequencyMining; clock: Clock; lo
       owner.events.on('failed', (e) => raise({ at_ms: e.atMs, severity: 'warning', source: 'frequencies', kind: 'freq_apply_failed', message: `board ${e.board}: chip frequencies not applied (${e.error})`, data: { board: e.board, ...(e.code ? { code: e.code } : {}) } }));
     }
     return owner;
+  };
+}
+
+/** A chain re-init through the frequency owner (alone on the chain, then the plan re-applied). */
+export function reinitThrough(owner: FrequencyOwner | undefined, board: number, task: () => Promise<boolean>): Promise<boolean> {
+  return owner ? owner.reinit(board, task) : task();
+}
+
+/**
+ * Health's view of chip frequencies and its frequency actions, through the owner. Health reasons
+ * in its own frame, min(tuner base, its cap), before any thermal scale: so "lower 25 MHz" lowers
+ * its cap by 25 MHz, not the throttled frequency once more. A disabled chip is capped `disabled`.
+ */
+export function healthFrequencyPorts(
+  frequencies: () => FrequencyOwner | undefined,
+  core: () => { reinitChain(chain: number): Promise<boolean> } | undefined,
+): { view(chains: MonitoredChain[]): MonitoredChain[] } & Pick<MinerActions, 'reinitChain' | 'setChipFreq' | 'disableChip'> {
+  return {
+    view: (chains) => {
+      const plan = frequencies()?.plan;
+      if (!plan) return chains;
+      return chains.map((c) => (c.index < plan.boardCount ? { ...c, chipFreqMHz: c.chipFreqMHz.map((f, chip) => (chip < plan.chipCount(c.index) ? plan.capped(c.index, chip) : f)) } : c));
+    },
+    reinitChain: async (k) => {
+      const c = core();
+      return c ? reinitThrough(frequencies(), k, () => c.reinitChain(k)) : false;
+    },
+    setChipFreq: async (k, chip, mhz) => {
+      await frequencies()?.setCap(k, chip, mhz);
+    },
+    disableChip: async (k, chip) => {
+      // Its PLL to the floor: it draws little and its (absent) nonces no longer count.
+      await frequencies()?.setCap(k, chip, 'disabled');
+    },
   };
 }
