@@ -187,7 +187,8 @@ export class FrequencyOwner {
       this.events.emit('failed', { board, error: e.message, ...(e.code ? { code: e.code } : {}), atMs: this.o.clock.now() });
       throw new KabosuError('KBS_E_FREQ_APPLY', `board ${board}: could not set chip frequencies: ${e.message}`, { hint: 'the chain may be down; the plan is re-applied when it is re-initialised', context: { board }, cause: err });
     }
-    this.o.log.info({ board, chips: changes.length, wholeChain, toMHz: wholeChain ? want[0] : undefined }, 'chip frequencies applied');
+    // debug: the tuner changes single chips every few seconds; throttles raise their own events.
+    this.o.log.debug({ board, chips: changes.length, wholeChain, toMHz: wholeChain ? want[0] : undefined }, 'chip frequencies applied');
     this.events.emit('applied', { board, changes, wholeChain, atMs: this.o.clock.now() });
     return { board, written: true, effectiveMHz: want };
   }
