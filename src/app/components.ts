@@ -28,6 +28,8 @@ import { WINDOWS_S } from '../hashboard/hashrateMeter';
 import type { RateEstimate } from '../hashboard/hashrateMeter';
 import { HealthComponent } from '../health/healthComponent';
 import { monitoredChains } from '../health/monitoredChains';
+import type { FrequencyOwner } from '../hashboard/frequencyOwner';
+import { frequencyOwnerFor, healthFrequencyPorts, reinitThrough } from './frequencies';
 
 /**
  * Builds the components the config asks for, in start order: the hash boards (simulated or
@@ -154,6 +156,8 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     hal: boards,
   });
   components.push(mining);
+  // The one writer of chip frequencies: tuning (base), health (caps), thermal (scale) go through it.
+  const frequencies = frequencyOwnerFor({ mining, clock: ctx.clock, log: ctx.logRoot.child('frequencies'), raise: (e) => ctx.control.raise(e) });
   const thermalHw = (): ThermalHardware | undefined => {
     const m = boards();
     if (!m || !mining.power) return undefined;
@@ -163,9 +167,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
     applyFreqScale: async (scale) => {
-      const core = mining.core;
-      if (!core) return;
-      await Promise.all(core.plans.map((p) => p.chain.setFrequency(Math.round(p.freqMHz * scale))));
+      const f = frequencies();
+      if (!f) return;
+      await Promise.all(Array.from({ length: f.plan.boardCount }, (_, b) => f.setScale(b, scale)));
     },
     // A clean re-init after the interlock's cool-down: power (soft-start), settle, chain bring-up;
     // if the chain does not come up clean the board is powered off and locked again.
@@ -175,14 +179,14 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
       if (!power || !core) return false;
       await power.enable(b, 'interlock cool-down complete');
       await ctx.clock.sleep(POWER_SETTLE_MS);
-      const ok = await core.reinitChain(b);
+      const ok = await reinitThrough(frequencies(), b, () => core.reinitChain(b));
       if (!ok) await power.disable(b, 'chain did not re-initialise after an interlock trip', { lock: true });
       return ok;
     },
   });
   components.push(thermal);
   ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
-  const healthPart = buildHealth(ctx, mining, boards);
+  const healthPart = buildHealth(ctx, mining, boards, frequencies);
   components.push(healthPart);
   const tuning = new TuningComponent({
     config: ctx.config,
@@ -192,6 +196,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     control: ctx.control,
     mining,
     hal: boards,
+    frequencies,
   });
   components.push(tuning);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
@@ -210,8 +215,18 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   // Pool and mining commands (MinerControl) are owned by the mining pipeline.
   Object.assign(ctx.control.parts, {
     pause: (reason: string) => mining.pause(reason),
-    resume: () => mining.resume(),
-    restart: () => mining.restart(),
+    // Fresh chains come up at stock: the frequency plan (tuning, caps, throttle) goes back on.
+    // (a failed write is reported by the owner's `failed` event).
+    resume: async () => {
+      const r = await mining.resume();
+      await frequencies()?.reapplyAll().catch(() => undefined);
+      return r;
+    },
+    restart: async () => {
+      const r = await mining.restart();
+      await frequencies()?.reapplyAll().catch(() => undefined);
+      return r;
+    },
     switchPool: (n: string) => mining.switchPool(n),
     enablePool: (n: string) => mining.enablePool(n),
     disablePool: (n: string) => mining.disablePool(n),
@@ -232,11 +247,12 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     chips: (now) => {
       const core = mining.core;
       if (!core) return [];
+      const freq = frequencies()?.snapshot();
       return core.chains.flatMap((_c, k) =>
         core.stats.chipSnapshots(k, now).map((snap, chip) => ({
           chain: k,
           chip,
-          freq_mhz: core.plans[k].freqMHz,
+          ...chipFrequency(freq?.boards[k]?.chips[chip], freq?.boards[k]?.scale, core.plans[k].freqMHz),
           nonces: snap.nonces,
           hw_errors: snap.hwErrors,
           hashrate: Object.fromEntries([...(Object.keys(WINDOWS_S) as (keyof typeof WINDOWS_S)[]), 'total' as const].map((w) => [w, figure(snap.hashrate[w])])) as ChipStatus['hashrate'],
@@ -282,7 +298,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
                 hw_errors: snap.hwErrors,
                 crc_errors: plan.chain.counts.badCrc + plan.chain.counts.badHeader + plan.chain.counts.shortFrames,
                 silent_chips: c.silent,
-                freq_mhz: c.ready ? plan.freqMHz : null,
+                freq_mhz: c.ready ? (frequencies()?.boardMeanMHz(k) ?? plan.freqMHz) : null,
                 ticket_difficulty: c.ticket?.difficulty ?? null,
                 hashrate: rates(snap),
               };
@@ -302,8 +318,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
  * hardware for faults and power, acts through the mining pipeline, and plugs `runDiagnostics`
  * and `identify` into the control surface.
  */
-function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => { hal: MinerHal; board: BoardDefinition } | undefined): HealthComponent {
+function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => { hal: MinerHal; board: BoardDefinition } | undefined, frequencies: () => FrequencyOwner | undefined): HealthComponent {
   const hb = ctx.config.hashboards;
+  const freq = healthFrequencyPorts(frequencies, () => mining.core);
   const health = new HealthComponent({
     clock: ctx.clock,
     log: ctx.logRoot.child('health'),
@@ -311,16 +328,12 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
     limitW: ctx.config.power.limitW ?? null,
     config: ctx.config.health, // thresholds and actions; HealthComponent.reload follows hot reload
     ports: {
-      chains: () => (mining.core ? monitoredChains(mining.core, ctx.clock.now(), mining.hasWork) : []),
+      // Chip frequencies in health's frame and its frequency actions go through the owner.
+      chains: () => (mining.core ? freq.view(monitoredChains(mining.core, ctx.clock.now(), mining.hasWork)) : []),
       actions: {
-        reinitChain: async (k) => (mining.core ? mining.core.reinitChain(k) : false),
-        setChipFreq: async (k, chip, mhz) => {
-          await mining.core?.plans[k].chain.setFrequency(mhz, { chip });
-        },
-        disableChip: async (k, chip) => {
-          // Its PLL to the floor: it draws little and its (absent) nonces no longer count.
-          await mining.core?.plans[k].chain.setFrequency(mining.board?.hashBoard.freqMHz.min ?? 100, { chip });
-        },
+        reinitChain: freq.reinitChain,
+        setChipFreq: freq.setChipFreq,
+        disableChip: freq.disableChip,
         powerOffBoard: async (b, reason) => {
           await mining.power?.disable(b, reason, { lock: true });
         },
@@ -330,7 +343,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
         return m ? { hal: m.hal, board: m.board, simulated: hb.backend !== 'linux' } : undefined;
       },
       power: () => mining.power,
-      chainFreqMHz: (b) => (mining.core?.chains[b]?.ready ? mining.core.plans[b].freqMHz : null),
+      chainFreqMHz: (b) => (mining.core?.chains[b]?.ready ? (frequencies()?.boardMeanMHz(b) ?? mining.core.plans[b].freqMHz) : null),
       raise: (e) => ctx.control.raise(e),
       shares: () => ({
         accepted: mining.shares.accepted,
@@ -343,6 +356,12 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
   ctx.control.parts.runDiagnostics = () => health.diagnose();
   ctx.control.parts.identify = (seconds) => health.identify(seconds);
   return health;
+}
+
+/** ChipStatus frequency fields: the plan's effective value and what it is made of. */
+function chipFrequency(c: ReturnType<FrequencyOwner['snapshot']>['boards'][number]['chips'][number] | undefined, scale: number | undefined, fallbackMHz: number): Pick<ChipStatus, 'freq_mhz' | 'freq_plan'> {
+  if (!c || scale === undefined) return { freq_mhz: fallbackMHz };
+  return { freq_mhz: c.effectiveMHz, freq_plan: { base_mhz: c.baseMHz, cap_mhz: c.capMHz, scale, running_mhz: c.runningMHz } };
 }
 
 /** p50/p99 of a latency sample (undefined when empty). */

@@ -12,6 +12,7 @@ import { getChipFamily } from '../chips';
 import { KabosuError } from '../core/errors';
 import type { TuningStatus } from '../core/minerApi';
 import type { Clock } from '../hal/types';
+import type { FrequencyOwner } from '../hashboard/frequencyOwner';
 import type { MinerHal } from '../hal/types';
 import { ticketWeight } from '../hashboard/minerCore';
 import { writeJson } from '../store';
@@ -51,6 +52,8 @@ export class TuningComponent implements Component<KabosuConfig> {
       control: DaemonControl;
       mining: MiningComponent;
       hal: () => { hal: MinerHal; board: BoardDefinition } | undefined;
+      /** The one writer of chip frequencies: the tuner sets each chip's base through it. */
+      frequencies: () => FrequencyOwner | undefined;
     },
   ) {
     o.control.parts.setPowerTarget = (w) => this.setPowerTarget(w);
@@ -86,6 +89,11 @@ export class TuningComponent implements Component<KabosuConfig> {
   private async launch(target: TuningTarget, hal: MinerHal, board: BoardDefinition): Promise<void> {
     const core = this.o.mining.core!;
     const power = this.o.mining.power!;
+    const freq = this.o.frequencies();
+    if (!freq) {
+      this.o.log.warn('no chip frequency owner: tuning stays off');
+      return;
+    }
     const hb = board.hashBoard;
     const family = getChipFamily(hb.chipFamily);
     const spec = minerSpecFromBoard(board, family, { hotC: Math.min(hb.thermal.hotC, this.o.config.thermal.hotC) });
@@ -105,7 +113,6 @@ export class TuningComponent implements Component<KabosuConfig> {
     this.tuner = new Autotuner(spec, target, this.o.clock.now(), starts, {}, stored?.power ?? null);
     const tel = board.psu.telemetry;
     const reading: PowerReading = tel && hal.i2c[tel.bus] ? new PmbusPowerReading(hal.i2c[tel.bus]!, tel.address) : { wallPowerW: async () => null };
-    const plans = core.plans;
     this.driver = new TuningDriver({
       tuner: this.tuner,
       clock: this.o.clock,
@@ -114,7 +121,7 @@ export class TuningComponent implements Component<KabosuConfig> {
       hw: {
         boards: hb.chains,
         setVoltage: (b, v) => power.setVoltage(b, v),
-        setChipFrequency: (b, c, mhz) => plans[b]!.chain.setFrequency(mhz, { chip: c }),
+        setChipFrequency: (b, c, mhz) => freq.setBase(b, c, mhz).then((r) => r.effectiveMHz[c]!),
         chipCounts: (b) => core.stats.chipCounts(b),
         boardTempC: (b) => this.o.control.status().thermal?.boards[b]?.board_temp_c ?? null,
         hashesPerNonce: (b) => ticketWeight(core.chains[b]?.ticket?.difficulty ?? 1),

@@ -101,7 +101,19 @@ export interface PowerStatus {
 export interface ChipStatus {
   chain: number;
   chip: number;
+  /** The effective PLL frequency the frequency plan gives this chip (tuning, health cap, thermal scale). */
   freq_mhz: number | null;
+  /** What freq_mhz is made of (hashboard/frequencyOwner): absent before the plan exists. */
+  freq_plan?: {
+    /** The tuner's frequency (board stock until tuned). */
+    base_mhz: number;
+    /** Health's ceiling, 'disabled' (PLL at the floor), or null. */
+    cap_mhz: number | 'disabled' | null;
+    /** The board's thermal/power scale, 0.5..1. */
+    scale: number;
+    /** What the chain last wrote to the chip; differs from freq_mhz while a change is being applied. */
+    running_mhz: number | null;
+  };
   nonces: number;
   hw_errors: number;
   hashrate: RateWindows;

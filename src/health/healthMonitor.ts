@@ -233,7 +233,9 @@ export class HealthMonitor {
   private async perform(nowMs: number, a: HealthAction, act: boolean): Promise<void> {
     const where = 'chip' in a ? `chain ${a.chain} chip ${a.chip}` : 'chain' in a ? `chain ${a.chain}` : `board ${a.board}`;
     const what = a.kind === 'lower_chip_freq' ? `${a.kind} to ${a.toMHz} MHz` : a.kind;
-    if (!act) {
+    // Report mode advises instead of changing frequencies or re-initialising, but a board
+    // powered off for a regulator fault or a dead chain is a safety action: always done.
+    if (!act && a.kind !== 'power_off_board') {
       if (a.kind === 'reinit_chain') this.policy.reinitDone(a.chain);
       this.o.log.warn({ action: a }, 'health advice (actions: report)');
       this.raise(nowMs, a.kind === 'power_off_board' ? 'critical' : 'warning', 'health_advice', `${where}: would ${what} (${a.reason}); not done: health.actions is "report"`, { action: a.kind, ...a, performed: false });

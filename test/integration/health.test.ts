@@ -19,6 +19,8 @@ import { bm1485RefreshMs } from '../../src/hashboard/workScheduler';
 import { getAlgorithm, difficultyToTarget, SCRYPT_DIFF1_TARGET } from '../../src/pow';
 import { HealthComponent } from '../../src/health/healthComponent';
 import { defaultHealthConfig } from '../../src/health/healthSettings';
+import { frequencyOwnerFor, healthFrequencyPorts } from '../../src/app/frequencies';
+import type { FrequencyOwner } from '../../src/hashboard/frequencyOwner';
 import type { DaemonEvent } from '../../src/core/minerApi';
 
 /**
@@ -59,6 +61,7 @@ interface Rig {
   health: HealthComponent;
   events: DaemonEvent[];
   dir: string;
+  frequencies: () => FrequencyOwner | undefined;
   stop(): Promise<void>;
 }
 
@@ -99,6 +102,9 @@ async function rig(): Promise<Rig> {
   const events: DaemonEvent[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'kbs-health-'));
   const defaults = defaultHealthConfig();
+  // Frequencies go through the daemon's one owner, wired to health as the daemon wires it.
+  const frequencies = frequencyOwnerFor({ mining: { core, board: b }, clock, log });
+  const freq = healthFrequencyPorts(frequencies, () => core);
   const health = new HealthComponent({
     clock,
     log,
@@ -106,15 +112,11 @@ async function rig(): Promise<Rig> {
     // Faster than a config may ask (the statistics decide in seconds here); the test calls hardwareTick itself.
     config: { ...defaults, intervalMs: 500, deadGraceMs: 3000, hardware: { ...defaults.hardware, intervalMs: 60_000 } },
     ports: {
-      chains: () => monitoredChains(core, clock.now()),
+      chains: () => freq.view(monitoredChains(core, clock.now())),
       actions: {
-        reinitChain: (k) => core.reinitChain(k),
-        setChipFreq: async (k, chip, mhz) => {
-          await core.plans[k].chain.setFrequency(mhz, { chip });
-        },
-        disableChip: async (k, chip) => {
-          await core.plans[k].chain.setFrequency(hb.freqMHz.min, { chip });
-        },
+        reinitChain: freq.reinitChain,
+        setChipFreq: freq.setChipFreq,
+        disableChip: freq.disableChip,
         powerOffBoard: (bd, reason) => power.disable(bd, reason, { lock: true }),
       },
       hardware: () => ({ hal: sim.hal, board: b, simulated: true }),
@@ -131,6 +133,7 @@ async function rig(): Promise<Rig> {
     health,
     events,
     dir,
+    frequencies,
     async stop() {
       await health.stop();
       await core.stop();
@@ -174,6 +177,7 @@ test('dead chip: detected (chip_dead event), disabled (health_action), reported 
   assert.ok(act, 'disable action reported');
   assert.is(act!.data?.chip, 10);
   assert.is(r.core.plans[0].chain.freqMHz[10], 100, 'its PLL is at the floor');
+  assert.is(r.frequencies()!.plan.board(0).cap[10], 'disabled', 'capped disabled in the frequency plan');
   assert.is(r.events.filter((e) => e.kind === 'chip_dead').length, 1, 'only that chip');
 });
 
@@ -189,6 +193,10 @@ test('HW errors: the chip is degraded and its frequency lowered one step', async
   await r.health.monitor.settled();
   assert.ok(r.events.some((e) => e.kind === 'chip_degraded' && e.data?.chip === 40 && e.data?.reason === 'hw_errors'));
   assert.ok(r.core.plans[0].chain.freqMHz[40] < 384, `freq ${r.core.plans[0].chain.freqMHz[40]}`);
+  // Through the frequency owner: a health cap one step below, the chip at the PLL step under it.
+  const plan = r.frequencies()!.plan;
+  assert.ok(plan.board(0).cap[40] === 359 || plan.board(0).cap[40] === 'disabled', String(plan.board(0).cap[40]));
+  assert.is(r.core.plans[0].chain.freqMHz[40], plan.effective(0, 40));
 });
 
 test('UART noise: damaged reply frames degrade the chain (crc_errors) and raise chain_degraded', async () => {

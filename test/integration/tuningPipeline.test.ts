@@ -32,6 +32,7 @@ import { DaemonControl } from '../../src/app/control';
 import { devConfig } from '../../src/app/devConfig';
 import type { MiningComponent } from '../../src/app/mining';
 import { PROFILE_FILE, REPORT_FILE, TuningComponent } from '../../src/app/tuning';
+import { frequencyOwnerFor } from '../../src/app/frequencies';
 import { validateConfigData } from '../../src/config';
 import type { DaemonStatus } from '../../src/core/minerApi';
 import { ProfileStore } from '../../src/tuning/profile';
@@ -189,7 +190,8 @@ test('through the daemon TuningComponent: converges, saves profiles and the repo
     const mining = { core, power } as unknown as MiningComponent;
     const events: string[] = [];
     control.events.on('event', (e) => events.push(e.kind));
-    const tuning = new TuningComponent({ config: cfg, clock, log, dataDir, control, mining, hal: () => ({ hal: sim.hal, board }) });
+    const frequencies = frequencyOwnerFor({ mining: { core, board }, clock, log });
+    const tuning = new TuningComponent({ config: cfg, clock, log, dataDir, control, mining, hal: () => ({ hal: sim.hal, board }), frequencies });
     let started = false;
     void tuning.start().then(() => (started = true));
     await runUntil(clock, () => started, 60_000);

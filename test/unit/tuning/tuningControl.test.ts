@@ -18,7 +18,7 @@ function setup(extra: Record<string, unknown> = {}): { control: DaemonControl; t
   const control = new DaemonControl({ status: () => ({}) as DaemonStatus, config: () => cfg });
   const clock = new VirtualClock();
   const mining = new MiningComponent({ config: cfg, clock, log, hal: () => undefined });
-  const tuning = new TuningComponent({ config: cfg, clock, log, dataDir: '/nonexistent', control, mining, hal: () => undefined });
+  const tuning = new TuningComponent({ config: cfg, clock, log, dataDir: '/nonexistent', control, mining, hal: () => undefined, frequencies: () => undefined });
   return { control, tuning, cfg };
 }
 
