@@ -111,7 +111,7 @@ export const CONFIG_SCHEMA = {
       description: 'Health monitor thresholds and actions (docs/health.md). Defaults are the tested ones; change them knowingly.',
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Judge chips, chains and hardware and raise health events; false: only power accounting, diag and identify run.' },
-        actions: { type: 'string', enum: ['auto', 'report'], default: 'auto', description: 'auto: act within the bounds below; report: diagnose and raise events but never lower a frequency, disable a chip, re-init a chain or power a board off (the thermal interlock still acts).' },
+        actions: { type: 'string', enum: ['auto', 'report'], default: 'auto', description: 'auto: act within the bounds below; report: diagnose and raise events but never lower a frequency, disable a chip or re-init a chain; a board is still powered off for a regulator fault or a failed chain (safety), and the thermal interlock still acts.' },
         intervalMs: { type: 'integer', minimum: 1000, maximum: 60000, default: 5000, description: 'How often chips and chains are judged.' },
         maxReinitsPerHour: { type: 'integer', minimum: 0, maximum: 60, default: 2, description: 'Chain re-inits health may do per chain per hour; a failed chain with none left is powered off.' },
         deadChipsForReinit: { type: 'integer', minimum: 1, maximum: 1000, default: 3, description: 'This many dead chips on one chain at once re-init the chain instead of disabling them.' },
