@@ -238,7 +238,7 @@ export class HealthMonitor {
     if (!act && a.kind !== 'power_off_board') {
       if (a.kind === 'reinit_chain') this.policy.reinitDone(a.chain);
       this.o.log.warn({ action: a }, 'health advice (actions: report)');
-      this.raise(nowMs, a.kind === 'power_off_board' ? 'critical' : 'warning', 'health_advice', `${where}: would ${what} (${a.reason}); not done: health.actions is "report"`, { action: a.kind, ...a, performed: false });
+      this.raise(nowMs, 'warning', 'health_advice', `${where}: would ${what} (${a.reason}); not done: health.actions is "report"`, { action: a.kind, ...a, performed: false });
       return;
     }
     let outcome = 'done';

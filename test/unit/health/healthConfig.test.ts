@@ -197,6 +197,17 @@ test('maxReinitsPerHour 0: a chain with no chip is powered off at once instead o
   }
 });
 
+test('actions "report" still powers a board off (safety): a chain with no chip and no re-init budget', async () => {
+  const r = rig(config({ actions: 'report', maxReinitsPerHour: 0 }), { down: true });
+  try {
+    await r.health.start();
+    await r.run(30_000);
+    assert.equal(r.calls, ['off 0'], 'powered off although actions is "report"');
+  } finally {
+    await r.stop();
+  }
+});
+
 test('deadGraceMs and deadChipsForReinit decide between waiting, disabling and a chain re-init', async () => {
   const slow = rig(config({ deadGraceMs: 600_000 }), { silent: [2] });
   const group = rig(config({ deadChipsForReinit: 1 }), { silent: [2] });
