@@ -211,12 +211,14 @@ export class RemoteHalClient {
   private rpc(socket: Socket, op: RemoteOp): Promise<unknown> {
     const id = this.nextId;
     this.nextId = this.nextId >= 2 ** 31 ? 1 : this.nextId + 1;
-    // Built here so the stack points at the caller (conventions 2.3.3).
-    const timeoutErr = new KabosuError('KBS_E_HAL_REMOTE_TIMEOUT', `Timeout after ${this.timeoutMs}ms [remote hal ${this.address} ${describeOp(op)}]`, { hint: 'is the simulator process alive and not stalled?' });
+    // The timeout error is built only when it fires: capturing a stack per call was half the
+    // thermal loop's CPU (a dozen sensor reads every 250 ms). Its message names the device,
+    // register and operation, which is what the caller's stack would have told (a deliberate
+    // exception to conventions 2.3.3 on this per-call path).
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(timeoutErr);
+        reject(new KabosuError('KBS_E_HAL_REMOTE_TIMEOUT', `Timeout after ${this.timeoutMs}ms [remote hal ${this.address} ${describeOp(op)}]`, { hint: 'is the simulator process alive and not stalled?' }));
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.send(socket, encodeFrame({ ...op, id }));

@@ -38,11 +38,14 @@ export type RemoteResponse =
   | { id: number; ok: false; code: string; error: string };
 
 export function encodeFrame(msg: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(msg), 'utf8');
-  if (body.length > MAX_FRAME_BYTES) throw new ProtocolError('KBS_E_HAL_REMOTE_FRAME', `remote-hal frame of ${body.length} bytes exceeds ${MAX_FRAME_BYTES}`);
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(body.length, 0);
-  return Buffer.concat([head, body]);
+  // One buffer per frame (a dozen sensor reads every 250 ms go through here).
+  const json = JSON.stringify(msg);
+  const n = Buffer.byteLength(json, 'utf8');
+  if (n > MAX_FRAME_BYTES) throw new ProtocolError('KBS_E_HAL_REMOTE_FRAME', `remote-hal frame of ${n} bytes exceeds ${MAX_FRAME_BYTES}`);
+  const out = Buffer.allocUnsafe(4 + n);
+  out.writeUInt32BE(n, 0);
+  out.write(json, 4, 'utf8');
+  return out;
 }
 
 /** Incremental frame reader: push socket chunks, get whole JSON payloads (unknown, unvalidated). */
