@@ -8,6 +8,7 @@ import { regulatorFor } from '../power/regulatorFor';
 import { BoardPower } from '../power/boardPower';
 import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../hashboard/minerCore';
 import { bm1485RefreshMs } from '../hashboard/workScheduler';
+import { cpuNoncesPerSecFor } from '../hashboard/ticketMask';
 import type { NonceEvent } from '../hashboard/nonceVerifier';
 import { HashrateMeter } from '../hashboard/hashrateMeter';
 import { getAlgorithm, difficultyToTarget, bigIntToHashLE, type PowAlgorithm } from '../pow';
@@ -219,6 +220,7 @@ export class MiningComponent implements Component<KabosuConfig> {
       })),
       source: new PoolWorkSource(this.builder, this.pow, () => this.difficulty),
       verify: (h, t) => this.pow.verify(h, t),
+      cpuNoncesPerSec: cpuNoncesPerSecFor(this.pow.hashCostMs),
       onNonce: (w, ev, hash) => this.onNonce(w, ev, hash),
     });
     manager.start();

@@ -54,6 +54,20 @@ export function chooseTicketDifficulty(i: TicketInputs): TicketChoice {
   return { difficulty: d, expectedNoncesPerSec: hashesPerSecPerDiff / d, limitedBy, poolDifficultyTooLow };
 }
 
+/** Share of one core the host may spend verifying nonces (the firmware's whole budget is 10 %). */
+export const VERIFY_CPU_SHARE = 0.05;
+
+/**
+ * The CPU budget of the ticket rule from the measured cost of one verification: with x86-64's
+ * one-hash kernel (~0.17 ms) that is ~290 nonces/s for the miner, so the statistics target
+ * decides; on a Cortex-A controller (several ms per scrypt) it is a few dozen, and the rule
+ * picks heavier tickets instead of a CPU the verification would swamp. Unknown cost: 1000/s.
+ */
+export function cpuNoncesPerSecFor(hashCostMs: number | undefined, share = VERIFY_CPU_SHARE): number {
+  if (hashCostMs === undefined || !Number.isFinite(hashCostMs) || hashCostMs <= 0) return 1000;
+  return Math.max(1, (share * 1000) / hashCostMs);
+}
+
 function floorPow2(x: number): number {
   return 2 ** Math.floor(Math.log2(x));
 }

@@ -8,6 +8,8 @@ import { SCRYPT_DIFF1_TARGET, SHA256_DIFF1_TARGET, hashToBigInt } from './target
 /** How one scrypt is computed: node:crypto now; the native SIMD addon plugs in here. */
 export interface ScryptBackend {
   readonly name: string;
+  /** Measured milliseconds one lone scrypt takes on this host, when the backend knows it. */
+  readonly msPerHash?: number;
   scryptMany(headers: readonly Uint8Array[]): Promise<Buffer[]>;
 }
 
@@ -25,6 +27,7 @@ export function scryptAlgorithm(backend: ScryptBackend): PowAlgorithm {
     name: 'scrypt',
     simulated: false,
     diff1Target: SCRYPT_DIFF1_TARGET,
+    hashCostMs: backend.msPerHash,
     async hash(header) {
       checkHeader(header);
       return (await backend.scryptMany([header]))[0];
@@ -50,6 +53,8 @@ export function scryptSimAlgorithm(backend: ScryptBackend): PowAlgorithm {
     name: 'scrypt-sim',
     simulated: true,
     diff1Target: SCRYPT_DIFF1_TARGET,
+    // one real scrypt per verification, like scrypt (the SHA-256 on top is noise)
+    hashCostMs: backend.msPerHash,
     async hash(header) {
       checkHeader(header);
       return (await hashMany([header]))[0];

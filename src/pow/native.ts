@@ -29,7 +29,9 @@ export function nativeScryptBackend(addon: KabosuAddon = loadAddon(), path?: str
   const widest = addon.paths()[0];
   const name = `native:${path ?? widest.name}`;
   const budgetMs = o.inlineBudgetMs ?? 0.5;
-  const calibrated = budgetMs > 0 ? timeOneHash(addon, path) : Infinity;
+  // Budget 0 means never block the caller, not even for this timing (then the cost is unknown).
+  const measured = budgetMs > 0 ? timeOneHash(addon, path) : undefined;
+  const calibrated = measured ?? Infinity;
   let msPerHash = calibrated;
   let skipped = 0;
   let running = 0;
@@ -51,6 +53,7 @@ export function nativeScryptBackend(addon: KabosuAddon = loadAddon(), path?: str
   };
   return {
     name,
+    msPerHash: measured,
     async scryptMany(headers) {
       if (headers.length === 0) return [];
       const all = headers.length === 1 ? Buffer.from(headers[0].buffer, headers[0].byteOffset, headers[0].byteLength) : Buffer.concat(headers.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength)));

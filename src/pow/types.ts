@@ -18,6 +18,8 @@ export interface PowAlgorithm {
   readonly simulated: boolean;
   /** The difficulty-1 target of the coin family (scrypt: 0x0000ffff << 208). */
   readonly diff1Target: bigint;
+  /** Measured host milliseconds per verified nonce, when known (the ticket rule's CPU budget). */
+  readonly hashCostMs?: number;
   /** Hash of one 80-byte header. Never blocks the event loop for more than 1 ms. */
   hash(header: Uint8Array): Promise<Buffer>;
   /** Batched verification: results[i] is for headers[i] against targets[i]. */
