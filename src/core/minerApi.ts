@@ -146,6 +146,8 @@ export interface DaemonStatus {
     not_submitted: Record<string, number>;
     /** Host time from a share's nonce bytes read off the UART to mining.submit written, over the last 1,000 shares. */
     submit_host_ms?: { samples: number; p50: number; p99: number };
+    /** Host time from a parsed mining.notify to new work written to every chain's UART, over the last 1,000 jobs. */
+    work_host_ms?: { samples: number; p50: number; p99: number };
   };
   pools: PoolStatus[];
   chains: ChainStatus[];

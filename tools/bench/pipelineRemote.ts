@@ -184,13 +184,15 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       within_budget: cpuFraction < CPU_BUDGET && hwmMb < RSS_BUDGET_MB,
       shares: { submitted: s1.shares.submitted - s0.shares.submitted, accepted: s1.shares.accepted - s0.shares.accepted },
       nonce_read_to_share_written_ms: s1.shares.submit_host_ms ?? null,
+      notify_to_work_written_ms: s1.shares.work_host_ms ?? null,
     };
     const table =
       `pipeline-remote: firmware process alone (${result.firmware}, env ${Object.entries(result.firmware_env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}; sim + pool in other processes), ${result.seconds} s:\n` +
       `  ${result.nonces_per_s} nonces/s; CPU ${(cpuFraction * 100).toFixed(1)}% of one core (budget ${CPU_BUDGET * 100}%); ` +
       `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB); at the end ${anonMb.toFixed(1)} MB anonymous + ${fileMb.toFixed(1)} MB file-backed\n` +
       `  CPU by thread: ${Object.entries(cpuThreads).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')} (main: user ${(mainSplit.user * 100).toFixed(1)}%, system ${(mainSplit.sys * 100).toFixed(1)}%)\n` +
-      `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted; nonce read -> share written (firmware, last ${result.nonce_read_to_share_written_ms?.samples ?? 0} shares): p50 ${result.nonce_read_to_share_written_ms?.p50 ?? '-'} ms, p99 ${result.nonce_read_to_share_written_ms?.p99 ?? '-'} ms\n`;
+      `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted; nonce read -> share written (firmware, last ${result.nonce_read_to_share_written_ms?.samples ?? 0} shares): p50 ${result.nonce_read_to_share_written_ms?.p50 ?? '-'} ms, p99 ${result.nonce_read_to_share_written_ms?.p99 ?? '-'} ms\n` +
+      `  notify -> work written on all 4 chains (firmware, last ${result.notify_to_work_written_ms?.samples ?? 0} jobs): p50 ${result.notify_to_work_written_ms?.p50 ?? '-'} ms, p99 ${result.notify_to_work_written_ms?.p99 ?? '-'} ms\n`;
     return { table, result };
   } finally {
     for (const p of procs.reverse()) {
