@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NativeError } from '../core/errors';
+import type { ReplyFrameSpec } from '../hal/types';
 
 /** What native/src/addon.cc exports. */
 export interface KabosuAddon {
@@ -29,23 +30,8 @@ export interface KabosuAddon {
   sha256Impl?(): string;
 }
 
-/** How the native UART reader frames a chip family's replies (src/hal/types.ts ReplyFrameSpec + pow). */
-export interface NativeFrameSpec {
-  length: number;
-  preamble: number[];
-  crcStart: number;
-  crcBits: number;
-  crcByte: number;
-  flagByte: number;
-  flagMask: number;
-  flagValue: number;
-  nonceOffset: number;
-  jobByte: number;
-  jobMask: number;
-  jobShift: number;
-  pow: 'scrypt' | 'scrypt-sim';
-  lazyMs: number;
-}
+/** How the native UART reader frames a chip family's replies, and which PoW it hashes with. */
+export type NativeFrameSpec = ReplyFrameSpec & { pow: 'scrypt' | 'scrypt-sim'; lazyMs: number };
 
 let cached: { addon?: KabosuAddon; error?: NativeError } | undefined;
 

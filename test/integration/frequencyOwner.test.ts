@@ -9,7 +9,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pino from 'pino';
-import { randomBytes } from 'node:crypto';
 import { VirtualClock } from '../../src/hal/clock';
 import { createSimMiner } from '../../src/sim';
 import { loadBoard } from '../../src/config/boardLoader';
@@ -18,38 +17,17 @@ import { getChipFamily } from '../../src/chips';
 import { Chain } from '../../src/chips/chainDriver';
 import { PicOldRegulator } from '../../src/power/picOld';
 import { BoardPower } from '../../src/power/boardPower';
-import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../../src/hashboard/minerCore';
+import { MinerCore, type MinerWork } from '../../src/hashboard/minerCore';
 import { bm1485RefreshMs } from '../../src/hashboard/workScheduler';
 import type { FrequencyOwnerEvents } from '../../src/hashboard/frequencyOwner';
-import { getAlgorithm, difficultyToTarget, SCRYPT_DIFF1_TARGET } from '../../src/pow';
+import { getAlgorithm } from '../../src/pow';
 import { frequencyOwnerFor } from '../../src/app/frequencies';
 import { POWER_SETTLE_MS } from '../../src/app/mining';
 import { pllLadder } from '../../src/tuning/ladder';
+import { SyntheticWork } from '../helpers/syntheticWork';
 
 const log = pino({ level: process.env.KABOSU_TEST_LOG ?? 'silent' });
 
-class SyntheticWork implements WorkSource<MinerWork> {
-  private id = 1;
-  next(chain: number, ticket: number): MinerWork {
-    const header = randomBytes(80);
-    header.fill(0, 76);
-    return {
-      id: this.id++,
-      chain,
-      header,
-      ticketTarget: difficultyToTarget(ticket, SCRYPT_DIFF1_TARGET),
-      ticketWeightHashes: ticketWeight(ticket),
-      headerWithNonce(n: number) {
-        const h = Buffer.from(header);
-        h.writeUInt32BE(n >>> 0, 76);
-        return h;
-      },
-    };
-  }
-  shareDifficulty(): number {
-    return 65536;
-  }
-}
 
 function smallL3(): BoardDefinition {
   const full = loadBoard('l3plus');

@@ -2,7 +2,6 @@ import { monitoredChains } from '../../src/health/monitoredChains';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pino from 'pino';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,14 +13,15 @@ import { Chain } from '../../src/chips/chainDriver';
 import { PicOldRegulator } from '../../src/power/picOld';
 import { BoardPower } from '../../src/power/boardPower';
 import { loadEnergy } from '../../src/power/energyStore';
-import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../../src/hashboard/minerCore';
+import { MinerCore, type MinerWork } from '../../src/hashboard/minerCore';
 import { bm1485RefreshMs } from '../../src/hashboard/workScheduler';
-import { getAlgorithm, difficultyToTarget, SCRYPT_DIFF1_TARGET } from '../../src/pow';
+import { getAlgorithm } from '../../src/pow';
 import { HealthComponent } from '../../src/health/healthComponent';
 import { defaultHealthConfig } from '../../src/health/healthSettings';
 import { frequencyOwnerFor, healthFrequencyPorts } from '../../src/app/frequencies';
 import type { FrequencyOwner } from '../../src/hashboard/frequencyOwner';
 import type { DaemonEvent } from '../../src/core/minerApi';
+import { SyntheticWork } from '../helpers/syntheticWork';
 
 /**
  * The health component on a mining simulated L3+ (chain 0 mining, real clock, ~8 nonces/s per
@@ -31,28 +31,6 @@ import type { DaemonEvent } from '../../src/core/minerApi';
 const log = pino({ level: process.env.KABOSU_TEST_LOG ?? 'silent' });
 const SEED = Number(process.env.SIM_SEED ?? 21);
 
-class SyntheticWork implements WorkSource<MinerWork> {
-  private id = 1;
-  next(chain: number, ticket: number): MinerWork {
-    const header = randomBytes(80);
-    header.fill(0, 76);
-    return {
-      id: this.id++,
-      chain,
-      header,
-      ticketTarget: difficultyToTarget(ticket, SCRYPT_DIFF1_TARGET),
-      ticketWeightHashes: ticketWeight(ticket),
-      headerWithNonce(n: number) {
-        const h = Buffer.from(header);
-        h.writeUInt32BE(n >>> 0, 76);
-        return h;
-      },
-    };
-  }
-  shareDifficulty(): number {
-    return 65536;
-  }
-}
 
 interface Rig {
   sim: SimMiner;

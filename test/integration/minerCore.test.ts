@@ -1,41 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pino from 'pino';
-import { randomBytes } from 'node:crypto';
 import { RealClock } from '../../src/hal/clock';
 import { createSimMiner } from '../../src/sim';
 import { getChipFamily } from '../../src/chips';
 import { Chain } from '../../src/chips/chainDriver';
 import { PicOldRegulator } from '../../src/power/picOld';
-import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../../src/hashboard/minerCore';
+import { MinerCore, ticketWeight, type MinerWork } from '../../src/hashboard/minerCore';
 import { bm1485RefreshMs } from '../../src/hashboard/workScheduler';
-import { getAlgorithm, difficultyToTarget, SCRYPT_DIFF1_TARGET } from '../../src/pow';
+import { getAlgorithm } from '../../src/pow';
+import { SyntheticWork } from '../helpers/syntheticWork';
 
 const log = pino({ level: process.env.KABOSU_TEST_LOG ?? 'silent' });
 
 /** A work source without a pool: random headers, so the chain path is tested on its own. */
-class SyntheticWork implements WorkSource<MinerWork> {
-  private id = 1;
-  next(chain: number, ticket: number): MinerWork {
-    const header = randomBytes(80);
-    header.fill(0, 76);
-    return {
-      id: this.id++,
-      chain,
-      header,
-      ticketTarget: difficultyToTarget(ticket, SCRYPT_DIFF1_TARGET),
-      ticketWeightHashes: ticketWeight(ticket),
-      headerWithNonce(n: number) {
-        const h = Buffer.from(header);
-        h.writeUInt32BE(n >>> 0, 76); // the chip's 4 wire bytes go verbatim into bytes 76..79
-        return h;
-      },
-    };
-  }
-  shareDifficulty(): number {
-    return 65536;
-  }
-}
 
 test('an L3+ simulated over the in-process UART: 4 chains come up, mine, and the counted hashrate matches the truth', async () => {
   const clock = new RealClock();

@@ -8,7 +8,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pino from 'pino';
-import { randomBytes } from 'node:crypto';
 import { VirtualClock } from '../../src/hal/clock';
 import { createSimMiner } from '../../src/sim';
 import { calibrate } from '../../src/sim/physics/calibration';
@@ -18,9 +17,9 @@ import { getChipFamily } from '../../src/chips';
 import { Chain } from '../../src/chips/chainDriver';
 import { PicOldRegulator } from '../../src/power/picOld';
 import { BoardPower } from '../../src/power/boardPower';
-import { MinerCore, ticketWeight, type MinerWork, type WorkSource } from '../../src/hashboard/minerCore';
+import { MinerCore, ticketWeight, type MinerWork } from '../../src/hashboard/minerCore';
 import { bm1485RefreshMs } from '../../src/hashboard/workScheduler';
-import { getAlgorithm, difficultyToTarget, SCRYPT_DIFF1_TARGET } from '../../src/pow';
+import { getAlgorithm } from '../../src/pow';
 import { Autotuner } from '../../src/tuning/autotuner';
 import { TuningDriver } from '../../src/tuning/driver';
 import { PmbusPowerReading } from '../../src/tuning/powerReading';
@@ -37,31 +36,10 @@ import { validateConfigData } from '../../src/config';
 import type { DaemonStatus } from '../../src/core/minerApi';
 import { ProfileStore } from '../../src/tuning/profile';
 import { rejectsWith } from '../helpers/rejects';
+import { SyntheticWork } from '../helpers/syntheticWork';
 
 const log = pino({ level: process.env.KABOSU_TEST_LOG ?? 'silent' });
 
-class SyntheticWork implements WorkSource<MinerWork> {
-  private id = 1;
-  next(chain: number, ticket: number): MinerWork {
-    const header = randomBytes(80);
-    header.fill(0, 76);
-    return {
-      id: this.id++,
-      chain,
-      header,
-      ticketTarget: difficultyToTarget(ticket, SCRYPT_DIFF1_TARGET),
-      ticketWeightHashes: ticketWeight(ticket),
-      headerWithNonce(n: number) {
-        const h = Buffer.from(header);
-        h.writeUInt32BE(n >>> 0, 76);
-        return h;
-      },
-    };
-  }
-  shareDifficulty(): number {
-    return 65536;
-  }
-}
 
 /** The L3+ cut to 2 chains x 8 chips with the same per-chip power, so its physics per chip match. */
 function smallL3(): BoardDefinition {
