@@ -282,7 +282,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         device_id: i.deviceId,
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
-        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted }, submit_host_ms: latencySummary(mining.shareLatencyMs), work_host_ms: latencySummary(mining.workLatencyMs.slice(-1000)) },
+        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted }, submit_host_ms: latencySummary(mining.shareLatencyMs), work_host_ms: latencySummary(mining.workLatencyMs.slice(-1000)), submit_host_hist: mining.shareLatencyHist.snapshot() },
         pools: health.length
           ? health.map((h) => ({ name: h.name, url: h.url, state: h.state, active: h.active, difficulty: h.active ? (mining.currentDifficulty ?? null) : null, latency_ms: h.latencyEwmaMs, accepted: h.accepted, rejected: h.rejected }))
           : ctx.config.pools.map((p) => ({ name: p.name, url: p.url, state: 'idle', active: false, difficulty: null, latency_ms: null, accepted: 0, rejected: 0 })),

@@ -19,6 +19,7 @@ import type { SubmitResult } from '../stratum';
 import type { GpioLine, I2cBus, Uart } from '../hal/types';
 import type { Component, ReloadResult } from './component';
 import { KabosuError } from '../core/errors';
+import { LatencyHistogram } from '../core/latencyHistogram';
 
 /**
  * The mining pipeline (DESIGN "main flow") for one miner: power the boards, bring the chains up,
@@ -107,6 +108,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   readonly workLatencyMs: number[] = [];
   /** Host ms from a share's nonce bytes read off the UART to mining.submit written: the last 1,000 shares. */
   readonly shareLatencyMs: number[] = [];
+  /** The same latencies since start, bucketed (status `submit_host_hist`; benchmarks subtract two snapshots). */
+  readonly shareLatencyHist = new LatencyHistogram();
   private readonly pow: PowAlgorithm;
   /** A pool job has reached the work builder (health judges chips only once work flows). */
   hasWork = false;
@@ -245,7 +248,9 @@ export class MiningComponent implements Component<KabosuConfig> {
     this.shares.submitted++;
     const sent = pools.submit(v.share);
     if (ev.readAt !== undefined) {
-      this.shareLatencyMs.push(performance.now() - ev.readAt);
+      const ms = performance.now() - ev.readAt;
+      this.shareLatencyMs.push(ms);
+      this.shareLatencyHist.record(ms);
       if (this.shareLatencyMs.length > 1000) this.shareLatencyMs.shift();
     }
     sent.then(

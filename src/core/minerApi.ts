@@ -148,6 +148,8 @@ export interface DaemonStatus {
     submit_host_ms?: { samples: number; p50: number; p99: number };
     /** Host time from a parsed mining.notify to new work written to every chain's UART, over the last 1,000 jobs. */
     work_host_ms?: { samples: number; p50: number; p99: number };
+    /** Every share's nonce read -> submit written since start, bucketed (src/core/latencyHistogram.ts). */
+    submit_host_hist?: { le_ms: number[]; counts: number[] };
   };
   pools: PoolStatus[];
   chains: ChainStatus[];
