@@ -11,7 +11,8 @@ import { bm1485RefreshMs } from '../hashboard/workScheduler';
 import { cpuNoncesPerSecFor } from '../hashboard/ticketMask';
 import type { NonceEvent } from '../hashboard/nonceVerifier';
 import { HashrateMeter } from '../hashboard/hashrateMeter';
-import { getAlgorithm, difficultyToTarget, bigIntToHashLE, type PowAlgorithm } from '../pow';
+import { getAlgorithm, difficultyToTarget, type PowAlgorithm } from '../pow';
+import { TargetBytes } from '../pow/targets';
 import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { PoolManager, type PoolHealth } from '../pools';
@@ -72,13 +73,11 @@ class PoolWorkSource implements WorkSource<PoolMinerWork> {
   shareDifficulty(): number | undefined {
     return this.difficulty();
   }
-  private urgent?: { diff: number; target: Buffer };
+  private readonly targetBytes = new TargetBytes();
   /** The share target as 32 LE bytes (for the UART reader's wake-up rule); undefined before the first difficulty. */
   private urgentTarget(): Buffer | undefined {
     const d = this.difficulty();
-    if (d === undefined) return undefined;
-    if (this.urgent?.diff !== d) this.urgent = { diff: d, target: bigIntToHashLE(difficultyToTarget(d, this.pow.diff1Target)) };
-    return this.urgent.target;
+    return d === undefined ? undefined : this.targetBytes.of(difficultyToTarget(d, this.pow.diff1Target));
   }
 }
 

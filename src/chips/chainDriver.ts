@@ -118,6 +118,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
   close(): void {
     this.uart.off('data', this.onData as (...a: never[]) => void);
     if (this.opts.prehash) this.uart.prehash?.disable();
+    this.backlog = []; // held tickets of a closed chain go nowhere
   }
 
   /** RST low for `lowMs`, high, then `settleMs` (stock L3+: 500 ms each, chips.md §4.2). */

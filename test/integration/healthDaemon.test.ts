@@ -2,9 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { freePort } from '../helpers/net';
 
 /**
  * The config's `health` section in the running daemon (a process, simulated L3+, test pool):
@@ -23,7 +23,6 @@ let daemon: ChildProcess;
 let out = '';
 let config: Record<string, unknown>;
 
-const freePort = (): Promise<number> => new Promise((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
 
 function kabosu(args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });

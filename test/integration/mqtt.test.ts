@@ -2,7 +2,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, execFile, type ChildProcess } from 'child_process';
-import { createServer } from 'net';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -11,6 +10,7 @@ import { MqttPublisher } from '../../src/telemetry/mqtt/client';
 import { control } from '../unit/telemetry/fixture';
 import Ajv from 'ajv';
 import { SCHEMA_BY_TOPIC } from '../../src/telemetry/mqtt/schemas';
+import { freePort } from '../helpers/net';
 
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
 const validators = SCHEMA_BY_TOPIC.map(([re, s]) => [re, ajv.compile(s)] as const);
@@ -29,7 +29,6 @@ function validateLines(lines: string[]): number {
   return n;
 }
 
-const freePort = (): Promise<number> => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let port = 0;
 let broker: ChildProcess | null = null;

@@ -7,10 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { devConfig } from '../../src/app/devConfig';
+import { freePort } from '../helpers/net';
 
 const bin = join(__dirname, '../../bin/kabosu.js');
 const cwd = mkdtempSync(join(tmpdir(), 'kabosu-mqttd-'));
@@ -19,7 +19,6 @@ for (const k of Object.keys(env)) if (k.startsWith('KABOSU_')) delete env[k];
 let daemon: ChildProcess;
 let out = '';
 let mqttPort = 0;
-const freePort = (): Promise<number> => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sub = (topic: string, count: number, timeoutS: number, extra: string[] = []): Promise<string[]> =>
   new Promise((res) => execFile('mosquitto_sub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', topic, '-v', '-C', String(count), '-W', String(timeoutS), ...extra], (_e, o) => res(o.split('\n').filter(Boolean))));

@@ -2,9 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { freePort } from '../helpers/net';
 
 /**
  * The safety interlock in the running daemon (a process): a sensor goes absent on chain 1 →
@@ -22,7 +22,6 @@ for (const k of Object.keys(env)) if (k.startsWith('KABOSU_')) delete env[k];
 let daemon: ChildProcess;
 let out = '';
 
-const freePort = (): Promise<number> => new Promise((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); }); });
 
 function kabosu(args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
