@@ -12,6 +12,7 @@ Napi::Value TtySpeed(const Napi::CallbackInfo& info);
 Napi::Value CloseFd(const Napi::CallbackInfo& info);
 void InitUart(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
+void InitSched(Napi::Env env, Napi::Object exports);
 void InitUartReader(Napi::Env env, Napi::Object exports);
 
 namespace {
@@ -96,6 +97,7 @@ Napi::Value Paths(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitUart(env, exports);
   InitMemory(env, exports);
+  InitSched(env, exports);
   InitUartReader(env, exports);
   exports.Set("scryptBatch", Napi::Function::New(env, ScryptBatch));
   exports.Set("scryptSync", Napi::Function::New(env, ScryptSync));

@@ -17,6 +17,7 @@
 // JavaScript. Here the thread pays its wake-up and the hash, and the loop runs once per batch.
 #include <napi.h>
 #include <poll.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -193,65 +194,114 @@ class UartReader : public Napi::ObjectWrap<UartReader> {
 
  private:
   void Run() {
+#if defined(__linux__)
+    // SCHED_BATCH: waking on new bytes must not preempt the event loop on its CPU; the loop
+    // has to run after this thread anyway (native/src/sched.cc says why).
+    struct sched_param sp;
+    memset(&sp, 0, sizeof sp);
+    (void)sched_setscheduler(0, SCHED_BATCH, &sp);
+#endif
+    // `pend`: bytes read and not yet framed. Frame() moves complete frames (and noise bytes)
+    // from its front into the delivery, so an urgent frame is handed over before the frames
+    // read behind it are hashed. What stays in `pend` is the start of a frame still arriving;
+    // its first `pendSent` bytes already went to JS (JS frames across deliveries, and the
+    // frame's record comes with the delivery that completes it).
     std::vector<uint8_t> pend;
+    size_t pendSent = 0;
     Delivery* cur = new Delivery;
-    double firstNs = 0;
+    double firstNs = 0;  // when `cur` got its first byte
+    double tailNs = 0;   // when pend's oldest unsent byte was read (0: none)
+    const auto attachTail = [&]() {
+      if (pend.size() <= pendSent) return;
+      if (cur->bytes.empty()) firstNs = tailNs;
+      cur->bytes.insert(cur->bytes.end(), pend.begin() + (ptrdiff_t)pendSent, pend.end());
+      pendSent = pend.size();
+      tailNs = 0;
+    };
+    const auto take = [&](double t) {
+      // Frames what `pend` holds, sending each urgent frame at once; true if noise was seen.
+      bool noise = false;
+      for (;;) {
+        const bool had = !cur->bytes.empty();
+        const FrameResult r = Frame(pend, pendSent, t, cur);
+        if (!had && !cur->bytes.empty()) firstNs = t;
+        noise |= r.noise;
+        if (!r.urgentFrame) break;
+        Send(cur);
+        cur = new Delivery;
+      }
+      tailNs = pend.size() <= pendSent ? 0 : (tailNs == 0 ? t : tailNs);
+      return noise;
+    };
     uint8_t buf[4096];
     for (;;) {
       int timeout = -1;
-      if (!cur->bytes.empty()) {
-        const double left = firstNs + spec_.lazyNs - monoNs();
+      double due = 0;
+      if (!cur->bytes.empty()) due = firstNs + spec_.lazyNs;
+      if (tailNs != 0 && (due == 0 || tailNs + spec_.lazyNs < due)) due = tailNs + spec_.lazyNs;
+      if (due != 0) {
+        const double left = due - monoNs();
         timeout = left <= 0 ? 0 : (int)(left / 1e6) + 1;
       }
       struct pollfd p[2] = {{fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
       const int k = poll(p, 2, timeout);
       if (k < 0 && errno != EINTR) {
+        attachTail();
+        if (!cur->bytes.empty()) Send(cur), cur = new Delivery;
         cur->error = std::string("poll failed: ") + strerror(errno);
         Send(cur);
         return;
       }
       if (p[1].revents) break;  // stop()
       if (k > 0 && p[0].revents) {
-        bool urgent = false;
+        bool noise = false;
         for (;;) {
           const ssize_t n = read(fd_, buf, sizeof buf);
           if (n > 0) {
-            const double t = monoNs();
-            if (cur->bytes.empty()) firstNs = t;
-            cur->bytes.insert(cur->bytes.end(), buf, buf + n);
             pend.insert(pend.end(), buf, buf + n);
-            urgent |= Frame(pend, t, cur);
+            noise |= take(monoNs());
             if ((size_t)n < sizeof buf) break;
             continue;
           }
           if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
           // End of file or a read error: hand over what there is, then the reason, and stop.
+          attachTail();
           if (!cur->bytes.empty()) Send(cur), cur = new Delivery;
           cur->error = n == 0 ? "end of file" : std::string("read failed: ") + strerror(errno);
           Send(cur);
           return;
         }
-        if (urgent || cur->bytes.size() >= 16384) {
+        if (noise) attachTail();  // JS sees noise at once, a frame start after it included
+        if ((noise && !cur->bytes.empty()) || cur->bytes.size() >= 16384) {
           Send(cur);
           cur = new Delivery;
           continue;
         }
       }
-      if (!cur->bytes.empty() && monoNs() - firstNs >= spec_.lazyNs) {
+      const double now = monoNs();
+      if ((tailNs != 0 && now - tailNs >= spec_.lazyNs) || (!cur->bytes.empty() && now - firstNs >= spec_.lazyNs)) {
+        attachTail();  // not empty: one of the two holds bytes
         Send(cur);
         cur = new Delivery;
       }
     }
     // Stopping: whatever was read is still handed over (JS drops it once closed).
+    attachTail();
     if (!cur->bytes.empty()) Send(cur);
     else delete cur;
   }
 
-  // Frames `pend` as src/chips/responseParser.ts does (one byte dropped per rejected start);
-  // hashes nonce frames; true when JS must see these bytes now.
-  bool Frame(std::vector<uint8_t>& pend, double readNs, Delivery* d) {
+  struct FrameResult {
+    bool urgentFrame;  // stopped right after a frame JS must see now: send, then call again
+    bool noise;        // bytes that did not frame were passed over (JS must see them soon)
+  };
+
+  // Frames `pend` as src/chips/responseParser.ts does (one byte dropped per rejected start),
+  // hashes nonce frames, and moves what it framed (less what JS already has) into `d`. Stops after the first frame JS must
+  // see now (a share-level nonce, a register reply, an unknown job id).
+  FrameResult Frame(std::vector<uint8_t>& pend, size_t& pendSent, double readNs, Delivery* d) {
     const FrameSpec& s = spec_;
-    bool urgent = false;
+    FrameResult res{false, false};
     size_t off = 0;
     while (off < pend.size()) {
       const uint8_t* b = pend.data() + off;
@@ -266,13 +316,13 @@ class UartReader : public Napi::ObjectWrap<UartReader> {
       if (!bad && avail < (size_t)s.length) break;
       if (bad || crc5Bits(b + s.crcStart, s.crcBits) != (b[s.crcByte] & 0x1f)) {
         off++;
-        urgent = true;
+        res.noise = true;
         continue;
       }
       off += s.length;
       if ((b[s.flagByte] & s.flagMask) != s.flagValue) {
-        urgent = true;  // a register reply (or a frame kind this reader does not know)
-        continue;
+        res.urgentFrame = true;  // a register reply (or a frame kind this reader does not know)
+        break;
       }
       const uint32_t nonce = ((uint32_t)b[s.nonceOffset] << 24) | ((uint32_t)b[s.nonceOffset + 1] << 16) | ((uint32_t)b[s.nonceOffset + 2] << 8) | b[s.nonceOffset + 3];
       const int wire = (b[s.jobByte] & s.jobMask) >> s.jobShift;
@@ -282,8 +332,8 @@ class UartReader : public Napi::ObjectWrap<UartReader> {
         job = jobs_[wire & 0xff];
       }
       if (!job.set) {
-        urgent = true;  // unknown work: the driver counts it
-        continue;
+        res.urgentFrame = true;  // unknown work: the driver counts it
+        break;
       }
       // The chip's four wire bytes go verbatim into header bytes 76..79 (chips.md §5.1).
       memcpy(job.header + 76, b + s.nonceOffset, 4);
@@ -291,7 +341,6 @@ class UartReader : public Napi::ObjectWrap<UartReader> {
       if (s.sim) simHash(path_, job.header, nonce, hash);
       else scrypt_batch(job.header, 1, hash, path_);
       const bool now = leq256(hash, job.urgent);
-      urgent |= now;
       uint8_t rec[kRecord];
       const uint32_t flags = now ? kUrgent : 0;
       const uint32_t w = (uint32_t)wire;
@@ -302,10 +351,16 @@ class UartReader : public Napi::ObjectWrap<UartReader> {
       memcpy(rec + 16, hash, 32);
       memcpy(rec + 48, &readNs, 8);
       d->records.insert(d->records.end(), rec, rec + kRecord);
+      if (now) {
+        res.urgentFrame = true;
+        break;
+      }
     }
+    // Framed bytes JS has not had yet go into this delivery.
+    if (off > pendSent) d->bytes.insert(d->bytes.end(), pend.begin() + (ptrdiff_t)pendSent, pend.begin() + (ptrdiff_t)off);
+    pendSent = off >= pendSent ? 0 : pendSent - off;
     pend.erase(pend.begin(), pend.begin() + (ptrdiff_t)off);
-    if (pend.size() > 4096) pend.clear();
-    return urgent;
+    return res;
   }
 
   void Send(Delivery* d) {

@@ -1,4 +1,5 @@
 import { MemoryTrimComponent } from './memoryTrim';
+import { HelperThreadsComponent } from './helperThreads';
 import type { Logger } from 'pino';
 import type { Clock } from '../hal/types';
 import type { KabosuConfig } from '../config';
@@ -236,6 +237,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   });
   components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
   components.push(new MemoryTrimComponent(ctx.clock));
+  components.push(new HelperThreadsComponent(ctx.clock));
   const boardsNote = (): string | undefined => {
     if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
     if (hb.backend === 'sim-remote') return remote?.hal ? undefined : 'cannot reach the simulator process (hashboards.simRemote): no hash boards (see the log)';

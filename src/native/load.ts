@@ -15,6 +15,8 @@ export interface KabosuAddon {
   uartOpen(path: string, baud: number): number;
   /** glibc malloc_trim(0): true when free heap pages went back to the kernel (native/src/memory.cc). */
   mallocTrim(): boolean;
+  /** sched_setscheduler(2) on one thread of this process; false when it is gone (native/src/sched.cc). */
+  setThreadPolicy?(tid: number, policy: 'normal' | 'batch' | 'idle'): boolean;
   uartSetBaud(fd: number, baud: number): void;
   UartPoller: new (fd: number, onData: (chunk: Buffer | null, why?: string) => void) => { stop(): void };
   /**

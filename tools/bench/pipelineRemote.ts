@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +114,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
   const dir = mkdtempSync(join(tmpdir(), 'kabosu-bench-remote-'));
   const env = { ...process.env, KABOSU_LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
   const procs: ChildProcess[] = [];
+  const pin = cpuPinning(process.env.KABOSU_BENCH_PIN ?? 'none');
   const run = (args: string[], stdout: 'pipe' | 'ignore' = 'pipe') => {
     // The simulator and the pool stand in for hash boards and a remote pool: on a miner neither
     // shares the controller's CPU. They run under SCHED_IDLE (every thread: `chrt` execs node),
@@ -120,15 +122,18 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     // wake-up of the pool, which the kernel places on the writer's core, and the pool then ran
     // its share verification before the firmware's write() returned (~1 ms per share, measured).
     // KABOSU_BENCH_LOAD_SCHED=normal runs them as ordinary processes.
-    const p = process.env.KABOSU_BENCH_LOAD_SCHED === 'normal'
-      ? spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', stdout, 'pipe'] })
-      : spawn('chrt', ['--idle', '0', process.execPath, BIN, ...args], { cwd: dir, env, stdio: ['ignore', stdout, 'pipe'] });
+    const sched = process.env.KABOSU_BENCH_LOAD_SCHED ?? 'idle';
+    const cmd = [...pin.load, ...(sched === 'normal' ? [] : ['chrt', `--${sched === 'batch' ? 'batch' : 'idle'}`, '0']), process.execPath, BIN, ...args];
+    const p = spawn(cmd[0], cmd.slice(1), { cwd: dir, env, stdio: ['ignore', stdout, 'pipe'] });
     procs.push(p);
     return p;
   };
   try {
     const sim = run(['sim', 'run', '--board', 'l3plus', '--seed', '7', '--pty', '--json', '--control', `unix:${join(dir, 'ctl.sock')}`, '--hal', `unix:${join(dir, 'hal.sock')}`]);
-    const pool = run(['pool', '--port', '0', '--difficulty', '4096', '--block-interval', '6', '--job-interval', '3']);
+    // A fixed share difficulty (no vardiff): ~2 shares/s from the L3+, ~120 in the 60 s window,
+    // so p99 is not simply the worst share. KABOSU_BENCH_POOL_DIFF / KABOSU_BENCH_POOL_ARGS
+    // (extra `kabosu pool` flags, later ones win) change it.
+    const pool = run(['pool', '--port', '0', '--difficulty', process.env.KABOSU_BENCH_POOL_DIFF ?? '4096', '--vardiff', '0', '--block-interval', '6', '--job-interval', '3', ...(process.env.KABOSU_BENCH_POOL_ARGS ?? '').split(' ').filter(Boolean)]);
     const info = JSON.parse(await firstLine(sim, 'kabosu sim')) as { hal: string; ptys: string[] };
     const url = (await firstLine(pool, 'kabosu pool')).trim();
     const cfg = join(dir, 'config.json');
@@ -148,7 +153,8 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     const nodeFlags = (process.env.KABOSU_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     const serviceEnv = Object.fromEntries(SERVICE_ENV.split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
     const unitEnv = serviceEnvironment();
-    const fw = spawn(process.execPath, [...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...unitEnv, ...serviceEnv }, stdio: ['ignore', process.env.KABOSU_BENCH_FW_STDOUT ? openSync(process.env.KABOSU_BENCH_FW_STDOUT, 'w') : 'ignore', 'pipe'] });
+    const fwCmd = [...pin.firmware, process.execPath];
+    const fw = spawn(fwCmd[0], [...fwCmd.slice(1), ...nodeFlags, fwEntry, 'run', '--config', cfg, '--data-dir', dataDir], { cwd: dir, env: { ...process.env, ...unitEnv, ...serviceEnv }, stdio: ['ignore', process.env.KABOSU_BENCH_FW_STDOUT ? openSync(process.env.KABOSU_BENCH_FW_STDOUT, 'w') : 'ignore', 'pipe'] });
     procs.push(fw);
     const pid = fw.pid!;
     const sock = join(dataDir, 'kabosu.sock');
@@ -196,7 +202,8 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       rss_mb: { max_sampled: +rssMax.toFixed(1), peak_vmhwm: +hwmMb.toFixed(1), last: +(rssKb[rssKb.length - 1]! / 1024).toFixed(1), anon_at_end: +anonMb.toFixed(1), file_at_end: +fileMb.toFixed(1) },
       rss_budget_mb: RSS_BUDGET_MB,
       within_budget: cpuFraction < CPU_BUDGET && hwmMb < RSS_BUDGET_MB,
-      shares: { submitted: s1.shares.submitted - s0.shares.submitted, accepted: s1.shares.accepted - s0.shares.accepted },
+      blocks_interval_s: 6,
+      shares: sharesInWindow(s0.shares, s1.shares),
       nonce_read_to_share_written_ms: s1.shares.submit_host_ms ?? null,
       // The window's shares only (two histogram snapshots subtracted): the ring above also holds
       // the first shares after start, which run cold code (lazy compilation, empty inline caches).
@@ -208,7 +215,7 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
       `  ${result.nonces_per_s} nonces/s; CPU ${(cpuFraction * 100).toFixed(1)}% of one core (budget ${CPU_BUDGET * 100}%); ` +
       `RSS max ${result.rss_mb.max_sampled} MB, peak (VmHWM) ${result.rss_mb.peak_vmhwm} MB (budget ${RSS_BUDGET_MB} MB); at the end ${anonMb.toFixed(1)} MB anonymous + ${fileMb.toFixed(1)} MB file-backed\n` +
       `  CPU by thread: ${Object.entries(cpuThreads).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')} (main: user ${(mainSplit.user * 100).toFixed(1)}%, system ${(mainSplit.sys * 100).toFixed(1)}%)\n` +
-      `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted; nonce read -> share written (firmware, last ${result.nonce_read_to_share_written_ms?.samples ?? 0} shares): p50 ${result.nonce_read_to_share_written_ms?.p50 ?? '-'} ms, p99 ${result.nonce_read_to_share_written_ms?.p99 ?? '-'} ms\n` +
+      `  shares in window: ${result.shares.accepted} accepted of ${result.shares.submitted} submitted, stale ${result.shares.stale_not_submitted}, rejected ${result.shares.rejected} (blocks every 6 s): stale+reject ${((result.shares.stale_plus_reject_rate ?? 0) * 100).toFixed(2)}%; nonce read -> share written (firmware, last ${result.nonce_read_to_share_written_ms?.samples ?? 0} shares): p50 ${result.nonce_read_to_share_written_ms?.p50 ?? '-'} ms, p99 ${result.nonce_read_to_share_written_ms?.p99 ?? '-'} ms\n` +
       `  in the window only (${result.nonce_read_to_share_written_window?.shares ?? 0} shares, bucket bounds): p50 <= ${result.nonce_read_to_share_written_window?.p50_le_ms ?? '-'} ms, p99 <= ${result.nonce_read_to_share_written_window?.p99_le_ms ?? '-'} ms, over 1 ms: ${result.nonce_read_to_share_written_window?.over_1ms ?? '-'}\n` +
       `  notify -> work written on all 4 chains (firmware, last ${result.notify_to_work_written_ms?.samples ?? 0} jobs): p50 ${result.notify_to_work_written_ms?.p50 ?? '-'} ms, p99 ${result.notify_to_work_written_ms?.p99 ?? '-'} ms\n`;
     return { table, result };
@@ -222,4 +229,26 @@ export async function benchPipelineRemote(o: { smoke: boolean }): Promise<{ tabl
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * KABOSU_BENCH_PIN=split: the load generators (simulator, pool) and this process on the last
+ * CPU, the firmware on the others (`taskset`); "none": the kernel places everything.
+ */
+function cpuPinning(mode: string): { firmware: string[]; load: string[] } {
+  const n = cpus().length;
+  if (mode !== 'split' || n < 2) return { firmware: [], load: [] };
+  const last = String(n - 1);
+  spawnSync('taskset', ['-a', '-cp', last, String(process.pid)], { stdio: 'ignore' });
+  return { firmware: ['taskset', '-c', n === 2 ? '0' : `0-${n - 2}`], load: ['taskset', '-c', last] };
+}
+
+/** The window's share accounting from two status snapshots: stale (not submitted) and rejected by the pool. */
+function sharesInWindow(a: DaemonStatus['shares'], b: DaemonStatus['shares']) {
+  const sum = (r: Record<string, number> | undefined, f: (k: string) => boolean) => Object.entries(r ?? {}).filter(([k]) => f(k)).reduce((x, [, v]) => x + v, 0);
+  const stale = sum(b.not_submitted, (k) => k.startsWith('stale')) - sum(a.not_submitted, (k) => k.startsWith('stale'));
+  const rejected = sum(b.rejected, () => true) - sum(a.rejected, () => true);
+  const submitted = b.submitted - a.submitted;
+  const found = submitted + stale;
+  return { found, submitted, accepted: b.accepted - a.accepted, stale_not_submitted: stale, rejected, stale_plus_reject_rate: found ? +((stale + rejected) / found).toFixed(4) : null };
 }

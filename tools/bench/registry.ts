@@ -8,7 +8,8 @@ export type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result
 export const BENCHES: Record<string, () => BenchFn> = {
   scrypt: () => require('./scrypt').benchScrypt,
   stratum: () => require('./stratum').benchStratum,
-  pipeline: () => require('./pipeline').benchPipeline,
+  pipeline: () => require('./pipelineTargets').benchPipelineTargets,
+  'pipeline-inprocess': () => require('./pipeline').benchPipeline,
   tune: () => (require('./tune') as typeof import('./tune')).benchTune,
   health: () => require('./health').benchHealth,
   api: () => require('./api').benchApi,

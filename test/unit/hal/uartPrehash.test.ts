@@ -12,6 +12,7 @@ import { createPtyTransport } from '../../../src/hal/sim/ptyTransport';
 import { LinuxUart } from '../../../src/hal/linux/uart';
 import type { PrehashedNonce } from '../../../src/hal/types';
 import { getChipFamily } from '../../../src/chips';
+import { ReplyStream } from '../../../src/chips/responseParser';
 import type { ChipFamilyId } from '../../../src/chips/types';
 import { headerWithNonce } from '../../../src/chips/common/header';
 import { scryptNodeSync } from '../../helpers/scryptSync';
@@ -137,8 +138,17 @@ test('ticket-level nonces wait up to lazyMs; a nonce meeting the urgent target, 
     assert.ok(r.got.pre[2].urgent);
 
     // noise (a whole frame's length that is no frame): delivered at once, verbatim
+    // Noise that frames as noise, also together with the frame sent after it: with a 1-in-32
+    // CRC5, a window across the noise's tail and the next frame can pass, and then neither
+    // framer (JS's or the reader's) sees that frame (the reader then holds its short rest).
+    const unknownJob = r.family.encodeReply({ kind: 'nonce', nonce: 0x22222222, jobId: 100, diff: 0 });
+    const framesOf = (b: Buffer) => new ReplyStream(r.family).push(b);
+    const framesCleanly = (n: Buffer): boolean => {
+      const f = framesOf(Buffer.concat([n, unknownJob]));
+      return framesOf(n).length === 0 && f.length === 1 && f[0].kind === 'nonce' && f[0].nonce === 0x22222222;
+    };
     let noise = randomBytes(7);
-    while (r.family.parseReply(noise)?.ok !== false) noise = randomBytes(7);
+    while (r.family.parseReply(noise)?.ok !== false || !framesCleanly(noise)) noise = randomBytes(7);
     const before = r.total();
     r.t.link.send(noise);
     await until(() => r.total() === before + noise.length, 250);
@@ -146,10 +156,34 @@ test('ticket-level nonces wait up to lazyMs; a nonce meeting the urgent target, 
 
     // a nonce for a job id the reader has no header for: at once, without a record
     const n = r.got.pre.length;
-    r.t.link.send(r.family.encodeReply({ kind: 'nonce', nonce: 0x22222222, jobId: 100, diff: 0 }));
+    r.t.link.send(unknownJob);
     const len = r.got.bytes.length;
     await until(() => r.got.bytes.length === len + 1, 250);
     assert.is(r.got.pre.length, n);
+  } finally {
+    await r.close();
+  }
+});
+
+test('a share read together with tickets is handed over before the tickets read behind it are hashed', async () => {
+  const r = await rig('bm1489', 'scrypt', 300);
+  try {
+    const header = randomBytes(80);
+    r.uart.prehash!.setJob(1, header.subarray(0, 76), ZERO, 1); // tickets: never urgent
+    r.uart.prehash!.setJob(2, header.subarray(0, 76), ONES, 2); // shares: always urgent
+    const ticket = (n: number) => r.family.encodeReply({ kind: 'nonce', nonce: n, jobId: 1, diff: 0 });
+    const before = ticket(0x100);
+    const share = r.family.encodeReply({ kind: 'nonce', nonce: 0x200, jobId: 2, diff: 0 });
+    const behind = Array.from({ length: 20 }, (_x, i) => ticket(0x300 + i));
+    // One write: the reader reads the share and the 20 tickets behind it at once (or in pieces).
+    r.t.link.send(Buffer.concat([before, share, ...behind]));
+    await until(() => r.got.pre.length === 22, 3000);
+    // The first delivery ends exactly at the share's frame: nothing behind it was hashed first.
+    assert.equal(r.got.bytes[0], Buffer.concat([before, share]));
+    assert.equal(r.got.pre.slice(0, 2).map((p) => [p.nonce, p.urgent]), [[0x100, false], [0x200, true]]);
+    assert.ok(r.got.bytes.length >= 2, 'the tickets behind it came in a later delivery');
+    assert.equal(Buffer.concat(r.got.bytes), Buffer.concat([before, share, ...behind]), 'every byte once, in order');
+    assert.equal(r.got.pre.slice(2).map((p) => p.nonce), behind.map((_b, i) => 0x300 + i));
   } finally {
     await r.close();
   }
