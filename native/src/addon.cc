@@ -13,6 +13,7 @@ Napi::Value CloseFd(const Napi::CallbackInfo& info);
 void InitUart(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitSched(Napi::Env env, Napi::Object exports);
+void InitSdNotify(Napi::Env env, Napi::Object exports);
 void InitUartReader(Napi::Env env, Napi::Object exports);
 
 namespace {
@@ -98,6 +99,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitUart(env, exports);
   InitMemory(env, exports);
   InitSched(env, exports);
+  InitSdNotify(env, exports);
   InitUartReader(env, exports);
   exports.Set("scryptBatch", Napi::Function::New(env, ScryptBatch));
   exports.Set("scryptSync", Napi::Function::New(env, ScryptSync));

@@ -54,6 +54,16 @@ export class Daemon {
     this.startedAt = clock.now();
   }
 
+  /** One line for the journal and systemd's STATUS=: what runs, with or without hash boards. */
+  summary(): string {
+    return this.built.summary();
+  }
+
+  /** A child logger for a part that lives outside the components (e.g. the systemd notifier). */
+  logFor(component: string): Logger {
+    return this.logRoot.child(component);
+  }
+
   get currentConfig(): KabosuConfig {
     return this.config;
   }

@@ -17,6 +17,8 @@ export interface KabosuAddon {
   mallocTrim(): boolean;
   /** sched_setscheduler(2) on one thread of this process; false when it is gone (native/src/sched.cc). */
   setThreadPolicy?(tid: number, policy: 'normal' | 'batch' | 'idle'): boolean;
+  /** One datagram to systemd's notification socket ($NOTIFY_SOCKET; native/src/sd_notify.cc). */
+  sdNotify?(socket: string, message: string): boolean;
   uartSetBaud(fd: number, baud: number): void;
   UartPoller: new (fd: number, onData: (chunk: Buffer | null, why?: string) => void) => { stop(): void };
   /**
