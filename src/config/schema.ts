@@ -118,6 +118,8 @@ export const CONFIG_SCHEMA = {
         deadGraceMs: { type: 'integer', minimum: 0, maximum: 3600000, default: 15000, description: 'A lone dead chip is disabled after this long dead.' },
         freqStepMHz: { type: 'integer', minimum: 1, maximum: 200, default: 25, description: 'Frequency step down for a chip degraded by HW errors.' },
         minFreqMHz: { type: 'integer', minimum: 50, maximum: 2000, default: 100, description: 'Floor for lowering a chip degraded by HW errors; a chip that would go below it is disabled instead.' },
+        capRecoveryS: { type: 'integer', minimum: 0, maximum: 604800, default: 3600, description: 'A chip lowered for HW errors gets one step back after this long ok (the last step lifts the cap); 0: never.' },
+        capRecoveryMaxFailures: { type: 'integer', minimum: 0, maximum: 20, default: 3, description: 'Each time a chip degrades again within capRecoveryS of a step up, the next wait doubles; after this many it stays lowered.' },
         chip: {
           type: 'object', additionalProperties: false, default: {},
           properties: {

@@ -35,7 +35,8 @@ export interface MonitoredChain {
 
 export interface MinerActions {
   reinitChain(chain: number): Promise<boolean>;
-  setChipFreq(chain: number, chip: number, mhz: number): Promise<void>;
+  /** A frequency ceiling for the chip; null lifts it. */
+  setChipFreq(chain: number, chip: number, mhz: number | null): Promise<void>;
   disableChip(chain: number, chip: number): Promise<void>;
   powerOffBoard(board: number, reason: string): Promise<void>;
 }
@@ -182,6 +183,8 @@ export class HealthMonitor {
       states.forEach((st, chip) => {
         if (st === 'dead') actions.push(...this.policy.onChip(nowMs, k, chip, 'dead', 'no_results', c.chipFreqMHz[chip] ?? null, deadNow));
       });
+      // Chips lowered earlier that stayed ok long enough get a step back (bounded by the policy).
+      actions.push(...this.policy.onTick(nowMs, k, states, c.chipFreqMHz));
       const cv = this.chainT[k].update(nowMs, { expectedChips: c.expectedChips, chipsFound: c.chipsFound, frames: c.frames, badFrames: c.badFrames, chips: states, ...(chain.error !== undefined && !chain.ready ? { downError: chain.error } : {}) });
       // A failed chain is re-decided every tick (the policy's budget bounds it: re-inits, then
       // power off); other states only when they change.
@@ -232,7 +235,7 @@ export class HealthMonitor {
 
   private async perform(nowMs: number, a: HealthAction, act: boolean): Promise<void> {
     const where = 'chip' in a ? `chain ${a.chain} chip ${a.chip}` : 'chain' in a ? `chain ${a.chain}` : `board ${a.board}`;
-    const what = a.kind === 'lower_chip_freq' ? `${a.kind} to ${a.toMHz} MHz` : a.kind;
+    const what = a.kind === 'lower_chip_freq' || a.kind === 'raise_chip_freq' ? `${a.kind} to ${a.toMHz === null ? 'its uncapped frequency' : `${a.toMHz} MHz`}` : a.kind;
     // Report mode advises instead of changing frequencies or re-initialising, but a board
     // powered off for a regulator fault or a dead chain is a safety action: always done.
     if (!act && a.kind !== 'power_off_board') {
@@ -250,14 +253,14 @@ export class HealthMonitor {
           this.policy.reinitDone(a.chain);
         }
       }
-      else if (a.kind === 'lower_chip_freq') await this.o.actions.setChipFreq(a.chain, a.chip, a.toMHz);
+      else if (a.kind === 'lower_chip_freq' || a.kind === 'raise_chip_freq') await this.o.actions.setChipFreq(a.chain, a.chip, a.toMHz);
       else if (a.kind === 'disable_chip') await this.o.actions.disableChip(a.chain, a.chip);
       else await this.o.actions.powerOffBoard(a.board, `health: ${a.reason}`);
     } catch (err) {
       outcome = `failed: ${(err as Error).message}`;
     }
     this.o.log.warn({ action: a, outcome }, 'health action');
-    this.raise(nowMs, a.kind === 'power_off_board' ? 'critical' : 'warning', 'health_action', `${where}: ${what} (${a.reason}): ${outcome}`, { action: a.kind, ...a, outcome });
+    this.raise(nowMs, a.kind === 'power_off_board' ? 'critical' : a.kind === 'raise_chip_freq' ? 'info' : 'warning', 'health_action', `${where}: ${what} (${a.reason}): ${outcome}`, { action: a.kind, ...a, outcome });
   }
 
   private raise(atMs: number, severity: DaemonEvent['severity'], kind: string, message: string, data: Record<string, unknown>): void {

@@ -9,6 +9,10 @@ import type { HwFault } from './hwFaults';
  *   chip missing, so one dead chip must not cost the board; `deadChipsForReinit` dead chips at
  *   once (a supply dip or hung chips) re-init the chain instead, once; dead again after: disabled.
  * - chip degraded by HW errors: lower its frequency one step; at the floor: disable it.
+ * - chip lowered and ok since for `recoverAfterMs`: one step back up (the last step lifts the
+ *   cap). Degraded again within `recoverAfterMs` of a step up counts as a failed recovery and
+ *   doubles the next wait; after `maxRecoverFailures` the chip stays lowered. A hot afternoon or a
+ *   bad batch of work must not cost a chip its frequency for good.
  * - chain failed or chips missing: re-init (at most `maxReinitsPerHour` per chain); a failed
  *   chain with no re-init left: power the board off.
  * - regulator no answer / mismatch: power the board off (the interlock's rule too).
@@ -22,6 +26,8 @@ import type { HwFault } from './hwFaults';
 export type HealthAction =
   | { kind: 'reinit_chain'; chain: number; reason: string }
   | { kind: 'lower_chip_freq'; chain: number; chip: number; toMHz: number; reason: string }
+  /** `toMHz` null: the cap is lifted (the chip runs what tuning gives it). */
+  | { kind: 'raise_chip_freq'; chain: number; chip: number; toMHz: number | null; reason: string }
   | { kind: 'disable_chip'; chain: number; chip: number; reason: string }
   | { kind: 'power_off_board'; board: number; reason: string };
 
@@ -35,6 +41,18 @@ export interface HealthPolicyParams {
   deadGraceMs: number;
   /** false: advise only (the monitor performs nothing). Default true. */
   act?: boolean;
+  /** A lowered chip ok for this long gets one step back (0 or absent: never). */
+  recoverAfterMs?: number;
+  /** Failed recoveries (degraded again soon after a step up) before a chip stays lowered. */
+  maxRecoverFailures?: number;
+}
+
+/** A chip health lowered: steps below its uncapped frequency, and its recovery record. */
+interface Lowered {
+  steps: number;
+  okSince: number | null;
+  raisedAt: number | null;
+  failures: number;
 }
 
 export class HealthPolicy {
@@ -51,6 +69,8 @@ export class HealthPolicy {
   /** Report mode: chips advised disabled / boards advised off (not done). */
   private advised = new Set<string>();
   private advisedOff = new Set<number>();
+  /** `${chain}.${chip}` -> chips lowered for HW errors (acting only). */
+  private lowered = new Map<string, Lowered>();
 
   constructor(private p: HealthPolicyParams) {}
 
@@ -123,10 +143,66 @@ export class HealthPolicy {
     }
     if (state === 'degraded' && reason === 'hw_errors' && freqMHz !== null) {
       const to = freqMHz - this.p.freqStepMHz;
-      if (to >= this.p.minFreqMHz) return [{ kind: 'lower_chip_freq', chain, chip, toMHz: to, reason: 'HW errors above limit' }];
+      if (to >= this.p.minFreqMHz) {
+        if (this.acting) this.noteLowered(key, nowMs);
+        return [{ kind: 'lower_chip_freq', chain, chip, toMHz: to, reason: 'HW errors above limit' }];
+      }
+      this.lowered.delete(key);
       return this.disable(key, chain, chip, `HW errors above limit at the minimum frequency ${freqMHz} MHz`);
     }
     return [];
+  }
+
+  private noteLowered(key: string, nowMs: number): void {
+    const l = this.lowered.get(key) ?? { steps: 0, okSince: null, raisedAt: null, failures: 0 };
+    if (l.raisedAt !== null && nowMs - l.raisedAt < (this.p.recoverAfterMs ?? 0)) l.failures++;
+    l.steps++;
+    l.okSince = null;
+    l.raisedAt = null;
+    this.lowered.set(key, l);
+  }
+
+  /** How long a lowered chip must stay ok before its next step up (doubles per failed recovery). */
+  recoveryWaitMs(failures: number): number {
+    return (this.p.recoverAfterMs ?? 0) * 2 ** failures;
+  }
+
+  /**
+   * Every tick, per chain: lowered chips that stayed ok long enough get one step back up.
+   * `states[chip]` and `freqMHz[chip]` (health's frame: min(base, cap)) are the chain's now.
+   */
+  onTick(nowMs: number, chain: number, states: readonly ChipHealthState[], freqMHz: readonly (number | null)[]): HealthAction[] {
+    const after = this.p.recoverAfterMs ?? 0;
+    if (after <= 0 || !this.acting || this.off(chain)) return [];
+    const out: HealthAction[] = [];
+    for (const [key, l] of this.lowered) {
+      const [c, chip] = key.split('.').map(Number) as [number, number];
+      if (c !== chain) continue;
+      if (this.disabled.has(key)) {
+        this.lowered.delete(key);
+        continue;
+      }
+      if (states[chip] !== 'ok') {
+        l.okSince = null;
+        continue;
+      }
+      l.okSince ??= nowMs;
+      const f = freqMHz[chip];
+      if (l.steps === 0 || f === null || f === undefined || l.failures >= (this.p.maxRecoverFailures ?? 3)) continue;
+      if (nowMs - l.okSince < this.recoveryWaitMs(l.failures)) continue;
+      l.steps--;
+      l.raisedAt = nowMs;
+      l.okSince = nowMs; // the next step needs another quiet period
+      const lifted = l.steps === 0;
+      const mins = Math.round(this.recoveryWaitMs(l.failures) / 60_000);
+      out.push({ kind: 'raise_chip_freq', chain, chip, toMHz: lifted ? null : f + this.p.freqStepMHz, reason: `ok for ${mins} min since it was lowered${lifted ? ': cap lifted' : ''}` });
+    }
+    return out;
+  }
+
+  /** A lowered chip's recovery record, for status and tests. */
+  recovery(chain: number, chip: number): Readonly<Lowered> | undefined {
+    return this.lowered.get(`${chain}.${chip}`);
   }
 
   /** The monitor performed a re-init this policy asked for. */

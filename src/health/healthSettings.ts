@@ -30,7 +30,7 @@ export function healthSettings(c: HealthConfig): HealthSettings {
     enabled: c.enabled,
     act,
     intervalMs: c.intervalMs,
-    policy: { maxReinitsPerHour: c.maxReinitsPerHour, freqStepMHz: c.freqStepMHz, minFreqMHz: c.minFreqMHz, deadChipsForReinit: c.deadChipsForReinit, deadGraceMs: c.deadGraceMs, act },
+    policy: { maxReinitsPerHour: c.maxReinitsPerHour, freqStepMHz: c.freqStepMHz, minFreqMHz: c.minFreqMHz, deadChipsForReinit: c.deadChipsForReinit, deadGraceMs: c.deadGraceMs, act, recoverAfterMs: c.capRecoveryS * 1000, maxRecoverFailures: c.capRecoveryMaxFailures },
     chip: {
       deadP: c.chip.deadProbability,
       slowP: c.chip.slowProbability,

@@ -28,6 +28,8 @@ function config(health: unknown): KabosuConfig {
 /** What the chip counters do: every chip returns 20 results/s, `hw[chip]` % of them HW errors; `silent` chips return nothing. */
 interface Behaviour {
   hw?: Record<number, number>;
+  /** HW errors stop at this time (virtual ms): the chip is fine again. */
+  hwUntilMs?: number;
   silent?: number[];
   down?: boolean;
   /** The pool credits nothing (divergence for the flatline watchdog). */
@@ -54,7 +56,8 @@ function rig(cfg: KabosuConfig, b: Behaviour) {
         chipFreqMHz: [384, 384, 384, 384],
         chips: [0, 1, 2, 3].map((chip) => {
           if (b.silent?.includes(chip)) return { nonces: 0, hwErrors: 0 };
-          const hwErrors = Math.floor((results * (b.hw?.[chip] ?? 0)) / 100);
+          const hwResults = b.hwUntilMs === undefined ? results : Math.min(results, Math.floor(b.hwUntilMs / 50));
+          const hwErrors = Math.floor((hwResults * (b.hw?.[chip] ?? 0)) / 100);
           return { nonces: results - hwErrors, hwErrors };
         }),
         ...(b.down ? { error: 'no chip answers' } : {}),
@@ -105,7 +108,8 @@ test('defaults are exactly the constants health used before the config section e
   const d = defaultHealthConfig();
   assert.equal(config(undefined).health, d, 'ajv useDefaults and the schema walk agree');
   const s = healthSettings(d);
-  assert.equal(s.policy, { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3, deadGraceMs: 15_000, act: true });
+  // capRecovery* is new (a chip lowered used to stay lowered until a restart): an hour ok, 3 tries.
+  assert.equal(s.policy, { maxReinitsPerHour: 2, freqStepMHz: 25, minFreqMHz: 100, deadChipsForReinit: 3, deadGraceMs: 15_000, act: true, recoverAfterMs: 3_600_000, maxRecoverFailures: 3 });
   assert.equal(s.chip, DEFAULT_CHIP_HEALTH);
   assert.equal(s.chain, DEFAULT_CHAIN_HEALTH);
   assert.equal(s.watchdog, { enabled: true, intervalMs: 10_000, windowMs: 600_000, p: 1e-6, maxRestartsPerHour: 3 });
@@ -113,6 +117,27 @@ test('defaults are exactly the constants health used before the config section e
   assert.is(s.intervalMs, 5000);
   assert.is(s.enabled, true);
   assert.is(s.act, true);
+});
+
+test('a chip lowered for HW errors gets its frequency back once it has been ok for capRecoveryS; 0 keeps it lowered', async () => {
+  const back = rig(config({ capRecoveryS: 1800 }), { hw: { 1: 3 }, hwUntilMs: 15 * 60_000 });
+  const never = rig(config({ capRecoveryS: 0 }), { hw: { 1: 3 }, hwUntilMs: 15 * 60_000 });
+  try {
+    for (const r of [back, never]) {
+      await r.health.start();
+      await r.run(15 * 60_000);
+      assert.equal(r.calls, ['freq 0.1 359'], 'lowered one step for the HW errors');
+      await r.run(3 * 3600_000); // errors stopped: the window clears, the chip is ok again
+      assert.is(r.health.monitor.chipState(0, 1), 'ok');
+    }
+    assert.equal(back.calls, ['freq 0.1 359', 'freq 0.1 null'], 'the cap lifted after 30 min ok');
+    const lifted = back.kinds('health_action').find((e) => e.data?.action === 'raise_chip_freq');
+    assert.ok(lifted && lifted.severity === 'info' && /uncapped/.test(lifted.message), JSON.stringify(lifted));
+    assert.equal(never.calls, ['freq 0.1 359'], 'capRecoveryS 0: stays lowered');
+  } finally {
+    await back.stop();
+    await never.stop();
+  }
 });
 
 test('a chip at 3 % HW errors is degraded and stepped down at the default, but ok at degradedHwErrorRatio 0.05', async () => {

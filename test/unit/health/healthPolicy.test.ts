@@ -53,6 +53,63 @@ test('HW errors lower a chip one frequency step, down to the floor, then disable
   assert.equal(p.onChip(0, 2, 4, 'ok', 'ok', 384), []);
 });
 
+test('a lowered chip ok for recoverAfterMs gets its steps back, the last one lifting the cap; failed recoveries double the wait, then stop it', () => {
+  const H = 3600_000;
+  const p = new HealthPolicy({ ...P, recoverAfterMs: H, maxRecoverFailures: 2 });
+  const ok = (n: number) => Array.from({ length: n }, () => 'ok' as const);
+  const states = ok(8);
+  // Lowered twice (two degradations): 400 -> 375 -> 350.
+  assert.is(p.onChip(0, 0, 5, 'degraded', 'hw_errors', 400)[0].kind, 'lower_chip_freq');
+  p.onChip(60_000, 0, 5, 'ok', 'ok', 375);
+  assert.is(p.onChip(120_000, 0, 5, 'degraded', 'hw_errors', 375)[0].kind, 'lower_chip_freq');
+  assert.is(p.recovery(0, 5)!.steps, 2);
+  const freqs = Array.from({ length: 8 }, () => 400 as number | null);
+  freqs[5] = 350;
+  // Still degraded: no clock runs.
+  assert.equal(p.onTick(200_000, 0, states.map((s, i) => (i === 5 ? 'degraded' : s)), freqs), []);
+  // ok from t = 300 s: nothing before an hour of ok, one step at the hour.
+  assert.equal(p.onTick(300_000, 0, states, freqs), []);
+  assert.equal(p.onTick(300_000 + H - 1, 0, states, freqs), []);
+  assert.equal(p.onTick(300_000 + H, 0, states, freqs), [{ kind: 'raise_chip_freq', chain: 0, chip: 5, toMHz: 375, reason: 'ok for 60 min since it was lowered' }]);
+  freqs[5] = 375;
+  assert.equal(p.onTick(300_000 + H + 5000, 0, states, freqs), [], 'the next step needs another quiet hour');
+  // Degraded again 10 min after the step up: lowered again, and that counts as a failed recovery.
+  const t1 = 300_000 + H + 600_000;
+  assert.is(p.onChip(t1, 0, 5, 'degraded', 'hw_errors', 375)[0].kind, 'lower_chip_freq');
+  assert.is(p.recovery(0, 5)!.failures, 1);
+  freqs[5] = 350;
+  p.onTick(t1 + 1000, 0, states, freqs); // ok again from here
+  assert.equal(p.onTick(t1 + 1000 + H, 0, states, freqs), [], 'the wait doubled');
+  assert.is(p.onTick(t1 + 1000 + 2 * H, 0, states, freqs)[0].toMHz, 375);
+  freqs[5] = 375;
+  // Fine this time: an hour later (wait still doubled: 2 h) the last step lifts the cap.
+  const t2 = t1 + 1000 + 2 * H;
+  assert.equal(p.onTick(t2 + H, 0, states, freqs), []);
+  assert.equal(p.onTick(t2 + 2 * H, 0, states, freqs), [{ kind: 'raise_chip_freq', chain: 0, chip: 5, toMHz: null, reason: 'ok for 120 min since it was lowered: cap lifted' }]);
+  assert.equal(p.onTick(t2 + 10 * H, 0, states, freqs), [], 'nothing left to give back');
+  // Another chip fails its recoveries twice: it stays lowered for good.
+  const q = new HealthPolicy({ ...P, recoverAfterMs: H, maxRecoverFailures: 2 });
+  const f2 = Array.from({ length: 8 }, () => 400 as number | null);
+  let t = 0;
+  q.onChip(t, 1, 2, 'degraded', 'hw_errors', 400);
+  for (let k = 0; k < 2; k++) {
+    q.onTick((t += 1000), 1, states, f2);
+    const up = q.onTick((t += H * 2 ** k), 1, states, f2);
+    assert.is(up.length, 1, `recovery attempt ${k + 1}`);
+    q.onChip((t += 60_000), 1, 2, 'degraded', 'hw_errors', 400);
+  }
+  assert.is(q.recovery(1, 2)!.failures, 2);
+  q.onTick((t += 1000), 1, states, f2);
+  assert.equal(q.onTick(t + 100 * H, 1, states, f2), [], 'after maxRecoverFailures the chip stays lowered');
+  // Off by default (no recoverAfterMs), and in report mode nothing was lowered to give back.
+  const off = new HealthPolicy(P);
+  off.onChip(0, 0, 1, 'degraded', 'hw_errors', 400);
+  assert.equal(off.onTick(100 * H, 0, states, freqs), []);
+  const report = new HealthPolicy({ ...P, recoverAfterMs: H, act: false });
+  report.onChip(0, 0, 1, 'degraded', 'hw_errors', 400);
+  assert.equal(report.onTick(100 * H, 0, states, freqs), []);
+});
+
 test('hardware checks: regulator faults power the board off; sensors, fans and PSU are named', () => {
   const p = new HealthPolicy(P);
   const f = checkRegulator(3, 9.885, { error: 'NACK' })!;
