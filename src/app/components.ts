@@ -20,6 +20,7 @@ import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
+import { interlockWorkerTarget } from '../thermal/interlockSupervisor';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import { CgminerApiComponent } from '../api/cgminer/component';
 import type { DaemonControl } from './control';
@@ -166,6 +167,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
+    interlockWorker: interlockWorkerTarget(hb), // the out-of-event-loop interlock (sim-remote: its own hal link)
     applyFreqScale: async (scale) => {
       const f = frequencies();
       if (!f) return;

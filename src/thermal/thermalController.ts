@@ -19,10 +19,14 @@ import { pidInit, pidStep, type PidOptions, type PidState } from './pid';
 import { policyInit, policyStep, type PolicyLimits, type PolicyState } from './policy';
 import { readTmp451 } from '../hashboard/tmp451';
 
+/** Which interlock tripped a board: the main thread's tick or the out-of-event-loop worker. */
+export type InterlockPath = 'main' | 'worker';
+
 export type FanMode = { mode: 'auto' } | { mode: 'manual'; duty: number } | { mode: 'immersion' };
 
 export interface ThermalEvents {
-  trip: Trip & { atMs: number };
+  /** `path`: which interlock saw it: this controller ('main') or the worker thread ('worker'). */
+  trip: Trip & { atMs: number; path: InterlockPath };
   reinit_ready: { board: number; atMs: number };
   fan_failed: { fan: number; failed: boolean; atMs: number };
   throttle: { scale: number; level: string; atMs: number };
@@ -115,6 +119,17 @@ export class ThermalController {
     return true;
   }
 
+  /**
+   * A trip the worker-thread interlock already acted on (reset held low): the same path as a trip
+   * of this controller's own (BoardPower lock, event, cool-down, re-init). False when the board
+   * is already tripped here (the main thread saw it first).
+   */
+  async externalTrip(t: Trip): Promise<boolean> {
+    if (this.tripped[t.board] === undefined || this.tripped[t.board] !== null) return false;
+    await this.trip(t, this.o.clock.now(), 'worker');
+    return true;
+  }
+
   /** One controller pass (the timer calls it; tests may too). Overlapping ticks are skipped. */
   async tick(): Promise<void> {
     if (this.busy) return;
@@ -157,7 +172,9 @@ export class ThermalController {
     }));
     const limits: InterlockLimits = { ...this.o.interlock, immersion: this.mode.mode === 'immersion' };
     const trips = evaluateInterlock(limits, boards, { rpm: this.rpm, duty: this.o.fans.commandedDuty, minRunningRpm: 300 }, now);
-    await Promise.all(trips.map((t) => this.trip(t, now)));
+    // A board tripped while this tick read (the worker's trip) is already on its way off: trip()
+    // always ends with BoardPower reporting it off, so it is not tripped twice.
+    await Promise.all(trips.filter((t) => this.tripped[t.board] === null).map((t) => this.trip(t, now)));
   }
 
   private async regulatorOk(board: number): Promise<boolean> {
@@ -170,12 +187,12 @@ export class ThermalController {
     }
   }
 
-  private async trip(t: Trip, now: number): Promise<void> {
+  private async trip(t: Trip, now: number, path: InterlockPath = 'main'): Promise<void> {
     this.tripped[t.board] = t.reason;
     this.readyEmitted[t.board] = false;
     this.cool[t.board] = { coolSinceMs: null };
-    this.o.log.error({ board: t.board, reason: t.reason, detail: t.detail }, 'safety interlock: board powered off');
-    this.events.emit('trip', { ...t, atMs: now });
+    this.o.log.error({ board: t.board, reason: t.reason, detail: t.detail, path }, 'safety interlock: board powered off');
+    this.events.emit('trip', { ...t, atMs: now, path });
     const reset = this.o.resetLines?.[t.board];
     if (reset) await reset.write(0).catch((err: unknown) => this.o.log.error({ board: t.board, err }, 'interlock could not hold reset low'));
     try {
