@@ -159,11 +159,11 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(mining);
   // The one writer of chip frequencies: tuning (base), health (caps), thermal (scale) go through it.
   const frequencies = frequencyOwnerFor({ mining, clock: ctx.clock, log: ctx.logRoot.child('frequencies'), raise: (e) => ctx.control.raise(e) });
-  const thermalHw = (): ThermalHardware | undefined => {
+  const thermalHw = (thermalCfg: { targetC: number; hotC: number; dangerousC: number } = ctx.config.thermal): ThermalHardware | undefined => {
     const m = boards();
     if (!m || !mining.power) return undefined;
     const d = CONFIG_SCHEMA.properties.thermal.properties;
-    const t = effectiveLimits(m.board.hashBoard.thermal, ctx.config.thermal, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
+    const t = effectiveLimits(m.board.hashBoard.thermal, thermalCfg, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
     return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
@@ -309,7 +309,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         components: i.components,
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
         tuning: tuning.status(),
-        ...(thermal.ctl ? { thermal: thermal.status(thermalHw()) } : {}),
+        ...(thermal.ctl ? { thermal: thermal.status() } : {}),
       };
     },
   };

@@ -39,6 +39,10 @@ export interface ThermalHardware {
 
 export interface ThermalConfigLike {
   mode: 'auto' | 'manual' | 'immersion';
+  /** The config's limits (combined with the board's by the `hardware` callback: effectiveLimits). */
+  targetC: number;
+  hotC: number;
+  dangerousC: number;
   manualDuty: number;
   fan: { minDuty: number; maxDuty: number };
 }
@@ -54,9 +58,14 @@ export class ThermalComponent {
   private workerUnavailable?: string;
   private interlockLimits?: Omit<InterlockLimits, 'immersion'>;
   private power?: BoardPower;
+  /** The running config and hardware (hot reload replaces them). */
+  private config: ThermalConfigLike;
+  private hw?: ThermalHardware;
 
   constructor(private readonly o: {
-    clock: Clock; log: Logger; config: ThermalConfigLike; hardware: () => ThermalHardware | undefined; raise: (e: DaemonEvent) => void;
+    clock: Clock; log: Logger; config: ThermalConfigLike;
+    /** The boards' hardware and the limits to run with under this thermal config (undefined: no boards). */
+    hardware: (thermal: ThermalConfigLike) => ThermalHardware | undefined; raise: (e: DaemonEvent) => void;
     /** Applies the policy's frequency scale (1 = configured) to every running chain. */
     applyFreqScale?: (scale: number) => Promise<void>;
     /**
@@ -66,10 +75,12 @@ export class ThermalComponent {
     reinitBoard?: (board: number) => Promise<boolean>;
     /** Where the interlock worker thread reaches the hardware, or why it cannot (interlockWorkerTarget). */
     interlockWorker?: InterlockWorkerTarget;
-  }) {}
+  }) {
+    this.config = o.config;
+  }
 
   async start(): Promise<void> {
-    const hw = this.o.hardware();
+    const hw = this.o.hardware(this.config);
     if (!hw) {
       // No boards were powered (no hardware backend): nothing to protect, nothing to control.
       this.o.log.warn('no hash-board hardware: thermal control idle');
@@ -77,7 +88,7 @@ export class ThermalComponent {
     }
     if (hw.limitsNote) this.o.log.warn(hw.limitsNote);
     const { policy, interlock } = limitsFor(hw.limits);
-    const pid = { ...DEFAULT_PID, outMin: this.o.config.fan.minDuty, outMax: this.o.config.fan.maxDuty };
+    const pid = this.pidFor(this.config);
     const ctl = new ThermalController({
       clock: this.o.clock, log: this.o.log, power: hw.power, sensorBuses: hw.sensorBuses,
       fans: new Fans(hw.fans.pwm, hw.fans.tach), fanModels: hw.fanMaxRpm.map((maxRpm) => ({ maxRpm, startDuty: 10 })),
@@ -113,9 +124,10 @@ export class ThermalComponent {
       );
     }, this);
     this.ctl = ctl;
-    ctl.setMode(this.toMode(this.o.config.mode, this.o.config.manualDuty));
+    ctl.setMode(this.toMode(this.config.mode, this.config.manualDuty));
     ctl.start();
     this.interlockLimits = interlock;
+    this.hw = hw;
     this.startWorker(hw, ctl, interlock);
     this.o.log.info({ limits: hw.limits, at: at() }, 'thermal control and safety interlock running');
   }
@@ -149,6 +161,33 @@ export class ThermalComponent {
     sup.start();
   }
 
+  private pidFor(c: ThermalConfigLike): typeof DEFAULT_PID {
+    return { ...DEFAULT_PID, outMin: c.fan.minDuty, outMax: c.fan.maxDuty };
+  }
+
+  /**
+   * Hot reload of the thermal section: new limits reach both interlocks (this controller and the
+   * worker thread), new fan duty limits the PID; a changed mode or manual duty is applied (a mode
+   * set by command stays until the config's mode changes).
+   */
+  reload(cfg: { thermal: ThermalConfigLike }): { applied: boolean; needsRestart?: string } {
+    const prev = this.config;
+    this.config = cfg.thermal;
+    const ctl = this.ctl;
+    if (!ctl) return { applied: true }; // not running (no boards): start() reads the new config
+    const hw = this.o.hardware(cfg.thermal);
+    if (!hw) return { applied: false, needsRestart: 'the hash boards are gone; restart to run thermal control again' };
+    if (hw.limitsNote) this.o.log.warn(hw.limitsNote);
+    const { policy, interlock } = limitsFor(hw.limits);
+    ctl.setLimits(interlock, policy, this.pidFor(cfg.thermal));
+    this.hw = hw;
+    this.interlockLimits = interlock;
+    if (prev.mode !== cfg.thermal.mode || prev.manualDuty !== cfg.thermal.manualDuty) ctl.setMode(this.toMode(cfg.thermal.mode, cfg.thermal.manualDuty));
+    this.worker?.setLimits({ ...interlock, immersion: ctl.snapshot().mode === 'immersion' });
+    this.o.log.info({ limits: hw.limits }, 'thermal limits reloaded (main interlock and worker)');
+    return { applied: true };
+  }
+
   async stop(): Promise<void> {
     this.ctl?.stop();
     this.power?.events.off(this);
@@ -162,7 +201,7 @@ export class ThermalComponent {
   }
 
   private toMode(mode: FanMode['mode'], duty?: number): FanMode {
-    if (mode === 'manual') return { mode, duty: duty ?? this.o.config.manualDuty };
+    if (mode === 'manual') return { mode, duty: duty ?? this.config.manualDuty };
     return { mode };
   }
 
@@ -173,10 +212,11 @@ export class ThermalComponent {
     }
     this.ctl.setMode(this.toMode(mode, dutyPct));
     if (this.interlockLimits) this.worker?.setLimits({ ...this.interlockLimits, immersion: mode === 'immersion' });
-    return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.o.config.manualDuty} %` : ''}`;
+    return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.config.manualDuty} %` : ''}`;
   }
 
-  status(hw: ThermalHardware | undefined): ThermalStatus | undefined {
+  /** `hw`: defaults to the hardware and limits it runs with (updated by reload). */
+  status(hw: ThermalHardware | undefined = this.hw): ThermalStatus | undefined {
     if (!this.ctl || !hw) return undefined;
     const s = this.ctl.snapshot();
     return {

@@ -109,6 +109,13 @@ export class ThermalController {
     if (m.mode === 'auto') this.pidState = pidInit(this.o.pid, this.o.fans.commandedDuty);
   }
 
+  /** New limits (thermal config hot reload); the PID keeps its state. */
+  setLimits(interlock: Omit<InterlockLimits, 'immersion'>, policy: PolicyLimits, pid?: PidOptions): void {
+    this.o.interlock = interlock;
+    this.o.policy = policy;
+    if (pid) this.o.pid = pid;
+  }
+
   /** The chain owner re-initialised the board cleanly: the interlock lets it be powered again. */
   release(board: number): boolean {
     if (this.tripped[board] === null || !this.readyEmitted[board]) return false;

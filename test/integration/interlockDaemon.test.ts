@@ -10,7 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Writable } from 'node:stream';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { startDaemon, type Daemon } from '../../src/app/daemon';
@@ -135,6 +135,15 @@ test('the interlock worker survives a hal connection drop: failed while the simu
   assert.ok(kinds.includes('interlock_worker_failed'), kinds.join(','));
   assert.ok(kinds.includes('interlock_worker_running'), kinds.join(','));
   assert.match(logs, /"level":50[^\n]*interlock worker failed/);
+});
+
+test('a hot-reloaded thermal config reaches the thermal component (limits in status)', async () => {
+  const configPath = join(k.dir, 'config.json');
+  const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(configPath, JSON.stringify({ ...cfg, thermal: { targetC: 70, hotC: 80, dangerousC: 90 } }));
+  await until('new limits in status', 10_000, () => daemon!.status().thermal?.dangerous_c === 90);
+  assert.is(daemon!.status().thermal!.target_c, 70);
+  assert.match(logs, /thermal limits reloaded/);
 });
 
 test('daemon stop ends the worker thread', async () => {

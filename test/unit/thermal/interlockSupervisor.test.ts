@@ -86,6 +86,27 @@ test('no hal yet: failed with the reason and retried; running once the hal is se
   }
 });
 
+test('new limits reach the running worker (thermal hot reload): a lower dangerous limit trips a board at ambient', async () => {
+  const addr = `unix:${join(dir, 'c.sock')}`;
+  const server = new RemoteHalServer(miner().hal);
+  await server.listen(addr);
+  const sup = new InterlockSupervisor({ clock: new RealClock(), log, worker: { hal: addr, boards: 4, sensorsPerBoard: 2, fans: 2, tickMs: 50 }, limits, powered: () => [false, true, false, false] });
+  const trips: InterlockSupervisorEvents['trip'][] = [];
+  sup.events.on('trip', (t) => trips.push(t));
+  try {
+    sup.start();
+    await until('running', 5000, () => sup.state === 'running');
+    await sleep(300);
+    assert.equal(trips, []);
+    sup.setLimits({ ...limits, dangerousC: 20, coolBelowC: 10 });
+    await until('trip', 2000, () => trips.length > 0);
+    assert.equal(trips.map((t) => [t.board, t.reason]), [[1, 'over_temp']], 'only the powered board');
+  } finally {
+    await sup.stop();
+    await server.close();
+  }
+});
+
 test('a dropped hal link: failed while it is down, running again when a server is back on the same path', async () => {
   const addr = `unix:${join(dir, 'b.sock')}`;
   let server = new RemoteHalServer(miner().hal);
