@@ -1,4 +1,5 @@
 /** Starts the interlock worker thread (interlockWorker.ts) and relays its reports as events. */
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { TypedEmitter } from '../core/events';
 import type { InterlockLimits, Trip } from './interlockRules';
@@ -21,7 +22,8 @@ export interface InterlockThreadEvents {
  */
 export function interlockWorkerSource(): string {
   if (BUNDLED_INTERLOCK_WORKER !== null) return BUNDLED_INTERLOCK_WORKER;
-  return `require('tsx/cjs'); require(${JSON.stringify(require.resolve('./interlockWorker'))});`;
+  // A path, not require.resolve: the bundle never takes this branch and esbuild would warn.
+  return `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'interlockWorker'))});`;
 }
 
 export class InterlockThread {
