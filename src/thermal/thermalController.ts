@@ -93,8 +93,11 @@ export class ThermalController {
 
   start(): void {
     if (this.timer) return;
-    void this.o.fans.setDuty(this.o.pid.outMax); // fail safe until the first reading
-    this.timer = this.o.clock.setInterval(() => void this.tick(), this.o.tickMs);
+    this.setDuty(this.o.pid.outMax); // fail safe until the first reading
+    // A tick that fails (a fan PWM write while the hal link is down) is logged, not left as an
+    // unhandled rejection that ends the daemon: the interlock step ran first, and unreadable
+    // sensors or stopped fans trip the boards on the next ticks.
+    this.timer = this.o.clock.setInterval(() => void this.tick().catch((err: unknown) => this.o.log.error({ err }, 'thermal tick failed')), this.o.tickMs);
   }
 
   stop(): void {
@@ -104,9 +107,13 @@ export class ThermalController {
 
   setMode(m: FanMode): void {
     this.mode = m;
-    if (m.mode === 'manual') void this.o.fans.setDuty(m.duty);
-    if (m.mode === 'immersion') void this.o.fans.setDuty(0);
+    if (m.mode === 'manual') this.setDuty(m.duty);
+    if (m.mode === 'immersion') this.setDuty(0);
     if (m.mode === 'auto') this.pidState = pidInit(this.o.pid, this.o.fans.commandedDuty);
+  }
+
+  private setDuty(pct: number): void {
+    this.o.fans.setDuty(pct).catch((err: unknown) => this.o.log.error({ err, duty: pct }, 'could not set the fan duty'));
   }
 
   /** New limits (thermal config hot reload); the PID keeps its state. */
