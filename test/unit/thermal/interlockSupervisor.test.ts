@@ -107,6 +107,26 @@ test('new limits reach the running worker (thermal hot reload): a lower dangerou
   }
 });
 
+test('a worker thread that dies is reported failed and restarted with backoff', async () => {
+  const addr = `unix:${join(dir, 'd.sock')}`;
+  const server = new RemoteHalServer(miner().hal);
+  await server.listen(addr);
+  const sup = new InterlockSupervisor({ clock: new RealClock(), log, worker: { hal: addr, boards: 4, sensorsPerBoard: 2, fans: 2, tickMs: 50 }, limits, powered: () => [false, false, false, false], retryBaseMs: 100 });
+  try {
+    sup.start();
+    await until('running', 5000, () => sup.state === 'running');
+    // The thread ends behind the supervisor's back (as a crash or an out-of-memory would).
+    await (sup as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    await until('failed', 2000, () => sup.state === 'failed');
+    assert.match(sup.reason, /worker thread ended: .*retrying in 100 ms/);
+    await until('running again', 5000, () => sup.state === 'running');
+    assert.is(sup.restarts, 1);
+  } finally {
+    await sup.stop();
+    await server.close();
+  }
+});
+
 test('a dropped hal link: failed while it is down, running again when a server is back on the same path', async () => {
   const addr = `unix:${join(dir, 'b.sock')}`;
   let server = new RemoteHalServer(miner().hal);
