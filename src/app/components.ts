@@ -21,6 +21,7 @@ import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
+import { interlockWorkerTarget } from '../thermal/interlockSupervisor';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import { CgminerApiComponent } from '../api/cgminer/component';
 import type { DaemonControl } from './control';
@@ -159,14 +160,15 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(mining);
   // The one writer of chip frequencies: tuning (base), health (caps), thermal (scale) go through it.
   const frequencies = frequencyOwnerFor({ mining, clock: ctx.clock, log: ctx.logRoot.child('frequencies'), raise: (e) => ctx.control.raise(e) });
-  const thermalHw = (): ThermalHardware | undefined => {
+  const thermalHw = (thermalCfg: { targetC: number; hotC: number; dangerousC: number } = ctx.config.thermal): ThermalHardware | undefined => {
     const m = boards();
     if (!m || !mining.power) return undefined;
     const d = CONFIG_SCHEMA.properties.thermal.properties;
-    const t = effectiveLimits(m.board.hashBoard.thermal, ctx.config.thermal, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
+    const t = effectiveLimits(m.board.hashBoard.thermal, thermalCfg, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
     return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
+    interlockWorker: interlockWorkerTarget(hb), // the out-of-event-loop interlock (sim-remote: its own hal link)
     applyFreqScale: async (scale) => {
       const f = frequencies();
       if (!f) return;
@@ -309,7 +311,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         components: i.components,
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
         tuning: tuning.status(),
-        ...(thermal.ctl ? { thermal: thermal.status(thermalHw()) } : {}),
+        ...(thermal.ctl ? { thermal: thermal.status() } : {}),
       };
     },
   };

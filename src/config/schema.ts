@@ -68,6 +68,7 @@ export const CONFIG_SCHEMA = {
             ptys: { type: 'array', items: PATH, maxItems: 8, default: [], description: 'Chain PTY paths the simulator printed (kabosu sim run --pty --json).' },
             pow: { type: 'string', enum: ['scrypt-sim', 'scrypt'], default: 'scrypt-sim', description: 'The proof of work the simulator runs (its --pow).' },
             timeoutMs: { type: 'integer', minimum: 50, maximum: 60000, default: 2000, description: 'Per-call timeout of the remote hal.' },
+            interlockWorker: { type: 'boolean', default: false, description: 'Run the second thermal interlock in a worker thread with its own hal link: a blocked event loop still powers a hot board off within ~100 ms. Costs ~13.5 MB of RSS (the 80 MB budget of issue #5 is measured without it); off, the PIC heartbeat (30 s) and the systemd watchdog (30 s) cover a blocked loop.' },
           },
         },
         linux: {

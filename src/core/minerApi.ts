@@ -67,7 +67,16 @@ export interface InterlockTrip {
   /** Machine-readable: 'over_temp' | 'stale_reading' | 'frozen_reading' | 'implausible_reading' | 'fans_stopped' | 'regulator_fault' | ... */
   reason: string;
   message: string;
+  /** Which interlock acted: the main thread's tick or the out-of-event-loop worker thread. */
+  path?: 'main' | 'worker';
 }
+
+/**
+ * The out-of-event-loop interlock (a worker thread with its own hardware connection): running,
+ * starting, failed (not watching; retrying), unavailable (the hardware cannot be opened from a
+ * second thread, e.g. the in-process simulator), stopped.
+ */
+export type InterlockWorkerState = 'starting' | 'running' | 'unavailable' | 'failed' | 'stopped';
 
 export interface ThermalStatus {
   mode: 'auto' | 'manual' | 'immersion';
@@ -76,7 +85,16 @@ export interface ThermalStatus {
   dangerous_c: number;
   boards: BoardThermal[];
   fans: FanStatus[];
-  interlock: { armed: boolean; trips: number; last_trip: InterlockTrip | null };
+  interlock: {
+    armed: boolean;
+    trips: number;
+    last_trip: InterlockTrip | null;
+    worker?: InterlockWorkerState;
+    /** Why the worker is in that state (address it watches, error, what is unavailable). */
+    worker_reason?: string;
+    /** Trips the worker thread saw first (also counted in `trips`). */
+    worker_trips?: number;
+  };
 }
 
 export interface BoardPower {

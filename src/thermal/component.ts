@@ -5,15 +5,26 @@
  *
  * Limits come from the board definition (`hashBoard.thermal`); the config's thermal section sets
  * mode, manual duty and fan duty limits.
+ *
+ * The out-of-event-loop interlock: when the hardware can be opened a second time from another
+ * thread (`interlockWorker: {hal}`, the sim-remote backend) an InterlockSupervisor keeps the
+ * worker thread running with the same limits; its trips go through the controller's own trip
+ * path (BoardPower lock, event, cool-down, re-init) and the worker is released after a clean
+ * re-init. Otherwise status says why it is unavailable.
  */
 import type { Logger } from 'pino';
-import type { DaemonEvent, InterlockTrip, ThermalStatus } from '../core/minerApi';
+import type { DaemonEvent, InterlockTrip, InterlockWorkerState, ThermalStatus } from '../core/minerApi';
 import { KabosuError } from '../core/errors';
 import type { Clock, GpioLine, I2cBus, Pwm, Tach } from '../hal/types';
 import type { BoardPower } from '../power/boardPower';
 import { DEFAULT_PID, limitsFor, type BoardThermal } from './defaults';
 import { Fans } from './fans';
 import { ThermalController, type FanMode } from './thermalController';
+import type { InterlockLimits } from './interlockRules';
+import { InterlockSupervisor, type InterlockWorkerTarget } from './interlockSupervisor';
+
+/** The worker's tick: half the main thread's, so it acts well within the 1 s budget. */
+const WORKER_TICK_MS = 100;
 
 export interface ThermalHardware {
   sensorBuses: readonly (readonly I2cBus[])[];
@@ -28,6 +39,10 @@ export interface ThermalHardware {
 
 export interface ThermalConfigLike {
   mode: 'auto' | 'manual' | 'immersion';
+  /** The config's limits (combined with the board's by the `hardware` callback: effectiveLimits). */
+  targetC: number;
+  hotC: number;
+  dangerousC: number;
   manualDuty: number;
   fan: { minDuty: number; maxDuty: number };
 }
@@ -38,9 +53,19 @@ export class ThermalComponent {
   ctl?: ThermalController;
   private trips = 0;
   private lastTrip: InterlockTrip | null = null;
+  private worker?: InterlockSupervisor;
+  private workerTrips = 0;
+  private workerUnavailable?: string;
+  private interlockLimits?: Omit<InterlockLimits, 'immersion'>;
+  private power?: BoardPower;
+  /** The running config and hardware (hot reload replaces them). */
+  private config: ThermalConfigLike;
+  private hw?: ThermalHardware;
 
   constructor(private readonly o: {
-    clock: Clock; log: Logger; config: ThermalConfigLike; hardware: () => ThermalHardware | undefined; raise: (e: DaemonEvent) => void;
+    clock: Clock; log: Logger; config: ThermalConfigLike;
+    /** The boards' hardware and the limits to run with under this thermal config (undefined: no boards). */
+    hardware: (thermal: ThermalConfigLike) => ThermalHardware | undefined; raise: (e: DaemonEvent) => void;
     /** Applies the policy's frequency scale (1 = configured) to every running chain. */
     applyFreqScale?: (scale: number) => Promise<void>;
     /**
@@ -48,10 +73,14 @@ export class ThermalComponent {
      * when the chain came up clean (else the board must be left off and locked again).
      */
     reinitBoard?: (board: number) => Promise<boolean>;
-  }) {}
+    /** Where the interlock worker thread reaches the hardware, or why it cannot (interlockWorkerTarget). */
+    interlockWorker?: InterlockWorkerTarget;
+  }) {
+    this.config = o.config;
+  }
 
   async start(): Promise<void> {
-    const hw = this.o.hardware();
+    const hw = this.o.hardware(this.config);
     if (!hw) {
       // No boards were powered (no hardware backend): nothing to protect, nothing to control.
       this.o.log.warn('no hash-board hardware: thermal control idle');
@@ -59,7 +88,7 @@ export class ThermalComponent {
     }
     if (hw.limitsNote) this.o.log.warn(hw.limitsNote);
     const { policy, interlock } = limitsFor(hw.limits);
-    const pid = { ...DEFAULT_PID, outMin: this.o.config.fan.minDuty, outMax: this.o.config.fan.maxDuty };
+    const pid = this.pidFor(this.config);
     const ctl = new ThermalController({
       clock: this.o.clock, log: this.o.log, power: hw.power, sensorBuses: hw.sensorBuses,
       fans: new Fans(hw.fans.pwm, hw.fans.tach), fanModels: hw.fanMaxRpm.map((maxRpm) => ({ maxRpm, startDuty: 10 })),
@@ -68,8 +97,10 @@ export class ThermalComponent {
     const at = () => this.o.clock.now();
     ctl.events.on('trip', (t) => {
       this.trips++;
-      this.lastTrip = { at_ms: t.atMs, board: t.board, reason: t.reason, message: t.detail };
-      this.o.raise({ at_ms: t.atMs, severity: 'critical', source: 'interlock', kind: 'interlock_trip', message: `board ${t.board} powered off: ${t.reason} (${t.detail})`, data: { board: t.board, reason: t.reason } });
+      if (t.path === 'worker') this.workerTrips++;
+      this.lastTrip = { at_ms: t.atMs, board: t.board, reason: t.reason, message: t.detail, path: t.path };
+      const by = t.path === 'worker' ? ' by the interlock worker thread' : '';
+      this.o.raise({ at_ms: t.atMs, severity: 'critical', source: t.path === 'worker' ? 'interlock-worker' : 'interlock', kind: 'interlock_trip', message: `board ${t.board} powered off${by}: ${t.reason} (${t.detail})`, data: { board: t.board, reason: t.reason, path: t.path } });
     }, this);
     ctl.events.on('fan_failed', (f) => this.o.raise({ at_ms: f.atMs, severity: f.failed ? 'critical' : 'info', source: 'thermal', kind: f.failed ? 'fan_failed' : 'fan_recovered', message: `fan ${f.fan} ${f.failed ? 'below its commanded speed' : 'recovered'}`, data: { fan: f.fan } }), this);
     ctl.events.on('throttle', (e) => {
@@ -81,7 +112,11 @@ export class ThermalComponent {
       const reinit = this.o.reinitBoard;
       if (!reinit || !ctl.release(e.board)) return;
       reinit(e.board).then(
-        (ok) => this.o.raise({ at_ms: this.o.clock.now(), severity: ok ? 'info' : 'critical', source: 'interlock', kind: ok ? 'board_restored' : 'board_reinit_failed', message: ok ? `board ${e.board} re-initialised cleanly and hashing again` : `board ${e.board} did not re-initialise cleanly: left off`, data: { board: e.board } }),
+        (ok) => {
+          // The worker judges the board again only once it is back and hashing cleanly.
+          if (ok) this.worker?.release(e.board);
+          this.o.raise({ at_ms: this.o.clock.now(), severity: ok ? 'info' : 'critical', source: 'interlock', kind: ok ? 'board_restored' : 'board_reinit_failed', message: ok ? `board ${e.board} re-initialised cleanly and hashing again` : `board ${e.board} did not re-initialise cleanly: left off`, data: { board: e.board } });
+        },
         (err: unknown) => {
           this.o.log.error({ err, board: e.board }, 'board re-init after an interlock trip failed; powering it off');
           void hw.power.disable(e.board, 're-init failed after an interlock trip', { lock: true });
@@ -89,17 +124,84 @@ export class ThermalComponent {
       );
     }, this);
     this.ctl = ctl;
-    ctl.setMode(this.toMode(this.o.config.mode, this.o.config.manualDuty));
+    ctl.setMode(this.toMode(this.config.mode, this.config.manualDuty));
     ctl.start();
+    this.interlockLimits = interlock;
+    this.hw = hw;
+    this.startWorker(hw, ctl, interlock);
     this.o.log.info({ limits: hw.limits, at: at() }, 'thermal control and safety interlock running');
+  }
+
+  private startWorker(hw: ThermalHardware, ctl: ThermalController, interlock: Omit<InterlockLimits, 'immersion'>): void {
+    const target = this.o.interlockWorker ?? { unavailable: 'no hardware target given for the interlock worker' };
+    if ('unavailable' in target) {
+      this.workerUnavailable = target.unavailable;
+      this.o.log.warn({ reason: target.unavailable }, 'interlock worker thread unavailable: only the main-thread interlock runs');
+      return;
+    }
+    const boards = hw.sensorBuses.length;
+    const powered = (): boolean[] => Array.from({ length: boards }, (_x, b) => hw.power.isEnabled(b));
+    const sup = new InterlockSupervisor({
+      clock: this.o.clock, log: this.o.log.child({ part: 'interlock-worker' }), powered,
+      worker: { hal: target.hal, boards, sensorsPerBoard: Math.max(0, ...hw.sensorBuses.map((s) => s.length)), sensorsByBoard: hw.sensorBuses.map((s) => s.length), fans: hw.fans.tach.length, tickMs: WORKER_TICK_MS },
+      limits: { ...interlock, immersion: ctl.snapshot().mode === 'immersion' },
+    });
+    sup.events.on('trip', (t) => {
+      ctl.externalTrip(t).catch((err: unknown) => this.o.log.error({ err, board: t.board }, 'could not lock a board the interlock worker tripped'));
+    }, this);
+    let failed = false;
+    sup.events.on('state', (s) => {
+      if (s.state === 'failed' && !failed) this.o.raise({ at_ms: s.atMs, severity: 'warning', source: 'interlock-worker', kind: 'interlock_worker_failed', message: `interlock worker thread not watching: ${s.reason} (the main-thread interlock still runs)`, data: { reason: s.reason } });
+      if (s.state === 'running' && failed) this.o.raise({ at_ms: s.atMs, severity: 'info', source: 'interlock-worker', kind: 'interlock_worker_running', message: `interlock worker thread watching again: ${s.reason}`, data: { reason: s.reason } });
+      failed = s.state === 'failed';
+    }, this);
+    hw.power.events.on('power', () => sup.setPowered(powered()), this);
+    this.power = hw.power;
+    this.worker = sup;
+    sup.start();
+  }
+
+  private pidFor(c: ThermalConfigLike): typeof DEFAULT_PID {
+    return { ...DEFAULT_PID, outMin: c.fan.minDuty, outMax: c.fan.maxDuty };
+  }
+
+  /**
+   * Hot reload of the thermal section: new limits reach both interlocks (this controller and the
+   * worker thread), new fan duty limits the PID; a changed mode or manual duty is applied (a mode
+   * set by command stays until the config's mode changes).
+   */
+  reload(cfg: { thermal: ThermalConfigLike }): { applied: boolean; needsRestart?: string } {
+    const prev = this.config;
+    this.config = cfg.thermal;
+    const ctl = this.ctl;
+    if (!ctl) return { applied: true }; // not running (no boards): start() reads the new config
+    const hw = this.o.hardware(cfg.thermal);
+    if (!hw) return { applied: false, needsRestart: 'the hash boards are gone; restart to run thermal control again' };
+    if (hw.limitsNote) this.o.log.warn(hw.limitsNote);
+    const { policy, interlock } = limitsFor(hw.limits);
+    ctl.setLimits(interlock, policy, this.pidFor(cfg.thermal));
+    this.hw = hw;
+    this.interlockLimits = interlock;
+    if (prev.mode !== cfg.thermal.mode || prev.manualDuty !== cfg.thermal.manualDuty) ctl.setMode(this.toMode(cfg.thermal.mode, cfg.thermal.manualDuty));
+    this.worker?.setLimits({ ...interlock, immersion: ctl.snapshot().mode === 'immersion' });
+    this.o.log.info({ limits: hw.limits }, 'thermal limits reloaded (main interlock and worker)');
+    return { applied: true };
   }
 
   async stop(): Promise<void> {
     this.ctl?.stop();
+    this.power?.events.off(this);
+    await this.worker?.stop();
+  }
+
+  private workerStatus(): { worker: InterlockWorkerState; worker_reason: string; worker_trips: number } {
+    const w = this.worker;
+    if (!w) return { worker: 'unavailable', worker_reason: this.workerUnavailable ?? 'not started', worker_trips: 0 };
+    return { worker: w.state, worker_reason: w.reason, worker_trips: this.workerTrips };
   }
 
   private toMode(mode: FanMode['mode'], duty?: number): FanMode {
-    if (mode === 'manual') return { mode, duty: duty ?? this.o.config.manualDuty };
+    if (mode === 'manual') return { mode, duty: duty ?? this.config.manualDuty };
     return { mode };
   }
 
@@ -109,10 +211,12 @@ export class ThermalComponent {
       throw new KabosuError('KBS_E_THERMAL_BAD_DUTY', `duty must be 0..100 (got ${dutyPct})`);
     }
     this.ctl.setMode(this.toMode(mode, dutyPct));
-    return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.o.config.manualDuty} %` : ''}`;
+    if (this.interlockLimits) this.worker?.setLimits({ ...this.interlockLimits, immersion: mode === 'immersion' });
+    return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.config.manualDuty} %` : ''}`;
   }
 
-  status(hw: ThermalHardware | undefined): ThermalStatus | undefined {
+  /** `hw`: defaults to the hardware and limits it runs with (updated by reload). */
+  status(hw: ThermalHardware | undefined = this.hw): ThermalStatus | undefined {
     if (!this.ctl || !hw) return undefined;
     const s = this.ctl.snapshot();
     return {
@@ -127,7 +231,7 @@ export class ThermalComponent {
         };
       }),
       fans: s.fanRpm.map((rpm, i) => ({ index: i, rpm, duty_pct: s.fanDuty, ok: !s.fanFailed[i] })),
-      interlock: { armed: true, trips: this.trips, last_trip: this.lastTrip },
+      interlock: { armed: true, trips: this.trips, last_trip: this.lastTrip, ...this.workerStatus() },
     };
   }
 }

@@ -6,28 +6,64 @@
  * (`interlockRules.ts`) and on a trip holds the chain's reset line low (the board's chips lose
  * their supply), then tells the main thread, which locks the board off through BoardPower.
  * A tripped board is not evaluated again until the main thread sends {release: board}.
+ *
+ * Messages in (`InterlockWorkerMessage`): release, limits (config or fan mode changed), powered
+ * (which boards the main thread has on: an unpowered board is not judged), stop.
+ * Messages out (`InterlockWorkerReport`): ready, trip, hal (link down / up), error (fatal).
+ *
+ * Built two ways: loaded through tsx from source, or (tools/build/bundle.mjs) bundled alone
+ * into a string the main bundle carries (`interlockWorkerCode.ts`), so it runs from the esbuild
+ * bundle and the single executable, where no file of it exists on disk.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RemoteHalClient } from '../hal/remote';
-import { evaluateInterlock, nextReading, peerMean, type InterlockLimits, type SensorReading } from './interlockRules';
+import { evaluateInterlock, nextReading, peerMean, type InterlockLimits, type SensorReading, type Trip } from './interlockRules';
 import { readTmp451 } from '../hashboard/tmp451';
 
 export interface InterlockWorkerData {
   hal: string;
   boards: number;
   sensorsPerBoard: number;
+  /** Sensors on each board when they differ (default sensorsPerBoard on every board). */
+  sensorsByBoard?: number[];
   fans: number;
   limits: InterlockLimits;
   tickMs: number;
+  /** Which boards are powered at start (default: all). */
+  powered?: boolean[];
 }
 
-async function main(d: InterlockWorkerData): Promise<void> {
+export type InterlockWorkerMessage =
+  | { release: number }
+  | { limits: InterlockLimits }
+  | { powered: boolean[] }
+  | { stop: true };
+
+export type InterlockWorkerReport =
+  | { ready: true }
+  | { trip: Trip & { atWallMs: number } }
+  | { hal: 'down' | 'up'; reason: string }
+  | { error: string };
+
+async function main(d: InterlockWorkerData, port: NonNullable<typeof parentPort>): Promise<void> {
+  const post = (m: InterlockWorkerReport): void => port.postMessage(m);
   const hal = await RemoteHalClient.connect(d.hal, { timeoutMs: Math.max(100, d.tickMs) });
-  const readings: (SensorReading | null)[][] = Array.from({ length: d.boards }, () => Array.from({ length: d.sensorsPerBoard }, () => null));
+  hal.events.on('disconnected', (e) => post({ hal: 'down', reason: `${e.code}: ${e.reason}` }));
+  hal.events.on('reconnected', (e) => post({ hal: 'up', reason: `reconnected after ${e.attempts} attempt(s), down ${e.downMs} ms` }));
+  hal.events.on('gaveUp', (e) => post({ error: `remote hal ${e.address}: gave up after ${e.attempts} reconnect attempts` }));
+  const readings: (SensorReading | null)[][] = Array.from({ length: d.boards }, (_x, b) => Array.from({ length: d.sensorsByBoard?.[b] ?? d.sensorsPerBoard }, () => null));
   const tripped = new Set<number>();
-  parentPort!.on('message', (m: { release?: number; stop?: boolean }) => {
-    if (typeof m.release === 'number') tripped.delete(m.release);
-    if (m.stop) void hal.close().then(() => process.exit(0));
+  let limits = d.limits;
+  let powered = Array.from({ length: d.boards }, (_x, b) => d.powered?.[b] ?? true);
+  let timer: NodeJS.Timeout | undefined;
+  port.on('message', (m: InterlockWorkerMessage) => {
+    if ('release' in m) tripped.delete(m.release);
+    if ('limits' in m) limits = m.limits;
+    if ('powered' in m) powered = Array.from({ length: d.boards }, (_x, b) => m.powered[b] === true);
+    if ('stop' in m) {
+      clearInterval(timer);
+      void hal.close().then(() => port.close());
+    }
   });
   let busy = false;
   const tick = async (): Promise<void> => {
@@ -39,22 +75,24 @@ async function main(d: InterlockWorkerData): Promise<void> {
       const now = Date.now();
       const inputs = readings.map((sensors, board) => ({ board, powered: true, sensors, regulatorFault: false }));
       fresh.forEach((s, b) => s.forEach((t, k) => { if (t !== null) readings[b][k] = nextReading(readings[b][k], t, now, peerMean(inputs, readings[b][k])); }));
-      const boards = readings.map((sensors, board) => ({ board, powered: !tripped.has(board), sensors, regulatorFault: false }));
-      for (const t of evaluateInterlock(d.limits, boards, { rpm, duty: 100, minRunningRpm: 300 }, now)) {
+      const boards = readings.map((sensors, board) => ({ board, powered: powered[board] && !tripped.has(board), sensors, regulatorFault: false }));
+      for (const t of evaluateInterlock(limits, boards, { rpm, duty: 100, minRunningRpm: 300 }, now)) {
         tripped.add(t.board);
         await hal.gpio(`reset.${t.board}`).write(0).catch(() => undefined);
-        parentPort!.postMessage({ trip: { ...t, atWallMs: now } });
+        post({ trip: { ...t, atWallMs: now } });
       }
     } finally {
       busy = false;
     }
   };
-  setInterval(() => void tick(), d.tickMs);
-  parentPort!.postMessage({ ready: true });
+  timer = setInterval(() => void tick(), d.tickMs);
+  post({ ready: true });
 }
 
 if (parentPort && workerData && (workerData as { kabosuInterlock?: boolean }).kabosuInterlock) {
-  main(workerData as InterlockWorkerData).catch((err: unknown) => {
-    parentPort!.postMessage({ error: String(err) });
+  const port = parentPort;
+  main(workerData as InterlockWorkerData, port).catch((err: unknown) => {
+    port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies InterlockWorkerReport);
+    port.close();
   });
 }

@@ -19,10 +19,14 @@ import { pidInit, pidStep, type PidOptions, type PidState } from './pid';
 import { policyInit, policyStep, type PolicyLimits, type PolicyState } from './policy';
 import { readTmp451 } from '../hashboard/tmp451';
 
+/** Which interlock tripped a board: the main thread's tick or the out-of-event-loop worker. */
+export type InterlockPath = 'main' | 'worker';
+
 export type FanMode = { mode: 'auto' } | { mode: 'manual'; duty: number } | { mode: 'immersion' };
 
 export interface ThermalEvents {
-  trip: Trip & { atMs: number };
+  /** `path`: which interlock saw it: this controller ('main') or the worker thread ('worker'). */
+  trip: Trip & { atMs: number; path: InterlockPath };
   reinit_ready: { board: number; atMs: number };
   fan_failed: { fan: number; failed: boolean; atMs: number };
   throttle: { scale: number; level: string; atMs: number };
@@ -89,8 +93,11 @@ export class ThermalController {
 
   start(): void {
     if (this.timer) return;
-    void this.o.fans.setDuty(this.o.pid.outMax); // fail safe until the first reading
-    this.timer = this.o.clock.setInterval(() => void this.tick(), this.o.tickMs);
+    this.setDuty(this.o.pid.outMax); // fail safe until the first reading
+    // A tick that fails (a fan PWM write while the hal link is down) is logged, not left as an
+    // unhandled rejection that ends the daemon: the interlock step ran first, and unreadable
+    // sensors or stopped fans trip the boards on the next ticks.
+    this.timer = this.o.clock.setInterval(() => void this.tick().catch((err: unknown) => this.o.log.error({ err }, 'thermal tick failed')), this.o.tickMs);
   }
 
   stop(): void {
@@ -100,9 +107,20 @@ export class ThermalController {
 
   setMode(m: FanMode): void {
     this.mode = m;
-    if (m.mode === 'manual') void this.o.fans.setDuty(m.duty);
-    if (m.mode === 'immersion') void this.o.fans.setDuty(0);
+    if (m.mode === 'manual') this.setDuty(m.duty);
+    if (m.mode === 'immersion') this.setDuty(0);
     if (m.mode === 'auto') this.pidState = pidInit(this.o.pid, this.o.fans.commandedDuty);
+  }
+
+  private setDuty(pct: number): void {
+    this.o.fans.setDuty(pct).catch((err: unknown) => this.o.log.error({ err, duty: pct }, 'could not set the fan duty'));
+  }
+
+  /** New limits (thermal config hot reload); the PID keeps its state. */
+  setLimits(interlock: Omit<InterlockLimits, 'immersion'>, policy: PolicyLimits, pid?: PidOptions): void {
+    this.o.interlock = interlock;
+    this.o.policy = policy;
+    if (pid) this.o.pid = pid;
   }
 
   /** The chain owner re-initialised the board cleanly: the interlock lets it be powered again. */
@@ -112,6 +130,17 @@ export class ThermalController {
     this.readyEmitted[board] = false;
     this.cool[board] = { coolSinceMs: null };
     this.o.power.unlock(board);
+    return true;
+  }
+
+  /**
+   * A trip the worker-thread interlock already acted on (reset held low): the same path as a trip
+   * of this controller's own (BoardPower lock, event, cool-down, re-init). False when the board
+   * is already tripped here (the main thread saw it first).
+   */
+  async externalTrip(t: Trip): Promise<boolean> {
+    if (this.tripped[t.board] === undefined || this.tripped[t.board] !== null) return false;
+    await this.trip(t, this.o.clock.now(), 'worker');
     return true;
   }
 
@@ -157,7 +186,9 @@ export class ThermalController {
     }));
     const limits: InterlockLimits = { ...this.o.interlock, immersion: this.mode.mode === 'immersion' };
     const trips = evaluateInterlock(limits, boards, { rpm: this.rpm, duty: this.o.fans.commandedDuty, minRunningRpm: 300 }, now);
-    await Promise.all(trips.map((t) => this.trip(t, now)));
+    // A board tripped while this tick read (the worker's trip) is already on its way off: trip()
+    // always ends with BoardPower reporting it off, so it is not tripped twice.
+    await Promise.all(trips.filter((t) => this.tripped[t.board] === null).map((t) => this.trip(t, now)));
   }
 
   private async regulatorOk(board: number): Promise<boolean> {
@@ -170,12 +201,12 @@ export class ThermalController {
     }
   }
 
-  private async trip(t: Trip, now: number): Promise<void> {
+  private async trip(t: Trip, now: number, path: InterlockPath = 'main'): Promise<void> {
     this.tripped[t.board] = t.reason;
     this.readyEmitted[t.board] = false;
     this.cool[t.board] = { coolSinceMs: null };
-    this.o.log.error({ board: t.board, reason: t.reason, detail: t.detail }, 'safety interlock: board powered off');
-    this.events.emit('trip', { ...t, atMs: now });
+    this.o.log.error({ board: t.board, reason: t.reason, detail: t.detail, path }, 'safety interlock: board powered off');
+    this.events.emit('trip', { ...t, atMs: now, path });
     const reset = this.o.resetLines?.[t.board];
     if (reset) await reset.write(0).catch((err: unknown) => this.o.log.error({ board: t.board, err }, 'interlock could not hold reset low'));
     try {

@@ -4,6 +4,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 
 const root = join(__dirname, '../..');
 const dist = mkdtempSync(join(tmpdir(), 'kabosu-dist-'));
@@ -59,5 +61,49 @@ test('the bundle runs the whole daemon (every module it loads at start resolves)
     d.kill('SIGTERM');
   }
 });
+
+/** A helper process from the bundle whose first stdout line is its address report. */
+function bundled(args: string[], procs: ChildProcess[]): Promise<string> {
+  const p = spawn(process.execPath, [join(dist, 'kabosu.cjs'), ...args], { cwd: elsewhere, env: { ...process.env, KABOSU_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(p);
+  return new Promise((resolve, reject) => {
+    createInterface({ input: p.stdout! }).once('line', resolve);
+    p.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
+  });
+}
+
+// The interlock worker thread has no file on disk in a bundle or a SEA: it runs from the code
+// string the bundle carries (tools/build/bundle.mjs). Both shipped forms start it and stop.
+for (const form of ['bundle', 'single executable'] as const) {
+  test(`the ${form} starts the interlock worker thread (sim-remote daemon) and exits cleanly on SIGTERM`, async () => {
+    const procs: ChildProcess[] = [];
+    const tag = form === 'bundle' ? 'b' : 's';
+    try {
+      const sim = JSON.parse(await bundled(['sim', 'run', '--board', 'l3plus', '--seed', '4', '--pty', '--json', '--control', `unix:${join(elsewhere, `ctl-${tag}.sock`)}`, '--hal', `unix:${join(elsewhere, `hal-${tag}.sock`)}`], procs)) as { hal: string; ptys: string[] };
+      const poolUrl = (await bundled(['pool', '--port', '0', '--difficulty', '4096'], procs)).trim();
+      const cfg = join(elsewhere, `config-${tag}.json`);
+      const data = join(elsewhere, `data-${tag}`);
+      writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: true }, pools: [{ name: 'p', url: poolUrl, user: 'w' }], api: { http: { enabled: false }, cgminer: { enabled: false } }, hashboards: { backend: 'sim-remote', model: 'l3plus', simRemote: { hal: sim.hal, ptys: sim.ptys, interlockWorker: true } } }));
+      const cmd = form === 'bundle' ? [process.execPath, join(dist, 'kabosu.cjs')] : [join(dist, 'kabosu')];
+      const d = spawn(cmd[0], [...cmd.slice(1), 'run', '--config', cfg, '--data-dir', data], { cwd: elsewhere });
+      procs.push(d);
+      let out = '';
+      d.stdout!.on('data', (b) => (out += b));
+      d.stderr!.on('data', (b) => (out += b));
+      const t0 = Date.now();
+      while (!/"msg":"interlock worker (running|failed)/.test(out) && Date.now() - t0 < 30_000 && d.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      assert.match(out, /"msg":"interlock worker running"/, out.slice(-2000));
+      const r = spawnSync(cmd[0], [...cmd.slice(1), 'status', '--json', '--config', cfg, '--data-dir', data], { cwd: elsewhere, encoding: 'utf8' });
+      assert.is(r.status, 0, r.stderr);
+      assert.is(JSON.parse(r.stdout).thermal.interlock.worker, 'running');
+      const exited = new Promise<number | null>((res) => d.once('exit', (code) => res(code)));
+      d.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<string>((res) => setTimeout(() => res('hung'), 15_000))]);
+      assert.is(code, 0, `daemon exit after SIGTERM: ${code}\n${out.slice(-2000)}`);
+    } finally {
+      for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    }
+  });
+}
 
 test.run();

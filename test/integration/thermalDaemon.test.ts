@@ -81,6 +81,10 @@ test('a trip powers the board off; after cool-down the daemon re-initialises it 
   const s = JSON.parse(kabosu(['status', '--json', '--config', cfgPath, '--data-dir', dataDir]).stdout);
   assert.is(s.chains[1].chips_found, 72);
   assert.is(s.thermal.interlock.trips >= 1, true);
+  assert.is(s.thermal.interlock.last_trip.path, 'main');
+  // The in-process simulator's hal lives in the main thread: no worker thread can open it.
+  assert.is(s.thermal.interlock.worker, 'unavailable');
+  assert.match(s.thermal.interlock.worker_reason, /main thread/);
 });
 
 test.run();

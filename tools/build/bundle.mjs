@@ -46,8 +46,44 @@ const nativeShim = {
   },
 };
 
+/**
+ * The safety interlock's worker thread (src/thermal/interlockWorker.ts) bundled alone, as a
+ * string the main bundle carries for `new Worker(code, { eval: true })`: a bundle or a single
+ * executable has no worker file on disk to point a Worker at (the SEA's require loads built-ins
+ * only). Only node built-ins stay external.
+ */
+async function interlockWorkerCode() {
+  const r = await build({
+    entryPoints: [join(root, 'src/thermal/interlockWorker.ts')],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+  return r.outputFiles[0].text;
+}
+
+/** Replaces src/thermal/interlockWorkerCode.ts (null from source) with the bundled worker. */
+function interlockWorkerPlugin(code) {
+  return {
+    name: 'interlock-worker-code',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]thermal[\\/]interlockWorkerCode\.ts$/ }, () => ({
+        contents: `export const BUNDLED_INTERLOCK_WORKER: string | null = ${JSON.stringify(code)};`,
+        loader: 'ts',
+      }));
+    },
+  };
+}
+
 export async function bundle() {
   mkdirSync(join(outDir, 'addons'), { recursive: true });
+  const workerCode = await interlockWorkerCode();
   const result = await build({
     entryPoints: [join(root, 'src/main.ts')],
     outfile: join(outDir, 'kabosu.cjs'),
@@ -62,7 +98,7 @@ export async function bundle() {
     // takes it from 5.4 MB to ~3 MB (pipeline-remote bench, RSS).
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [nativeShim],
+    plugins: [nativeShim, interlockWorkerPlugin(workerCode)],
     define: { 'process.env.KABOSU_BUNDLED': '"1"' },
     logLevel: 'warning',
     metafile: true,
@@ -81,7 +117,7 @@ export async function bundle() {
     copied.push('kabosu.node');
   }
   const bytes = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
-  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied };
+  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied, interlockWorkerBytes: workerCode.length };
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
