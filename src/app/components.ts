@@ -156,16 +156,18 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     clock: ctx.clock,
     log: ctx.logRoot.child('mining'),
     hal: boards,
+    // Boards are powered only once the thermal component sees every fan turning (10 s at most).
+    fansReady: () => thermal.fansRunning(10_000),
   });
-  components.push(mining);
   // The one writer of chip frequencies: tuning (base), health (caps), thermal (scale) go through it.
   const frequencies = frequencyOwnerFor({ mining, clock: ctx.clock, log: ctx.logRoot.child('frequencies'), raise: (e) => ctx.control.raise(e) });
   const thermalHw = (thermalCfg: { targetC: number; hotC: number; dangerousC: number } = ctx.config.thermal): ThermalHardware | undefined => {
     const m = boards();
-    if (!m || !mining.power) return undefined;
+    const power = mining.boardPower();
+    if (!m || !power) return undefined;
     const d = CONFIG_SCHEMA.properties.thermal.properties;
     const t = effectiveLimits(m.board.hashBoard.thermal, thermalCfg, { targetC: d.targetC.default, hotC: d.hotC.default, dangerousC: d.dangerousC.default });
-    return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power: mining.power };
+    return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power };
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
     interlockWorker: interlockWorkerTarget(hb), // the out-of-event-loop interlock (sim-remote: its own hal link)
@@ -187,7 +189,10 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
       return ok;
     },
   });
+  // Thermal before mining: fans and both interlocks run before mining powers a board, and stop
+  // after mining powered them off again (components stop in reverse order).
   components.push(thermal);
+  components.push(mining);
   ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
   const healthPart = buildHealth(ctx, mining, boards, frequencies);
   components.push(healthPart);

@@ -98,6 +98,24 @@ export class MiningComponent implements Component<KabosuConfig> {
   private sessions: StratumV1Session[] = [];
   /** The boards' power (shared with the safety interlock once thermal/ runs). */
   power?: BoardPower;
+
+  /**
+   * The boards' power switch, made on first use (all boards off). The thermal component takes it
+   * before mining starts, so the interlock and the fans watch from the first volt on
+   * (components.ts starts thermal first). Undefined without hash-board hardware.
+   */
+  boardPower(): BoardPower | undefined {
+    if (this.power) return this.power;
+    const got = this.o.hal();
+    if (!got) return undefined;
+    const { hal, board } = got;
+    const { clock, log } = this.o;
+    this.power = new BoardPower(
+      Array.from({ length: board.hashBoard.chains }, (_, c) => regulatorFor(board, hal.i2c, c, { clock, log })),
+      { clock, log: log.child({ part: 'power' }), ramp: { maxStepV: 0.05, stepMs: 100 } },
+    );
+    return this.power;
+  }
   private readonly checker: ShareChecker;
   private builder?: WorkBuilder;
   private difficulty?: number;
@@ -119,6 +137,8 @@ export class MiningComponent implements Component<KabosuConfig> {
       clock: Clock;
       log: Logger;
       hal: () => { hal: MiningHal; board: BoardDefinition } | undefined;
+      /** Resolves once the fans turn (the thermal component's tach): boards are powered only then. */
+      fansReady?: () => Promise<{ ok: boolean; rpm: (number | null)[] }>;
     },
   ) {
     const hb = o.config.hashboards;
@@ -156,13 +176,12 @@ export class MiningComponent implements Component<KabosuConfig> {
     // 1. Power: voltage, enable, settle (boards go off again in stop()).
     // A restart/resume keeps the same BoardPower, so a board the interlock locked off stays off
     // (only the interlock's cool-down and re-init unlocks it).
-    const power =
-      this.power ??
-      new BoardPower(
-        Array.from({ length: hb.chains }, (_, c) => regulatorFor(board, hal.i2c, c, { clock, log })),
-        { clock, log: log.child({ part: 'power' }), ramp: { maxStepV: 0.05, stepMs: 100 } },
-      );
-    this.power = power;
+    const power = this.boardPower()!;
+    // Fans first: the thermal component (started before mining) must see every fan turning.
+    if (this.o.fansReady) {
+      const fans = await this.o.fansReady();
+      if (!fans.ok) throw new Error(`the fans are not turning (tach rpm ${fans.rpm.join(', ') || 'none'}): hash boards stay off`);
+    }
     for (let c = 0; c < hb.chains; c++) {
       const locked = power.lockReason(c);
       if (locked !== undefined) {

@@ -129,6 +129,8 @@ export class FrequencyOwner {
     const n = this.planNow.chipCount(board);
     if (n === 0) return null;
     const e = this.planNow.effectiveBoard(board);
+    // Every chip on one ladder step (the usual case): that step exactly, not a sum's 1-ulp drift.
+    if (e.every((f) => f === e[0])) return e[0]!;
     return e.reduce((a, f) => a + f, 0) / n;
   }
 

@@ -188,6 +188,25 @@ export class ThermalComponent {
     return { applied: true };
   }
 
+  /**
+   * Resolves true once every fan's tach reads >= `minRpm` (or at once in immersion mode, or with
+   * no thermal hardware to watch), false after `timeoutMs`. Mining waits for this before it
+   * powers a board: a tach reads 0 for its first 1 s gate while the fans spin up, and powered
+   * boards with stopped fans trip the interlock (fans_stopped), as stock firmware also refuses.
+   */
+  async fansRunning(timeoutMs: number, minRpm = 300): Promise<{ ok: boolean; rpm: (number | null)[] }> {
+    const end = this.o.clock.now() + timeoutMs;
+    for (;;) {
+      const ctl = this.ctl;
+      if (!ctl) return { ok: true, rpm: [] };
+      const snap = ctl.snapshot();
+      if (snap.mode === 'immersion') return { ok: true, rpm: snap.fanRpm };
+      if (snap.fanRpm.length > 0 && snap.fanRpm.every((r) => r !== null && r >= minRpm)) return { ok: true, rpm: snap.fanRpm };
+      if (this.o.clock.now() >= end) return { ok: false, rpm: snap.fanRpm };
+      await this.o.clock.sleep(100);
+    }
+  }
+
   async stop(): Promise<void> {
     this.ctl?.stop();
     this.power?.events.off(this);

@@ -91,7 +91,8 @@ for (const form of ['bundle', 'single executable'] as const) {
       d.stdout!.on('data', (b) => (out += b));
       d.stderr!.on('data', (b) => (out += b));
       const t0 = Date.now();
-      while (!/"msg":"interlock worker (running|failed)/.test(out) && Date.now() - t0 < 30_000 && d.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      // Thermal (and its worker) starts before mining: wait for the worker and for the daemon.
+      while (!(/"msg":"interlock worker (running|failed)/.test(out) && /"msg":"running/.test(out)) && Date.now() - t0 < 40_000 && d.exitCode === null) await new Promise((r) => setTimeout(r, 200));
       assert.match(out, /"msg":"interlock worker running"/, out.slice(-2000));
       const r = spawnSync(cmd[0], [...cmd.slice(1), 'status', '--json', '--config', cfg, '--data-dir', data], { cwd: elsewhere, encoding: 'utf8' });
       assert.is(r.status, 0, r.stderr);

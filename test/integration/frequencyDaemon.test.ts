@@ -77,7 +77,7 @@ test('a thermal throttle reaches every chip through the frequency owner; the sim
       assert.ok(c.freq_mhz! <= 384 * s0 + 1e-9 && c.freq_mhz! > 384 * s0 - 5, `chip ${c.chain}/${c.chip} at ${c.freq_mhz} for scale ${s0}`);
     }
     const st = status();
-    assert.ok(st.chains.every((ch) => ch.freq_mhz === chips[0]!.freq_mhz), 'chain figures follow the plan');
+    assert.ok(st.chains.every((ch) => ch.freq_mhz === chips[0]!.freq_mhz), `chain figures follow the plan: ${JSON.stringify(st.chains.map((ch) => [ch.freq_mhz, ch.chips_found]))} vs ${chips[0]!.freq_mhz}`);
     assert.ok(st.thermal!.boards.some((b) => b.throttle_pct > 0));
   } finally {
     for (const c of started.reverse()) await c.stop().catch(() => undefined);

@@ -1,0 +1,126 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { buildComponents } from '../../src/app/components';
+import { DaemonControl } from '../../src/app/control';
+import { validateConfigText } from '../../src/config/validate';
+import { createLogRoot } from '../../src/core/log';
+import { RealClock } from '../../src/hal/clock';
+import { startTestPool } from '../../src/pool';
+import type { DaemonStatus } from '../../src/core/minerApi';
+import type { SimMiner } from '../../src/sim';
+
+/**
+ * The thermal interlock watches from the first volt: the daemon's components start thermal
+ * before mining, so a sensor that goes bad while mining is still starting (powered, settling,
+ * before any chain is up) gets its board powered off then, not once mining has finished starting.
+ * Checked on the simulator's true state.
+ */
+test('a board that trips while mining is still starting is powered off before mining finished starting', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabosu-thfirst-'));
+  const pool = await startTestPool({ pow: 'scrypt-sim', difficulty: 4096 });
+  const { config } = validateConfigText(JSON.stringify({
+    version: 1, mining: { enabled: true },
+    pools: [{ name: 'a', url: pool.url, user: 'w', password: 'x' }],
+    hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 9, pow: 'scrypt-sim', transport: 'stream' } },
+    api: { http: { enabled: false }, cgminer: { enabled: false } },
+  }), 'test');
+  const clock = new RealClock();
+  const logRoot = createLogRoot({ level: (process.env.KABOSU_TEST_LOG as 'info' | undefined) ?? 'silent' });
+  let built: ReturnType<typeof buildComponents> | undefined;
+  const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
+  const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
+  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const names = built.components.map((c) => c.name);
+  assert.ok(names.indexOf('thermal') < names.indexOf('mining'), `thermal starts before mining: ${names.join(', ')}`);
+  const ac = new AbortController();
+  const started: typeof built.components = [];
+  let miningStart: Promise<void> | undefined;
+  try {
+    let miningStarted = false;
+    for (const c of built.components) {
+      if (c.name === 'mining') {
+        miningStart = Promise.resolve(c.start(ac.signal)).then(() => void (miningStarted = true));
+        started.push(c);
+        break;
+      }
+      await c.start(ac.signal);
+      started.push(c);
+    }
+    const sim = (built.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner;
+    const powered = (b: number) => sim.control.state().chains[b].powered;
+    const until = async (what: string, fn: () => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!fn()) {
+        if (Date.now() > end) throw new Error(`timed out: ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await until('mining powers every board', () => [0, 1, 2, 3].every(powered), 10_000);
+    assert.not.ok(miningStarted, 'mining is still starting (settling after power-on)');
+    sim.control.inject({ fault: 'sensor-implausible', target: { chain: 0, sensor: 0 }, params: {} } as never);
+    const t0 = Date.now();
+    await until('board 0 powered off by the interlock', () => !powered(0), 2_000);
+    const ms = Date.now() - t0;
+    assert.not.ok(miningStarted, `off within ${ms} ms, while mining was still starting`);
+    assert.ok(powered(1) && powered(2) && powered(3), `the other boards stay on: ${JSON.stringify([0, 1, 2, 3].map(powered))} ${JSON.stringify(status().thermal?.interlock)}`);
+    await miningStart!.catch(() => undefined);
+    const st = status();
+    assert.is(st.thermal?.interlock.last_trip?.board, 0);
+    assert.is(st.thermal?.interlock.last_trip?.reason, 'implausible_reading');
+    assert.not.ok(powered(0), 'locked off: mining does not power it again');
+  } finally {
+    await miningStart?.catch(() => undefined); // never stop a component halfway through its start
+    for (const c of started.reverse()) await c.stop().catch(() => undefined);
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with both fans seized before start, mining refuses to power any board', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kabosu-thfans-'));
+  const pool = await startTestPool({ pow: 'scrypt-sim', difficulty: 4096 });
+  const { config } = validateConfigText(JSON.stringify({
+    version: 1, mining: { enabled: true },
+    pools: [{ name: 'a', url: pool.url, user: 'w', password: 'x' }],
+    hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 9, pow: 'scrypt-sim', transport: 'stream' } },
+    api: { http: { enabled: false }, cgminer: { enabled: false } },
+  }), 'test');
+  const clock = new RealClock();
+  const logRoot = createLogRoot({ level: 'silent' });
+  let built: ReturnType<typeof buildComponents> | undefined;
+  const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
+  const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
+  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const ac = new AbortController();
+  const started: typeof built.components = [];
+  try {
+    let failure: Error | undefined;
+    for (const c of built.components) {
+      if (c.name === 'sim-boards') {
+        await c.start(ac.signal);
+        started.push(c);
+        const sim = (c as unknown as { miner: SimMiner }).miner;
+        for (const fan of [0, 1]) sim.control.inject({ fault: 'fan-seized', target: { fan }, params: {} } as never);
+        continue;
+      }
+      if (c.name === 'mining') {
+        failure = await Promise.resolve(c.start(ac.signal)).then(() => undefined, (e: Error) => e);
+        break;
+      }
+      await c.start(ac.signal);
+      started.push(c);
+    }
+    assert.match(String(failure?.message), /fans are not turning/);
+    const sim = (built.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner;
+    assert.equal(sim.control.state().chains.map((ch) => ch.powered), [false, false, false, false], 'no board was powered');
+  } finally {
+    for (const c of started.reverse()) await c.stop().catch(() => undefined);
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
