@@ -25,4 +25,6 @@ rm -f native/build-arm64.toolchain.cmake
 desc=$(file -b "$out")
 echo "cross-arm64: $out: $desc"
 case "$desc" in *"ARM aarch64"*) ;; *) echo "cross-arm64: not an AArch64 shared object" >&2; exit 1 ;; esac
-aarch64-linux-gnu-nm -D "$out" | grep -q napi_register_module_v1 || { echo "cross-arm64: no N-API entry point" >&2; exit 1; }
+# nm's whole output first: `nm | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+syms=$(aarch64-linux-gnu-nm -D "$out")
+grep -q napi_register_module_v1 <<<"$syms" || { echo "cross-arm64: no N-API entry point" >&2; exit 1; }
