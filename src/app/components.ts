@@ -29,7 +29,7 @@ import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
 import type { RateEstimate } from '../hashboard/hashrateMeter';
 import { HealthComponent } from '../health/healthComponent';
-import { monitoredChains } from '../health/monitoredChains';
+import { monitoredChains, withBoardPower } from '../health/monitoredChains';
 import type { FrequencyOwner } from '../hashboard/frequencyOwner';
 import { frequencyOwnerFor, healthFrequencyPorts, reinitThrough } from './frequencies';
 
@@ -338,7 +338,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
     config: ctx.config.health, // thresholds and actions; HealthComponent.reload follows hot reload
     ports: {
       // Chip frequencies in health's frame and its frequency actions go through the owner.
-      chains: () => (mining.core ? freq.view(monitoredChains(mining.core, ctx.clock.now(), mining.hasWork)) : []),
+      chains: () => (mining.core ? withBoardPower(freq.view(monitoredChains(mining.core, ctx.clock.now(), mining.hasWork)), mining.power && ((b) => mining.power!.isEnabled(b))) : []),
       actions: {
         reinitChain: freq.reinitChain,
         setChipFreq: freq.setChipFreq,

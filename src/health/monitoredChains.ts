@@ -26,3 +26,13 @@ export function monitoredChains<W extends MinerWork>(core: MinerCore<W>, nowMs: 
     };
   });
 }
+
+/**
+ * A board that is powered off (by the interlock, a health action, a pause) has no work reaching
+ * its chips: its chain is marked `workFlowing: false`, so health neither judges its silent chips
+ * dead nor asks to re-init or power off a board that is already off.
+ */
+export function withBoardPower(chains: MonitoredChain[], isEnabled: ((board: number) => boolean) | undefined): MonitoredChain[] {
+  if (!isEnabled) return chains;
+  return chains.map((c) => (isEnabled(c.index) ? c : { ...c, workFlowing: false }));
+}

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { VirtualClock } from '../../../src/hal/clock';
 import { HealthMonitor, type MonitoredChain } from '../../../src/health/healthMonitor';
 import type { DaemonEvent } from '../../../src/core/minerApi';
+import { withBoardPower } from '../../../src/health/monitoredChains';
 
 const log = pino({ level: 'silent' });
 
@@ -51,6 +52,32 @@ test('no work flowing: chips are not judged, nothing is raised', () => {
   for (let t = 0; t <= 600_000; t += 5000) m.tick(t);
   assert.is(m.chipState(0, 0), 'unknown');
   assert.equal(events.filter((e) => e.kind.startsWith('chip_')), []);
+});
+
+test('a board powered off (the interlock locked it): its silent chips are not judged dead, nothing is asked of it', async () => {
+  // Mining ran, then board 0 was powered off: its chips go silent while the core still counts the chain up.
+  let off = false;
+  const c = chain();
+  const { m, events, calls } = setup(() => withBoardPower([c], (b) => !(off && b === 0)));
+  for (let t = 0; t <= 20_000; t += 500) {
+    c.chips = c.chips.map((x) => ({ nonces: x.nonces + 5, hwErrors: x.hwErrors }));
+    m.tick(t);
+  }
+  off = true;
+  for (let t = 20_500; t <= 600_000; t += 500) m.tick(t);
+  await m.settled();
+  assert.equal(calls, [], 'no re-init, no power-off, no disabled chip for a board that is off');
+  assert.equal(events.filter((e) => e.kind === 'chip_dead' || e.kind === 'health_action'), []);
+  // Control: the same silence on a powered board is judged (the test can fail).
+  const c2 = chain();
+  const ctl = setup(() => withBoardPower([c2], () => true));
+  for (let t = 0; t <= 20_000; t += 500) {
+    c2.chips = c2.chips.map((x) => ({ nonces: x.nonces + 5, hwErrors: x.hwErrors }));
+    ctl.m.tick(t);
+  }
+  for (let t = 20_500; t <= 600_000; t += 500) ctl.m.tick(t);
+  await ctl.m.settled();
+  assert.ok(ctl.calls.length > 0, `a powered silent chain is acted on: ${ctl.calls.join(', ')}`);
 });
 
 test('a quiet chip among busy ones: chip_dead, disabled, and the event trail says so', async () => {
