@@ -18,8 +18,9 @@ import type { SimMiner } from '../../src/sim';
  * before any chain is up) gets its board powered off then, not once mining has finished starting.
  * Checked on the simulator's true state.
  */
-test('a board that trips while mining is still starting is powered off before mining finished starting', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kabosu-thfirst-'));
+/** The daemon's components over the in-process simulator and a test pool (not started). */
+async function rig(tag: string) {
+  const dir = mkdtempSync(join(tmpdir(), `kabosu-${tag}-`));
   const pool = await startTestPool({ pow: 'scrypt-sim', difficulty: 4096 });
   const { config } = validateConfigText(JSON.stringify({
     version: 1, mining: { enabled: true },
@@ -33,6 +34,21 @@ test('a board that trips while mining is still starting is powered off before mi
   const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
   const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
   built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const b = built;
+  return {
+    built: b,
+    status,
+    sim: () => (b.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner,
+    close: async () => {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('a board that trips while mining is still starting is powered off before mining finished starting', async () => {
+  const r = await rig('thfirst');
+  const { built, status } = r;
   const names = built.components.map((c) => c.name);
   assert.ok(names.indexOf('thermal') < names.indexOf('mining'), `thermal starts before mining: ${names.join(', ')}`);
   const ac = new AbortController();
@@ -49,7 +65,7 @@ test('a board that trips while mining is still starting is powered off before mi
       await c.start(ac.signal);
       started.push(c);
     }
-    const sim = (built.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner;
+    const sim = r.sim();
     const powered = (b: number) => sim.control.state().chains[b].powered;
     const until = async (what: string, fn: () => boolean, ms: number) => {
       const end = Date.now() + ms;
@@ -74,26 +90,13 @@ test('a board that trips while mining is still starting is powered off before mi
   } finally {
     await miningStart?.catch(() => undefined); // never stop a component halfway through its start
     for (const c of started.reverse()) await c.stop().catch(() => undefined);
-    await pool.close();
-    rmSync(dir, { recursive: true, force: true });
+    await r.close();
   }
 });
 
 test('with both fans seized before start, mining refuses to power any board', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kabosu-thfans-'));
-  const pool = await startTestPool({ pow: 'scrypt-sim', difficulty: 4096 });
-  const { config } = validateConfigText(JSON.stringify({
-    version: 1, mining: { enabled: true },
-    pools: [{ name: 'a', url: pool.url, user: 'w', password: 'x' }],
-    hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 9, pow: 'scrypt-sim', transport: 'stream' } },
-    api: { http: { enabled: false }, cgminer: { enabled: false } },
-  }), 'test');
-  const clock = new RealClock();
-  const logRoot = createLogRoot({ level: 'silent' });
-  let built: ReturnType<typeof buildComponents> | undefined;
-  const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
-  const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
-  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const r = await rig('thfans');
+  const { built } = r;
   const ac = new AbortController();
   const started: typeof built.components = [];
   try {
@@ -114,12 +117,10 @@ test('with both fans seized before start, mining refuses to power any board', as
       started.push(c);
     }
     assert.match(String(failure?.message), /fans are not turning/);
-    const sim = (built.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner;
-    assert.equal(sim.control.state().chains.map((ch) => ch.powered), [false, false, false, false], 'no board was powered');
+    assert.equal(r.sim().control.state().chains.map((ch) => ch.powered), [false, false, false, false], 'no board was powered');
   } finally {
     for (const c of started.reverse()) await c.stop().catch(() => undefined);
-    await pool.close();
-    rmSync(dir, { recursive: true, force: true });
+    await r.close();
   }
 });
 
