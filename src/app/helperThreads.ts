@@ -22,7 +22,7 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { Clock, TimerHandle } from '../hal/types';
-import { loadAddon } from '../native/load';
+import { tryLoadAddon } from '../native/load';
 import type { Component } from './component';
 
 export type ThreadPolicy = 'normal' | 'batch' | 'idle';
@@ -58,13 +58,7 @@ export class HelperThreadsComponent implements Component {
     if (process.platform !== 'linux' || process.env.KABOSU_HELPER_SCHED === 'normal') return;
     let set = this.o.setPolicy;
     if (!set) {
-      const addon = (() => {
-        try {
-          return loadAddon();
-        } catch {
-          return undefined;
-        }
-      })();
+      const addon = tryLoadAddon();
       if (!addon?.setThreadPolicy) return; // no addon, or one built before sched.cc
       set = (tid, p) => addon.setThreadPolicy!(tid, p);
     }

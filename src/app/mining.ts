@@ -180,7 +180,12 @@ export class MiningComponent implements Component<KabosuConfig> {
     // Fans first: the thermal component (started before mining) must see every fan turning.
     if (this.o.fansReady) {
       const fans = await this.o.fansReady();
-      if (!fans.ok) throw new Error(`the fans are not turning (tach rpm ${fans.rpm.join(', ') || 'none'}): hash boards stay off`);
+      if (!fans.ok) {
+        throw new KabosuError('KBS_E_MINING_FANS', `the fans are not turning (tach rpm ${fans.rpm.join(', ') || 'none'}): hash boards stay off`, {
+          hint: 'check that the fans are plugged in, not blocked, and that their tach wires are connected; mining powers the boards once every fan reads 300 rpm or more',
+          context: { rpm: fans.rpm },
+        });
+      }
     }
     for (let c = 0; c < hb.chains; c++) {
       const locked = power.lockReason(c);

@@ -8,11 +8,11 @@
  * is killed and restarted on the same hal path: the worker goes `failed`, then `running`.
  */
 import { test } from 'uvu';
+import { startSimTruthChecker } from '../helpers/simTruthChecker';
 import * as assert from 'uvu/assert';
 import { Writable } from 'node:stream';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { startDaemon, type Daemon } from '../../src/app/daemon';
 import type { DaemonStatus } from '../../src/core/minerApi';
 import { callControl } from '../../src/sim/control/client';
@@ -47,25 +47,9 @@ async function until<T>(what: string, ms: number, f: () => T | undefined | false
 
 const interlock = (): NonNullable<DaemonStatus['thermal']>['interlock'] | undefined => daemon!.status().thermal?.interlock;
 
-/** A thread that polls the sim's true state every 20 ms and reports when chain 0 goes off. */
-function startChecker(control: string): Worker {
-  const client = require.resolve('../../src/sim/control/client');
-  return new Worker(`require('tsx/cjs');
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { callControl } = require(${JSON.stringify(client)});
-    const poll = async () => {
-      try {
-        const r = await callControl(workerData, 'GET', '/v1/state?chips=false');
-        if (!r.body.chains[0].powered) { parentPort.postMessage({ offAtWallMs: Date.now() }); return; }
-      } catch (e) {}
-      setTimeout(poll, 20);
-    };
-    parentPort.once('message', () => poll());`, { eval: true, workerData: control });
-}
-
 /** Injects 110 C on board 0, blocks this (the daemon's) main loop 2.5 s; board 0 must go off (sim truth) within 1 s, during the block. */
 async function blockedLoopTrip(label: string): Promise<void> {
-  const checker = startChecker(ctl);
+  const checker = startSimTruthChecker(ctl, 20);
   try {
     let offAt: number | null = null;
     checker.on('message', (m: { offAtWallMs: number }) => { offAt = m.offAtWallMs; });

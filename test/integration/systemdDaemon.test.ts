@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startNotifyReceiver } from '../helpers/notifyReceiver';
+import { until } from '../helpers/until';
 
 /**
  * `kabosu run` under systemd's notification protocol (the unit is Type=notify, WatchdogSec):
@@ -35,21 +36,15 @@ test('READY=1 when up, watchdog pings from the event loop, STOPPING=1 on SIGTERM
   let out = '';
   daemon.stdout!.on('data', (d) => (out += d));
   daemon.stderr!.on('data', (d) => (out += d));
-  const until = async (cond: () => boolean, ms: number, what: string): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`${what} did not happen; received ${JSON.stringify(rx.got)}; log:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const detail = (): string => `received ${JSON.stringify(rx.got)}; log:\n${out.slice(-2000)}`;
   try {
-    await until(() => rx.got.length > 0, 30_000, 'READY=1');
+    await until('READY=1', () => rx.got.length > 0, 30_000, { detail });
     assert.match(rx.got[0], /^READY=1\nSTATUS=running: sim l3plus/);
     // Ready means ready: the control socket answers at once.
     const st = spawnSync(process.execPath, [bin, 'status', '--json', '--config', cfgPath, '--data-dir', dataDir], { encoding: 'utf8', env });
     assert.is(st.status, 0, st.stderr);
     const t0 = Date.now();
-    await until(() => rx.got.filter((m) => m === 'WATCHDOG=1').length >= 4, 5_000, 'four watchdog pings');
+    await until('four watchdog pings', () => rx.got.filter((m) => m === 'WATCHDOG=1').length >= 4, 5_000, { detail });
     const perPing = (Date.now() - t0) / 4;
     assert.ok(perPing < 300, `pings every ~150 ms (half of WATCHDOG_USEC), got ${perPing.toFixed(0)} ms`);
     daemon.kill('SIGTERM');

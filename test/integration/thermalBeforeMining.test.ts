@@ -11,6 +11,7 @@ import { RealClock } from '../../src/hal/clock';
 import { startTestPool } from '../../src/pool';
 import type { DaemonStatus } from '../../src/core/minerApi';
 import type { SimMiner } from '../../src/sim';
+import { until } from '../helpers/until';
 
 /**
  * The thermal interlock watches from the first volt: the daemon's components start thermal
@@ -67,13 +68,6 @@ test('a board that trips while mining is still starting is powered off before mi
     }
     const sim = r.sim();
     const powered = (b: number) => sim.control.state().chains[b].powered;
-    const until = async (what: string, fn: () => boolean, ms: number) => {
-      const end = Date.now() + ms;
-      while (!fn()) {
-        if (Date.now() > end) throw new Error(`timed out: ${what}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
     await until('mining powers every board', () => [0, 1, 2, 3].every(powered), 10_000);
     assert.not.ok(miningStarted, 'mining is still starting (settling after power-on)');
     sim.control.inject({ fault: 'sensor-implausible', target: { chain: 0, sensor: 0 }, params: {} } as never);

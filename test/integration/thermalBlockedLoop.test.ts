@@ -6,6 +6,7 @@
  * main thread is still blocked.
  */
 import { test } from 'uvu';
+import { startSimTruthChecker } from '../helpers/simTruthChecker';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,22 +34,6 @@ async function startSim(): Promise<{ proc: ChildProcess; info: { control: string
   return { proc, info: JSON.parse(line) };
 }
 
-/** A thread that polls the sim's true state every 50 ms and reports when chain 0 goes off. */
-function startChecker(control: string): Worker {
-  const client = require.resolve('../../src/sim/control/client');
-  return new Worker(`require('tsx/cjs');
-    const { parentPort, workerData } = require('node:worker_threads');
-    const { callControl } = require(${JSON.stringify(client)});
-    const poll = async () => {
-      try {
-        const r = await callControl(workerData, 'GET', '/v1/state?chips=false');
-        if (!r.body.chains[0].powered) { parentPort.postMessage({ offAtWallMs: Date.now() }); return; }
-      } catch (e) {}
-      setTimeout(poll, 50);
-    };
-    parentPort.once('message', () => poll());`, { eval: true, workerData: control });
-}
-
 test('board powered off within 1 s by the sim truth while the main event loop is blocked for 3 s', async () => {
   const { proc, info } = await startSim();
   let thread: InterlockThread | undefined;
@@ -70,7 +55,7 @@ test('board powered off within 1 s by the sim truth while the main event loop is
     assert.equal(trips.filter((t) => t.board === 0), [], 'no trip of board 0 before the fault');
     const s1 = (await callControl(info.control, 'GET', '/v1/state?chips=false')).body as { chains: Array<{ powered: boolean }> };
     assert.ok(s1.chains[0].powered, 'chain 0 still powered just before the fault');
-    checker = startChecker(info.control);
+    checker = startSimTruthChecker(info.control, 50);
     let offAt: number | null = null;
     checker.on('message', (m: { offAtWallMs: number }) => { offAt = m.offAtWallMs; });
     checker.postMessage('go');

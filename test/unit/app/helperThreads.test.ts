@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../../src/hal/clock';
 import { HelperThreadsComponent, helperThreadIds } from '../../../src/app/helperThreads';
-import { loadAddon } from '../../../src/native/load';
+import { tryLoadAddon } from '../../../src/native/load';
 
 const SCHED_OTHER = 0;
 const SCHED_BATCH = 3;
@@ -40,13 +40,7 @@ test('helperThreadIds: every numeric task id except the loop, nothing else', () 
   );
 });
 
-const addon = (() => {
-  try {
-    return loadAddon();
-  } catch {
-    return undefined;
-  }
-})();
+const addon = tryLoadAddon();
 
 if (process.platform === 'linux' && addon?.setThreadPolicy) {
   const setPolicy = addon.setThreadPolicy.bind(addon);

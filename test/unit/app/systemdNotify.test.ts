@@ -6,17 +6,11 @@ import * as fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SystemdNotifier, notifySocket, statusLine, watchdogPingMs } from '../../../src/app/systemdNotify';
-import { loadAddon } from '../../../src/native/load';
+import { tryLoadAddon } from '../../../src/native/load';
 import { startNotifyReceiver } from '../../helpers/notifyReceiver';
+import { until } from '../../helpers/until';
 
 const log = pino({ level: 'silent' });
-const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 test('watchdogPingMs: half of WATCHDOG_USEC, only for this pid, nothing on garbage', () => {
   assert.is(watchdogPingMs({ WATCHDOG_USEC: '30000000' }, 42), 15_000);
@@ -43,7 +37,7 @@ test('the notifier: READY=1 with STATUS, pings at half the watchdog period, STOP
   assert.ok(n);
   n.ready('running: sim\nl3plus');
   assert.is(sent[0], 'READY=1\nSTATUS=running: sim l3plus');
-  await until(() => n.pings >= 3, 2000);
+  await until('three watchdog pings', () => n.pings >= 3, 2000);
   n.stopping();
   const count = sent.length;
   assert.is(sent[count - 1], 'STOPPING=1');
@@ -59,13 +53,7 @@ test('the notifier: READY=1 with STATUS, pings at half the watchdog period, STOP
   if (prev !== undefined) process.env.NOTIFY_SOCKET = prev;
 });
 
-const addon = (() => {
-  try {
-    return loadAddon();
-  } catch {
-    return undefined;
-  }
-})();
+const addon = tryLoadAddon();
 
 if (process.platform === 'linux' && addon?.sdNotify) {
   const sdNotify = addon.sdNotify.bind(addon);
@@ -79,7 +67,7 @@ if (process.platform === 'linux' && addon?.sdNotify) {
       assert.is(sdNotify(path, 'READY=1\nSTATUS=hello'), true);
       assert.is(sdNotify(path, 'WATCHDOG=1'), true);
       assert.is(sdNotify(abstract, 'STOPPING=1'), true);
-      await until(() => r1.got.length === 2 && r2.got.length === 1);
+      await until('the datagrams', () => r1.got.length === 2 && r2.got.length === 1, 3000);
       assert.equal(r1.got, ['READY=1\nSTATUS=hello', 'WATCHDOG=1']);
       assert.equal(r2.got, ['STOPPING=1']);
       assert.throws(() => sdNotify(join(dir, 'absent.sock'), 'READY=1'), /sdNotify: sendto .*absent\.sock: No such file/);
