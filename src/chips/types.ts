@@ -75,6 +75,11 @@ export interface ChipFamily {
   pllFor(freqMHz: number): { value: number; freqMHz: number };
   /** Frequency a PLL register value gives; null when the dividers are invalid. */
   freqFromPll(value: number): number | null;
+  /**
+   * The hardest ticket difficulty the chip's ticket-mask register can express (diff-1 units): the
+   * mask is 2^k - 1 in a 32-bit register on every family here, so 2^32.
+   */
+  readonly maxTicketDifficulty: number;
   /** Register writes that set the ticket mask for a power-of-two ticket difficulty (diff-1 units). */
   ticketMaskWrites(difficulty: number): RegWrite[];
   /** The new ticket mask after this write, or null when the write does not touch it. */

@@ -152,7 +152,7 @@ export class MinerCore<W extends MinerWork> {
       cpuNoncesPerSec: (this.o.cpuNoncesPerSec ?? 1000) / ready,
       targetNoncesPerSec: this.o.targetNoncesPerSec ?? 75,
       shareDifficulty: this.o.source.shareDifficulty() ?? 65536,
-      maxTicketDifficulty: 256,
+      maxTicketDifficulty: p.chain.family.maxTicketDifficulty,
     });
   }
 

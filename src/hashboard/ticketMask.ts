@@ -15,7 +15,13 @@ import { HASHES_PER_DIFF1 } from './hashrateMeter';
  *    budgets need a harder ticket than the pool's difficulty, the result says so
  *    (`poolDifficultyTooLow`) so the caller can ask the pool for a higher one
  *    (mining.suggest_difficulty) rather than overload the line or the CPU.
- * 4. d stays within what the chip's mask can express.
+ * 4. Except for the host's own limits: the UART and CPU budgets are a floor that the pool's
+ *    difficulty cannot lower (`hostFloor`). A pool at difficulty 1 would otherwise set ticket 1
+ *    and flood the host with nonces it cannot verify (observed: RSS 138 MB -> 1.18 GB in 3.5
+ *    minutes, share-submit p99 12.9 s). Shares between the pool's difficulty and that floor are
+ *    then not seen; the pool credits fewer shares than the chips' hashrate implies, and whoever
+ *    judges that (the flatline watchdog) must expect shares at max(pool, ticket) difficulty.
+ * 5. d stays within what the chip's mask can express.
  */
 export interface TicketInputs {
   expectedHps: number;
@@ -35,6 +41,8 @@ export interface TicketChoice {
   limitedBy: 'uart' | 'cpu' | 'statistics';
   /** True when the budgets wanted a ticket harder than the pool's share difficulty. */
   poolDifficultyTooLow: boolean;
+  /** True when the host's UART/CPU floor set a ticket above the pool's share difficulty. */
+  hostFloor: boolean;
 }
 
 export function chooseTicketDifficulty(i: TicketInputs): TicketChoice {
@@ -45,13 +53,21 @@ export function chooseTicketDifficulty(i: TicketInputs): TicketChoice {
     ['statistics', i.targetNoncesPerSec],
   ];
   const [limitedBy, maxRate] = budgets.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const hostRate = Math.min(uartRate, i.cpuNoncesPerSec);
   const hashesPerSecPerDiff = Math.max(0, i.expectedHps) / HASHES_PER_DIFF1;
-  let d = 1;
-  while (d < i.maxTicketDifficulty && hashesPerSecPerDiff / d > maxRate) d *= 2;
+  const wanted = smallestTicket(hashesPerSecPerDiff, maxRate, i.maxTicketDifficulty);
+  const floor = smallestTicket(hashesPerSecPerDiff, hostRate, i.maxTicketDifficulty);
   const shareCap = floorPow2(Math.max(1, i.shareDifficulty));
-  const poolDifficultyTooLow = d > shareCap;
-  if (poolDifficultyTooLow) d = shareCap;
-  return { difficulty: d, expectedNoncesPerSec: hashesPerSecPerDiff / d, limitedBy, poolDifficultyTooLow };
+  const poolDifficultyTooLow = wanted > shareCap;
+  const d = Math.max(floor, Math.min(wanted, shareCap));
+  return { difficulty: d, expectedNoncesPerSec: hashesPerSecPerDiff / d, limitedBy, poolDifficultyTooLow, hostFloor: d > shareCap };
+}
+
+/** The smallest power-of-two ticket (within the mask) whose nonce rate fits `maxRate`. */
+function smallestTicket(hashesPerSecPerDiff: number, maxRate: number, maxTicket: number): number {
+  let d = 1;
+  while (d < maxTicket && hashesPerSecPerDiff / d > maxRate) d *= 2;
+  return d;
 }
 
 /** Share of one core the host may spend verifying nonces (the firmware's whole budget is 10 %). */

@@ -19,6 +19,12 @@ export interface WatchdogSample {
   notSubmitted: number;
   /** Share difficulty now (pool). */
   shareDifficulty: number | null;
+  /**
+   * The hardest ticket difficulty of the chains: the host sees only nonces at or above it, so
+   * when the host's floor puts it above the pool's difficulty (hashboard/ticketMask.ts rule 4)
+   * the shares the pool credits are found at this difficulty, not the pool's.
+   */
+  ticketDifficulty?: number | null;
   workFlowing: boolean;
 }
 
@@ -72,7 +78,7 @@ export class FlatlineWatchdog {
     if (dn === 0 && Math.exp(-lambdaN) < this.o.p) {
       v = { state: 'flatline', rootCause: `no verified nonce for ${spanS.toFixed(0)} s while work flows (expected ${lambdaN.toFixed(0)}): chips hung, supply lost, or UART down`, restart: false };
     } else if (s.shareDifficulty && s.shareDifficulty > 0) {
-      const expShares = dh / (s.shareDifficulty * 65536);
+      const expShares = dh / (Math.max(s.shareDifficulty, s.ticketDifficulty ?? 0) * 65536);
       if (poissonCdf(da, expShares) < this.o.p) {
         const cause =
           dr > da ? `the pool rejects shares (${dr} rejected in the window)` : dx > 0 ? `shares not submitted (${dx} stale/duplicate in the window): work is out of date` : `shares submitted but not credited (${da} accepted, ${expShares.toFixed(0)} expected): wrong extranonce or a pool that ignores us`;

@@ -180,7 +180,7 @@ export class HealthComponent {
       nonces += t.nonces;
       hashes += t.nonces * (c.ticketDifficulty ?? 0) * 65536;
     }
-    const v = this.watchdog.update({ atMs: nowMs, chipNonces: nonces, chipHashes: hashes, accepted: sh.accepted, rejected: sh.rejected, notSubmitted: sh.notSubmitted, shareDifficulty: sh.difficulty, workFlowing: chains.length > 0 && chains.every((c) => c.workFlowing !== false) });
+    const v = this.watchdog.update({ atMs: nowMs, chipNonces: nonces, chipHashes: hashes, accepted: sh.accepted, rejected: sh.rejected, notSubmitted: sh.notSubmitted, shareDifficulty: sh.difficulty, ticketDifficulty: Math.max(0, ...chains.map((c) => c.ticketDifficulty ?? 0)), workFlowing: chains.length > 0 && chains.every((c) => c.workFlowing !== false) });
     if (!v.changed || v.state === 'unknown') return;
     const bad = v.state !== 'ok';
     const restart = v.restart && this.settings.act;

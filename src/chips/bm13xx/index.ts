@@ -27,6 +27,8 @@ export const bm1366: ChipFamily = {
   chipIdValue: (address) => ((0x1366 << 16) | (regs.CORES << 8) | (address & 0xff)) >>> 0,
   pllFor,
   freqFromPll,
+  // TICKET_MASK 0x14, 32 bits, bytes bit-reversed (chips.md §3.2, SRC E get_difficulty_mask)
+  maxTicketDifficulty: 2 ** 32,
   ticketMaskWrites: regs.ticketMaskWrites,
   ticketMaskAfterWrite: (reg, value) => regs.ticketMaskAfterWrite(reg, value),
   baudWrites: regs.baudWrites,

@@ -28,6 +28,8 @@ export const bm1485: ChipFamily = {
   chipIdValue: (address) => ((0x1485 << 16) | (12 << 8) | (address & 0xff)) >>> 0,
   pllFor,
   freqFromPll,
+  // TICKET_MASK 0x14 is a 32-bit BE register, mask 2^k - 1 (chips.md §3.1)
+  maxTicketDifficulty: 2 ** 32,
   ticketMaskWrites: regs.ticketMaskWrites,
   ticketMaskAfterWrite: (reg, value) => regs.ticketMaskAfterWrite(reg, value),
   baudWrites: regs.baudWrites,

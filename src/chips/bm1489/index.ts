@@ -27,6 +27,8 @@ export const bm1489: ChipFamily = {
   chipIdValue: (address) => ((0x1489 << 16) | (regs.CORES << 8) | (address & 0xff)) >>> 0,
   pllFor,
   freqFromPll,
+  // ticket mask low/high 16 bits in core registers 0x02/0x04: 32 bits (chips.md §3.3)
+  maxTicketDifficulty: 2 ** 32,
   ticketMaskWrites: regs.ticketMaskWrites,
   ticketMaskAfterWrite: regs.ticketMaskAfterWrite,
   baudWrites: regs.baudWrites,

@@ -30,9 +30,11 @@ test('a slow line limits the nonce rate: the UART budget wins', () => {
 });
 
 test('the ticket never exceeds the pool share difficulty, and says when the pool should raise it', () => {
-  const c = chooseTicketDifficulty({ ...base, shareDifficulty: 6 });
-  assert.is(c.difficulty, 4);
+  // above the host floor (ticket 8, below): the statistics want 32, the pool's 20 caps it at 16
+  const c = chooseTicketDifficulty({ ...base, shareDifficulty: 20 });
+  assert.is(c.difficulty, 16);
   assert.is(c.poolDifficultyTooLow, true);
+  assert.is(c.hostFloor, false);
 });
 
 test('the chip mask caps the ticket difficulty', () => {
@@ -56,12 +58,47 @@ test('the CPU budget follows the measured hash cost: x86 one-hash kernel vs a Co
   const arm = chooseTicketDifficulty({ ...base, cpuNoncesPerSec: cpuNoncesPerSecFor(3) / 4 });
   assert.is(x86.difficulty, chooseTicketDifficulty(base).difficulty, 'the same ticket as with the statistics target alone');
   assert.is(arm.limitedBy, 'cpu');
-  // the chip's mask tops out at 256 (stock L3+ 0xFF): ~30 nonces/s for the miner, more than 5 % of a 3 ms core
+  // with a mask capped at 256 (stock L3+ 0xFF): ~30 nonces/s for the miner, more than 5 % of a 3 ms core
   assert.is(arm.difficulty, 256);
   assert.ok(arm.expectedNoncesPerSec * 4 > cpuNoncesPerSecFor(3));
   const arm2 = chooseTicketDifficulty({ ...base, cpuNoncesPerSec: cpuNoncesPerSecFor(0.5) / 4 });
   assert.is(arm2.difficulty, 128, 'at 0.5 ms a hash: within budget below the chip maximum');
   assert.ok(arm2.expectedNoncesPerSec * 4 <= cpuNoncesPerSecFor(0.5));
+});
+
+test('a pool at difficulty 1 cannot lower the ticket below the host floor (UART and CPU budgets)', () => {
+  // 126.1 MH/s = 1924 diff-1 nonces/s; a quarter of 115,200 baud carries 411 7-byte replies/s
+  // and the CPU 500/s: ticket 8 (240/s) at the least.
+  const c = chooseTicketDifficulty({ ...base, shareDifficulty: 1 });
+  assert.is(c.difficulty, 8);
+  assert.is(c.limitedBy, 'statistics');
+  assert.ok(c.expectedNoncesPerSec <= 411);
+  assert.is(c.hostFloor, true, 'the ticket is above the pool difficulty');
+  assert.is(c.poolDifficultyTooLow, true);
+  // a slow line: the UART floor (34.3 nonces/s at 9600 baud) holds too
+  const slow = chooseTicketDifficulty({ ...base, baud: 9600, shareDifficulty: 1 });
+  assert.ok(slow.expectedNoncesPerSec <= 34.3, String(slow.expectedNoncesPerSec));
+  // and a pool difficulty above the statistics ticket changes nothing
+  assert.is(chooseTicketDifficulty(base).hostFloor, false);
+});
+
+test('every pool difficulty, however small, keeps the nonce rate within the host budget', () => {
+  for (const shareDifficulty of [1e-9, 0.001, 0.5, 1, 2, 3, 7, 100, 65536, 2 ** 40]) {
+    for (const expectedHps of [1e6, 126.1e6, 9.5e9, 1e12]) {
+      const c = chooseTicketDifficulty({ ...base, shareDifficulty, expectedHps, maxTicketDifficulty: 2 ** 32 });
+      assert.ok(c.expectedNoncesPerSec <= base.cpuNoncesPerSec, `${shareDifficulty} ${expectedHps}: ${c.expectedNoncesPerSec}`);
+    }
+  }
+});
+
+test("with the chips' 32-bit mask the ticket follows the host's verification capacity past 256", () => {
+  // One L7 chain (3 x 3.17 GH/s) on a controller verifying at 3 ms a hash: 5 % of a core is
+  // 16.7 nonces/s, 5.6 per chain; the old cap of 256 gave ~189/s per chain.
+  const l7 = { ...base, expectedHps: 3.17e9, cpuNoncesPerSec: cpuNoncesPerSecFor(3) / 3, maxTicketDifficulty: 2 ** 32 };
+  const c = chooseTicketDifficulty(l7);
+  assert.is(c.limitedBy, 'cpu');
+  assert.ok(c.difficulty > 256, String(c.difficulty));
+  assert.ok(c.expectedNoncesPerSec <= l7.cpuNoncesPerSec && c.expectedNoncesPerSec > l7.cpuNoncesPerSec / 2);
 });
 
 test.run();

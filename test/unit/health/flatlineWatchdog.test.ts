@@ -55,4 +55,30 @@ test('divergence: chips hash but nothing is credited; the root cause reads the c
   assert.is(idle.update({ ...base, workFlowing: false }).state, 'unknown');
 });
 
+test('a pool difficulty below the ticket (the host floor) is not divergence: shares are expected at the ticket', () => {
+  // The pool asks for difficulty 1; the host's floor keeps the ticket at 64, so every verified
+  // nonce is one share (each at least difficulty 64) and the pool credits one share per nonce.
+  const w = new FlatlineWatchdog(P);
+  const s = { ...base, shareDifficulty: 1, ticketDifficulty: 64 };
+  for (let t = 0; t <= 1200; t += 10) {
+    s.atMs = t * 1000;
+    s.chipNonces += 100;
+    s.chipHashes += 100 * 64 * 65536;
+    s.accepted += 100;
+    assert.is(w.update({ ...s }).state, 'ok', `t=${t}`);
+  }
+  // without the ticket in the sample the same credit looks like 98 % of the shares lost
+  const blind = new FlatlineWatchdog(P);
+  const b = { ...base, shareDifficulty: 1 };
+  const states: string[] = [];
+  for (let t = 0; t <= 1200; t += 10) {
+    b.atMs = t * 1000;
+    b.chipNonces += 100;
+    b.chipHashes += 100 * 64 * 65536;
+    b.accepted += 100;
+    states.push(blind.update({ ...b }).state);
+  }
+  assert.ok(states.includes('divergence'));
+});
+
 test.run();
