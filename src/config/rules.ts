@@ -1,5 +1,7 @@
 import type { KabosuConfig } from './schema';
 import type { ConfigIssue } from './issues';
+import { loadBoard } from './boardLoader';
+import { CONFIG_SCHEMA } from './schema';
 
 /** A cross-field problem before it is given a position in the file. */
 export type RuleIssue = Omit<ConfigIssue, 'source' | 'line' | 'column'>;
@@ -12,6 +14,7 @@ interface Rule {
 
 const RULES: Rule[] = [
   { reads: ['/thermal'], check: (c) => thermalOrder(c) },
+  { reads: ['/thermal', '/hashboards'], check: (c) => thermalWithinBoard(c) },
   { reads: ['/mining', '/pools'], check: (c) => poolRules(c) },
   { reads: ['/thermal'], check: (c) => fanRange(c) },
   { reads: ['/tuning'], check: (c) => tuningRules(c) },
@@ -42,6 +45,37 @@ function thermalOrder(c: KabosuConfig): RuleIssue[] {
     out.push({ pointer: '/thermal/hotC', message: 'hotC must be below dangerousC', expected: `a value below dangerousC (${dangerousC})`, found: String(hotC), hint: 'dangerousC powers the boards off; keep it above hotC' });
   }
   return out;
+}
+
+/**
+ * The board definition's dangerousC is a hard limit: the config may lower every thermal limit but
+ * not raise one to or past it (an 85 C board took 115 C). A schema default means "not set" (the
+ * board's own limit applies: thermal/defaults.ts effectiveLimits), so only set values are judged.
+ * An unknown or custom board is judged where it is loaded.
+ */
+function thermalWithinBoard(c: KabosuConfig): RuleIssue[] {
+  const hard = builtinDangerousC(c.hashboards.model);
+  if (hard === undefined) return [];
+  const defaults = CONFIG_SCHEMA.properties.thermal.properties;
+  const out: RuleIssue[] = [];
+  const set = (k: 'targetC' | 'hotC' | 'dangerousC') => c.thermal[k] !== defaults[k].default;
+  if (set('dangerousC') && c.thermal.dangerousC > hard) {
+    out.push({ pointer: '/thermal/dangerousC', message: `dangerousC is above the ${c.hashboards.model} board's hard limit`, expected: `at most ${hard}`, found: String(c.thermal.dangerousC), hint: `the board definition (board/${c.hashboards.model}.json hashBoard.thermal.dangerousC) is the highest temperature its boards may stay powered at; set a lower value or remove the key` });
+  }
+  for (const k of ['targetC', 'hotC'] as const) {
+    if (set(k) && c.thermal[k] >= hard) {
+      out.push({ pointer: `/thermal/${k}`, message: `${k} is at or above the ${c.hashboards.model} board's hard limit`, expected: `below ${hard}`, found: String(c.thermal[k]), hint: `boards power off at ${hard} C on this board; keep ${k} below it` });
+    }
+  }
+  return out;
+}
+
+function builtinDangerousC(model: string): number | undefined {
+  try {
+    return loadBoard(model).hashBoard.thermal.dangerousC;
+  } catch {
+    return undefined; // reported where the board is loaded (KBS_E_BOARD_UNKNOWN)
+  }
 }
 
 function poolRules(c: KabosuConfig): RuleIssue[] {

@@ -47,6 +47,16 @@ test('validate: cross-field rules are reported with position, exit 2', () => {
   assert.ok(r.stderr.includes('mining is enabled but no pool'), r.stderr);
 });
 
+test("validate: a thermal limit past the board's hard limit is refused (115 C on the 85 C L3+), lower ones pass", () => {
+  const hot = file('hot.json', JSON.stringify({ version: 1, hashboards: { model: 'l3plus' }, thermal: { dangerousC: 115 }, mining: { enabled: true }, pools: [POOL] }));
+  const r = kabosu(['config', 'validate', hot]);
+  assert.is(r.status, 2);
+  assert.ok(r.stderr.includes("/thermal/dangerousC: dangerousC is above the l3plus board's hard limit"), r.stderr);
+  assert.ok(r.stderr.includes('at most 85'), r.stderr);
+  const cool = file('cool.json', JSON.stringify({ version: 1, hashboards: { model: 'l3plus' }, thermal: { dangerousC: 82, hotC: 75, targetC: 60 }, mining: { enabled: true }, pools: [POOL] }));
+  assert.is(kabosu(['config', 'validate', cool]).status, 0);
+});
+
 test('validate: non-JSON, an empty file, a missing file and a directory are each one clear message, exit 2', () => {
   const cases: Array<[string, string]> = [
     [file('syntax.json', '{"version": 1,,}'), 'not valid JSON'],

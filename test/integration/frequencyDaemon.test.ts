@@ -37,7 +37,7 @@ test('a thermal throttle reaches every chip through the frequency owner; the sim
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 4, pow: 'scrypt-sim', transport: 'stream', timeScale: 100 } },
     // A low "hot" line: the chips cross it at their normal temperature, well below where they
     // would hang (an overheated simulated chip stops answering, as a real one does).
-    thermal: { targetC: 35, hotC: 40, dangerousC: 90 },
+    thermal: { targetC: 35, hotC: 40, dangerousC: 84 },
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
   const clock = new RealClock();

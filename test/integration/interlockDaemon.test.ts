@@ -139,8 +139,8 @@ test('the interlock worker survives a hal connection drop: failed while the simu
 test('a hot-reloaded thermal config reaches the thermal component (limits in status)', async () => {
   const configPath = join(k.dir, 'config.json');
   const cfg = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  writeFileSync(configPath, JSON.stringify({ ...cfg, thermal: { targetC: 70, hotC: 80, dangerousC: 90 } }));
-  await until('new limits in status', 10_000, () => daemon!.status().thermal?.dangerous_c === 90);
+  writeFileSync(configPath, JSON.stringify({ ...cfg, thermal: { targetC: 70, hotC: 80, dangerousC: 84 } }));
+  await until('new limits in status', 10_000, () => daemon!.status().thermal?.dangerous_c === 84);
   assert.is(daemon!.status().thermal!.target_c, 70);
   assert.match(logs, /thermal limits reloaded/);
 });

@@ -136,7 +136,9 @@ test('the error message lists every problem in file order', () => {
 
 test('cross-field rules on sections that passed the schema are reported together with schema errors', () => {
   const list = issues(`{"version":1,"device":{"id":"BAD ID"},"thermal":{"targetC":90,"hotC":80,"dangerousC":95},"mining":{"enabled":true},"pools":[]}`);
-  assert.equal(list.map((i) => i.pointer).sort(), ['/device/id', '/pools', '/thermal/targetC']);
+  // targetC 90 breaks two rules: below hotC, and below the L3+ board's 85 C hard limit
+  assert.equal(list.map((i) => i.pointer).sort(), ['/device/id', '/pools', '/thermal/targetC', '/thermal/targetC']);
+  assert.ok(list.some((i) => /hard limit/.test(i.message)));
   assert.ok(list.every((i) => typeof i.line === 'number'), 'every issue is positioned');
 });
 

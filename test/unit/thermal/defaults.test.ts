@@ -19,4 +19,11 @@ test('a mix that breaks target < hot < dangerous falls back to the board, with a
   assert.ok(r.note && r.note.includes('target < hot < dangerous'));
 });
 
+test("no config raises the board's dangerousC: 115 C on an 85 C board runs at 85 C, with a note", () => {
+  const r = effectiveLimits(BOARD, { ...SCHEMA, dangerousC: 115 }, SCHEMA);
+  assert.is(r.limits.dangerousC, 85);
+  assert.ok(r.note && r.note.includes('hard limit'), r.note);
+  assert.is(effectiveLimits(BOARD, { ...SCHEMA, dangerousC: 80 }, SCHEMA).limits.dangerousC, 80, 'lowering is allowed');
+});
+
 test.run();
