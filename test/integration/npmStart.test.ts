@@ -47,6 +47,35 @@ function waitFor(re: RegExp, ms: number): Promise<void> {
   });
 }
 
+/** The keys that occur more than once at the top level of one JSON object (JSON.parse keeps only the last). */
+function repeatedTopLevelKeys(line: string): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+      const str = line.slice(i + 1, j);
+      i = j;
+      let k = i + 1;
+      while (line[k] === ' ') k++;
+      if (depth === 1 && line[k] === ':') {
+        if (seen.has(str)) repeated.push(str);
+        seen.add(str);
+      }
+    } else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+  }
+  return repeated;
+}
+
+test('the duplicate-key scanner finds a repeated key and ignores nested and quoted ones', () => {
+  assert.equal(repeatedTopLevelKeys('{"chain":0,"msg":"a","chain":0}'), ['chain']);
+  assert.equal(repeatedTopLevelKeys('{"a":{"chain":1},"chain":2,"s":"\\"chain\\":3"}'), []);
+});
+
 test.before(async () => {
   const port = await freePort();
   const cfg = devConfig() as { pools: { url: string }[]; testPool: { port: number } };
@@ -90,6 +119,28 @@ test('after a full minute of mining the reported hashrate is within 5% of the si
   assert.ok(s.shares.accepted > 0);
   assert.equal(Object.values(s.shares.rejected).reduce((a: number, b) => a + (b as number), 0), 0, JSON.stringify(s.shares));
   assert.equal(s.chains.map((c: { chips_found: number }) => c.chips_found), [72, 72, 72, 72]);
+});
+
+test('kabosu status without --dev finds the dev daemon npm start runs, and says which answered', () => {
+  const human = spawnSync(process.execPath, [bin, 'status'], { cwd, env, encoding: 'utf8' });
+  assert.is(human.status, 0, human.stderr);
+  assert.is(human.stdout.split('\n')[0], `dev daemon (npm start) at ${join(dataDir, 'kabosu.sock')}`);
+  const json = spawnSync(process.execPath, [bin, 'status', '--json'], { cwd, env, encoding: 'utf8' });
+  assert.is(json.status, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).daemon, { socket: join(dataDir, 'kabosu.sock'), dev: true });
+  // elsewhere (no ./.kabosu) neither daemon answers: one message naming both sockets
+  const away = mkdtempSync(join(tmpdir(), 'kabosu-nodaemon-'));
+  const none = spawnSync(process.execPath, [bin, 'status'], { cwd: away, env, encoding: 'utf8' });
+  rmSync(away, { recursive: true, force: true });
+  assert.is(none.status, 1);
+  assert.match(none.stderr, /no kabosu daemon is running .* nor the dev daemon's at/);
+});
+
+test('no log line binds a field twice (e.g. "chain":0,"chain":0)', () => {
+  const lines = out.split('\n').filter((l) => l.startsWith('{'));
+  assert.ok(lines.length > 20, `${lines.length} JSON log lines`);
+  const dup = lines.map((l) => [l, repeatedTopLevelKeys(l)] as const).filter(([, k]) => k.length > 0);
+  assert.equal(dup.slice(0, 3).map(([l, k]) => `${k.join(',')} in ${l.slice(0, 200)}`), []);
 });
 
 test('SIGINT (Ctrl-C) stops it cleanly', async () => {
