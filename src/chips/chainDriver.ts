@@ -96,8 +96,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
     this.index = opts.chain ?? 0;
     this.uart = opts.uart;
     this.clock = opts.clock;
-    // the chain binds its own `chain` field: callers pass their logger unbound (one binding per field)
-    this.log = opts.log.child({ chain: this.index });
+    this.log = opts.log;
     this.stream = new ReplyStream(opts.family);
     this.quietMs = opts.quietMs ?? 200;
     this.replyTimeoutMs = opts.replyTimeoutMs ?? 1000;
@@ -289,7 +288,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
     await this.setFrequency(o.freqMHz);
     await this.setTicketDifficulty(o.ticketDifficulty);
     if (o.baud && o.baud !== this.uart.baud) await this.setBaud(o.baud);
-    this.log.info({ chips: this.addresses.length, freqMHz: o.freqMHz }, 'chain initialised');
+    this.log.info({ chain: this.index, chips: this.addresses.length, freqMHz: o.freqMHz }, 'chain initialised');
   }
 
   /** Sends work; the caller's jobId is remembered under the next wire id of the ring. */
@@ -340,7 +339,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
         if (col && f.reg === col.reg) {
           col.got.push(f);
           col.lastMs = this.clock.now();
-        } else this.log.debug({ reply: f }, 'unrequested register reply');
+        } else this.log.debug({ chain: this.index, reply: f }, 'unrequested register reply');
         continue;
       }
       const l = this.family.nonceLayout;

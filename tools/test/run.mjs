@@ -2,15 +2,23 @@
 // `npm test`: typecheck, then every test file (unit, contract, integration, fuzz) under c8,
 // then one closing line `N passed, N failed` that CI reads. Arguments filter test files by
 // path prefix (`npm test -- test/unit/pow`). `--no-typecheck` skips tsc (inner loop only).
+// First it checks the system packages the suite needs (tools/test/prerequisites.json).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { ensurePrerequisites } from './prerequisites.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const skipTypecheck = args.includes('--no-typecheck');
 const filters = args.filter((a) => !a.startsWith('--'));
+
+// System packages first (mosquitto, promtool, ...): installed here when we may, else one command to run.
+if (!args.includes('--no-prerequisites')) {
+  const code = ensurePrerequisites();
+  if (code !== 0) process.exit(code);
+}
 
 let typecheckFailed = 0;
 if (!skipTypecheck) {
