@@ -238,7 +238,7 @@ export class MiningComponent implements Component<KabosuConfig> {
       clock,
       log,
       plans: hal.uarts.map((uart, c) => ({
-        chain: new Chain({ family, uart, clock, log: log.child({ chain: c }), expectedChips: hb.chipsPerChain, chain: c, reset: hal.gpio.reset[c], prehash }),
+        chain: new Chain({ family, uart, clock, log, expectedChips: hb.chipsPerChain, chain: c, reset: hal.gpio.reset[c], prehash }),
         expectedChips: hb.chipsPerChain,
         freqMHz: hb.freqMHz.stock,
         expectedHps: perChainHps,

@@ -82,7 +82,7 @@ export async function readPsu(i2c: I2cBus[], board: BoardDefinition, nominalV: n
 async function scanChain(o: DiagOptions, c: number, faults: HwFault[]): Promise<DiagChain> {
   const hb = o.board.hashBoard;
   const family = getChipFamily(hb.chipFamily);
-  const chain = new Chain({ family, uart: o.hal.uarts[c], clock: o.clock, log: o.log.child({ chain: c }), expectedChips: hb.chipsPerChain, chain: c, reset: o.hal.gpio.reset[c] });
+  const chain = new Chain({ family, uart: o.hal.uarts[c], clock: o.clock, log: o.log, expectedChips: hb.chipsPerChain, chain: c, reset: o.hal.gpio.reset[c] });
   const res: DiagChain = { index: c, chips_expected: hb.chipsPerChain, chips_found: 0, no_answer: [], frames: 0, bad_frames: 0, error_rate: 0, chips: [] };
   try {
     await chain.resetChain();

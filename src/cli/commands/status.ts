@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../../core/errors';
-import { PATH_OPTIONS, resolvePaths } from '../../app/paths';
-import { localRequest } from '../../api/local/client';
+import { PATH_OPTIONS } from '../../app/paths';
+import { askDaemon } from '../daemonSocket';
 import type { DaemonStatus } from '../../app/status';
 import { formatStatus } from '../../app/status';
 
@@ -15,9 +15,10 @@ export const command: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message, 'usage: kabosu status [--json] [--config FILE] [--data-dir DIR] [--dev]');
     }
-    const paths = resolvePaths({ config: values.config, dataDir: values['data-dir'], dev: values.dev, cwd: ctx.cwd, env: ctx.env });
-    const status = await localRequest<DaemonStatus>(paths.socketPath, 'GET', '/v1/status');
-    ctx.stdout.write(values.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
+    const a = await askDaemon<DaemonStatus>({ config: values.config, dataDir: values['data-dir'], dev: values.dev, cwd: ctx.cwd, env: ctx.env }, 'GET', '/v1/status');
+    // which daemon answered: in the JSON as `daemon`, for a person as the first line
+    const daemon = { socket: a.socketPath, dev: a.dev };
+    ctx.stdout.write(values.json ? JSON.stringify({ ...a.body, daemon }, null, 2) + '\n' : `${a.dev ? 'dev daemon (npm start)' : 'daemon'} at ${a.socketPath}\n${formatStatus(a.body)}`);
     return 0;
   },
 };
