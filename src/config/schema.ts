@@ -238,7 +238,7 @@ export const CONFIG_SCHEMA = {
           properties: {
             enabled: { enum: ['auto', true, false], default: 'auto', description: 'auto: on with real hash boards (hashboards.backend linux), off otherwise.' },
             host: { ...HOST, default: '0.0.0.0', description: 'Listen address.' },
-            port: { ...PORT, default: 80, description: 'Listen port (80 as the stock firmware; npm start uses 8081).' },
+            port: { ...PORT, default: 80, description: 'Listen port (80 as the stock firmware; a port above 1023, e.g. 8081, to try it unprivileged with npm start).' },
             password: { ...SECRET, description: 'HTTP digest password of user root (realm antMiner) for the write CGIs; none set: every write is refused.' },
           },
         },
