@@ -16,7 +16,7 @@ const RULES: Rule[] = [
   { reads: ['/thermal'], check: (c) => fanRange(c) },
   { reads: ['/tuning'], check: (c) => tuningRules(c) },
   { reads: ['/health'], check: (c) => healthHysteresis(c) },
-  { reads: ['/api', '/telemetry', '/testPool'], check: (c) => portClashes(c) },
+  { reads: ['/api', '/telemetry', '/testPool', '/hashboards'], check: (c) => portClashes(c) },
 ];
 
 function touches(bad: string, read: string): boolean {

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { DigestAuth, MD5, parseDigestHeader } from '../../../src/api/http/cgi/digest';
 import { parseProcNetRoute, parseResolvConf, type HostFacts } from '../../../src/api/http/cgi/hostNetwork';
 import { minerConf, systemInfo } from '../../../src/api/http/cgi/stockShapes';
+import { cgiWanted } from '../../../src/api/http/cgi/component';
+import { ConfigInvalidError, validateConfigData } from '../../../src/config';
 import { l3Status } from './cgminerFixture';
 
 const sampleStatus = () => l3Status({ thermal: true, power: true });
@@ -54,7 +56,7 @@ test('a replayed nonce count is refused; an expired nonce is stale only with a r
   assert.is(a.verify(answer(ch, { password: 'pw', nc: 2 }), 'POST', '/cgi-bin/blink.cgi', 'root', 'pw').ok, true);
   nowMs += 61_000;
   assert.equal(a.verify(answer(ch, { password: 'pw', nc: 3 }), 'POST', '/cgi-bin/blink.cgi', 'root', 'pw'), { ok: false, stale: true, why: 'nonce expired' });
-  assert.is(a.verify(answer(ch, { password: 'bad', nc: 4 }), 'POST', '/cgi-bin/blink.cgi', 'root', 'pw').stale, false);
+  assert.equal(a.verify(answer(ch, { password: 'bad', nc: 4 }), 'POST', '/cgi-bin/blink.cgi', 'root', 'pw'), { ok: false, stale: false, why: 'wrong user or password' });
   // A nonce minted by another key (another process) is unknown.
   const other = new DigestAuth({ realm, nowMs: () => nowMs });
   assert.is(a.verify(answer(other.challenge(), { password: 'pw' }), 'POST', '/cgi-bin/blink.cgi', 'root', 'pw').ok, false);
@@ -103,6 +105,23 @@ test('get_miner_conf body: three pool slots, pass always "", work mode from stat
   assert.is(paused['bitmain-work-mode'], '1');
   assert.is(paused['bitmain-fan-ctrl'], true);
   assert.is(paused['bitmain-fan-pwm'], '70');
+});
+
+test('config: api.cgi on the HTTP API port is refused; auto is on only with real boards and the L3+ personality', () => {
+  const base = { version: 1, api: { http: { host: '0.0.0.0', port: 8080 }, cgi: { enabled: true, port: 8080 } } };
+  try {
+    validateConfigData(base, 't');
+    assert.unreachable('a port clash is refused');
+  } catch (e) {
+    assert.instance(e, ConfigInvalidError);
+    assert.ok((e as ConfigInvalidError).issues.some((i) => i.pointer === '/api/cgi/port'), JSON.stringify((e as ConfigInvalidError).issues));
+  }
+  const cfg = (over: Record<string, unknown>) => validateConfigData({ version: 1, ...over }, 't').config;
+  assert.is(cgiWanted(cfg({})).on, false, 'auto with simulated boards: off');
+  assert.is(cgiWanted(cfg({ hashboards: { backend: 'linux' } })).on, true, 'auto with real boards: on (port 80)');
+  assert.is(cgiWanted(cfg({ hashboards: { backend: 'linux' }, api: { cgminer: { personality: 'kabosu' } } })).on, false, 'kabosu personality: off');
+  assert.is(cgiWanted(cfg({ api: { cgi: { enabled: true, port: 8081 } } })).on, true);
+  assert.is(cfg({}).api.cgi.port, 80);
 });
 
 test.run();
