@@ -24,6 +24,7 @@ import { effectiveLimits } from '../thermal/defaults';
 import { interlockWorkerTarget } from '../thermal/interlockSupervisor';
 import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import { CgminerApiComponent } from '../api/cgminer/component';
+import { StockCgiComponent } from '../api/http/cgi/component';
 import type { DaemonControl } from './control';
 import type { ChipStatus } from '../core/minerApi';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
@@ -243,6 +244,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     poolPriority: (names: string[]) => mining.poolPriority(names),
   });
   components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
+  components.push(new StockCgiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgi')));
   components.push(new MemoryTrimComponent(ctx.clock));
   components.push(new HelperThreadsComponent(ctx.clock));
   const boardsNote = (): string | undefined => {

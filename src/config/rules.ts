@@ -19,7 +19,7 @@ const RULES: Rule[] = [
   { reads: ['/thermal'], check: (c) => fanRange(c) },
   { reads: ['/tuning'], check: (c) => tuningRules(c) },
   { reads: ['/health'], check: (c) => healthHysteresis(c) },
-  { reads: ['/api', '/telemetry', '/testPool'], check: (c) => portClashes(c) },
+  { reads: ['/api', '/telemetry', '/testPool', '/hashboards'], check: (c) => portClashes(c) },
 ];
 
 function touches(bad: string, read: string): boolean {
@@ -132,6 +132,7 @@ function listeners(c: KabosuConfig): Listener[] {
   const out: Listener[] = [];
   if (c.api.http.enabled) out.push({ pointer: '/api/http/port', host: c.api.http.host, port: c.api.http.port });
   if (c.api.cgminer.enabled) out.push({ pointer: '/api/cgminer/port', host: c.api.cgminer.host, port: c.api.cgminer.port });
+  if (c.api.cgi.enabled === true || (c.api.cgi.enabled === 'auto' && c.hashboards.backend === 'linux')) out.push({ pointer: '/api/cgi/port', host: c.api.cgi.host, port: c.api.cgi.port });
   if (c.telemetry.mqtt.broker.enabled) out.push({ pointer: '/telemetry/mqtt/broker/port', host: c.telemetry.mqtt.broker.host, port: c.telemetry.mqtt.broker.port });
   if (c.testPool.enabled) out.push({ pointer: '/testPool/port', host: c.testPool.host, port: c.testPool.port });
   return out;

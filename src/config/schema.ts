@@ -232,6 +232,16 @@ export const CONFIG_SCHEMA = {
             token: { ...SECRET, description: 'Token required for privileged commands.' },
           },
         },
+        cgi: {
+          type: 'object', additionalProperties: false, default: {},
+          description: 'Stock-shaped Antminer web CGI (/cgi-bin/*.cgi) for fleet tools such as pyasic (docs/http-api.md#stock-antminer-cgi); served only with api.cgminer.personality antminer-l3plus.',
+          properties: {
+            enabled: { enum: ['auto', true, false], default: 'auto', description: 'auto: on with real hash boards (hashboards.backend linux), off otherwise.' },
+            host: { ...HOST, default: '0.0.0.0', description: 'Listen address.' },
+            port: { ...PORT, default: 80, description: 'Listen port (80 as the stock firmware; a port above 1023, e.g. 8081, to try it unprivileged with npm start).' },
+            password: { ...SECRET, description: 'HTTP digest password of user root (realm antMiner) for the write CGIs; none set: every write is refused.' },
+          },
+        },
       },
     },
     console: {

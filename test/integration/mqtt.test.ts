@@ -68,9 +68,9 @@ test('retained status, telemetry, chains and HA discovery are there for a late s
   assert.is((await sub('kabosu/m1/chains/+', 4)).length, 4);
   const pools = await sub('kabosu/m1/pools', 1);
   assert.not.match(pools[0], /pw@/);
-  const disc = await sub('homeassistant/+/m1/+/config', 13);
-  assert.is(disc.length, 13);
-  assert.is(validateLines([...tel, ...pools, ...disc, ...(await sub('kabosu/m1/chains/+', 4))]), 19);
+  const disc = await sub('homeassistant/+/m1/+/config', 14);
+  assert.is(disc.length, 14);
+  assert.is(validateLines([...tel, ...pools, ...disc, ...(await sub('kabosu/m1/chains/+', 4))]), 20);
   const sw = JSON.parse(disc.find((l) => l.startsWith('homeassistant/switch/m1/mining/config'))!.split(' ').slice(1).join(' '));
   assert.is(sw.availability_topic, 'kabosu/m1/status'); assert.is(sw.unique_id, 'm1_mining'); assert.is(sw.command_topic, 'kabosu/m1/cmd/mining');
   await p.stop();

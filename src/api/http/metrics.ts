@@ -2,7 +2,8 @@ import type { DaemonStatus } from '../../core/minerApi';
 
 /**
  * Prometheus text exposition (format 0.0.4) of one status snapshot, following conventions 2.9:
- * prefix `kabosu_`, base units in names (hertz, celsius, watts, seconds), `_total` counters,
+ * prefix `kabosu_`, base units in names (hertz, celsius, watts, seconds; fan `_rpm` is the one
+ * documented exception), `_total` counters,
  * bounded labels only (chain index, pool name, fan index, fixed reasons; per-chip series are not
  * exported). Pure: the caller appends prom-client's process_/nodejs_ metrics.
  */
@@ -56,7 +57,7 @@ export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFam
     fam('build_info', 'gauge', 'Build and board metadata (value is always 1).', [
       { labels: { version: s.version, commit: meta.commit ?? 'unknown', board: s.hashboards.model ?? 'none', chip_family: meta.chipFamily ?? 'unknown' }, value: 1 },
     ]),
-    fam('up_seconds', 'gauge', 'Seconds since the daemon started.', [{ labels: {}, value: s.uptime_s }]),
+    fam('uptime_seconds', 'gauge', 'Seconds since the daemon started.', [{ labels: {}, value: s.uptime_s }]),
     fam('mining', 'gauge', '1 while chips return nonces for pool work.', [{ labels: {}, value: s.state === 'mining' ? 1 : 0 }]),
     fam('hashrate_hashes_per_second', 'gauge', "The firmware's hashrate from chip nonces (window 5s, 1m, 15m).", [
       ...(['5s', '1m', '15m'] as const).map((w) => ({ labels: { chain: 'all', window: w }, value: s.hashrate.chips[w].hps })),
@@ -69,9 +70,11 @@ export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFam
     fam('chain_chips', 'gauge', 'Chips found on the chain.', chains.map((c) => ({ labels: { chain: c.index }, value: c.chips_found }))),
     fam('chain_chips_expected', 'gauge', 'Chips the board definition expects.', chains.map((c) => ({ labels: { chain: c.index }, value: c.chips_expected }))),
     fam('chain_frequency_hertz', 'gauge', 'Chain PLL frequency.', chains.filter((c) => c.freq_mhz !== null).map((c) => ({ labels: { chain: c.index }, value: (c.freq_mhz as number) * 1e6 }))),
+    // Every result series exists from the first scrape, at 0: an alert on `increase(...) > 0`
+    // sees the first reject as a 0 -> 1 change instead of a series appearing (docs/http-api.md).
     fam('shares_total', 'counter', 'Shares by result.', [
       { labels: { result: 'accepted' }, value: s.shares.accepted },
-      ...[...rejected].map(([reason, v]) => ({ labels: { result: 'rejected', reason }, value: v })),
+      ...REJECT_REASONS.map((reason) => ({ labels: { result: 'rejected', reason }, value: rejected.get(reason) ?? 0 })),
     ]),
     fam('shares_submitted_total', 'counter', 'Shares sent to a pool.', [{ labels: {}, value: s.shares.submitted }]),
     fam('pool_up', 'gauge', '1 when the pool connection is up.', s.pools.map((p) => ({ labels: { pool: p.name }, value: p.state === 'ready' ? 1 : 0 }))),
@@ -89,7 +92,9 @@ export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFam
       fam('chip_temperature_celsius', 'gauge', 'Hottest chip-side reading per board.', t.boards.filter((b) => b.chip_temp_c !== null).map((b) => ({ labels: { chain: b.index }, value: b.chip_temp_c as number }))),
       fam('board_temperature_celsius', 'gauge', 'Board (PCB) reading.', t.boards.filter((b) => b.board_temp_c !== null).map((b) => ({ labels: { chain: b.index }, value: b.board_temp_c as number }))),
       fam('thermal_throttle_ratio', 'gauge', 'Frequency reduction by the thermal policy, 0-1.', t.boards.map((b) => ({ labels: { chain: b.index }, value: b.throttle_pct / 100 }))),
-      fam('fan_speed_rpm', 'gauge', 'Fan speed from the tachometer.', t.fans.filter((f) => f.rpm !== null).map((f) => ({ labels: { fan: f.index }, value: f.rpm as number }))),
+      // Prometheus' base-unit table has no rotational speed; `_rpm` follows node_exporter's
+      // node_hwmon_fan_rpm, the name fan dashboards already use (decision in docs/http-api.md).
+      fam('fan_speed_rpm', 'gauge', 'Fan speed from the tachometer, revolutions per minute.', t.fans.filter((f) => f.rpm !== null).map((f) => ({ labels: { fan: f.index }, value: f.rpm as number }))),
       fam('fan_duty_ratio', 'gauge', 'Commanded fan duty, 0-1.', t.fans.map((f) => ({ labels: { fan: f.index }, value: f.duty_pct / 100 }))),
       fam('interlock_trips_total', 'counter', 'Safety interlock trips since start.', [{ labels: {}, value: t.interlock.trips }]),
     );

@@ -1,4 +1,8 @@
-/** Home Assistant MQTT discovery: per-entity `homeassistant/<platform>/<device_id>/<object_id>/config`. */
+/**
+ * Home Assistant MQTT discovery: per-entity `homeassistant/<platform>/<device_id>/<object_id>/config`.
+ * `object_id` is deprecated since HA 2025.10 in favour of `default_entity_id` (`<domain>.<object_id>`);
+ * both are sent so older and newer HA name the entities the same (docs/mqtt.md).
+ */
 import type { DaemonStatus } from '../../core/minerApi';
 import type { Topics } from '../mqtt/topics';
 
@@ -10,6 +14,8 @@ const SENSORS: Sensor[] = [
   { id: 'hashrate', name: 'Hashrate (chips)', key: 'hashrate_ghs', unit: 'GH/s', state_class: 'measurement', icon: 'mdi:speedometer' },
   { id: 'pool_hashrate', name: 'Hashrate (pool accepted)', key: 'pool_hashrate_ghs', unit: 'GH/s', state_class: 'measurement', icon: 'mdi:speedometer' },
   { id: 'power', name: 'Power', key: 'power_w', unit: 'W', device_class: 'power', state_class: 'measurement' },
+  // The persisted kWh counter: with device_class energy + total_increasing HA offers it on the Energy dashboard.
+  { id: 'energy', name: 'Energy', key: 'energy_kwh', unit: 'kWh', device_class: 'energy', state_class: 'total_increasing' },
   { id: 'efficiency', name: 'Efficiency', key: 'efficiency_j_per_gh', unit: 'J/GH', state_class: 'measurement' },
   { id: 'chip_temp', name: 'Chip temperature', key: 'chip_temp_c', unit: '°C', device_class: 'temperature', state_class: 'measurement' },
   { id: 'board_temp', name: 'Board temperature', key: 'board_temp_c', unit: '°C', device_class: 'temperature', state_class: 'measurement' },
@@ -17,20 +23,25 @@ const SENSORS: Sensor[] = [
   { id: 'state', name: 'State', key: 'state', icon: 'mdi:pickaxe' },
 ];
 
+/** HA entity ids are `<domain>.<slug>` with the slug in [a-z0-9_] (a device id may carry '-'). */
+export function defaultEntityId(platform: string, objectId: string): string {
+  return `${platform}.${objectId.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
 export function discoveryMessages(i: DiscoveryInput): { topic: string; payload: string }[] {
   const p = i.prefix ?? 'homeassistant';
   const device = {
     identifiers: [i.deviceId], name: i.name, manufacturer: 'kabosu',
     model: i.status.hashboards.model ?? 'unknown', sw_version: i.status.version,
   };
-  const common = (id: string): Record<string, unknown> => ({
-    unique_id: `${i.deviceId}_${id}`, object_id: `${i.deviceId}_${id}`, device,
+  const common = (platform: string, id: string): Record<string, unknown> => ({
+    unique_id: `${i.deviceId}_${id}`, object_id: `${i.deviceId}_${id}`, default_entity_id: defaultEntityId(platform, `${i.deviceId}_${id}`), device,
     origin: { name: 'kabosu', sw: i.status.version },
     availability_topic: i.t.status, payload_available: 'online', payload_not_available: 'offline',
   });
   const out: { topic: string; payload: string }[] = [];
   const add = (platform: string, id: string, body: Record<string, unknown>): void => {
-    out.push({ topic: `${p}/${platform}/${i.deviceId}/${id}/config`, payload: JSON.stringify({ ...common(id), ...body }) });
+    out.push({ topic: `${p}/${platform}/${i.deviceId}/${id}/config`, payload: JSON.stringify({ ...common(platform, id), ...body }) });
   };
   for (const s of SENSORS) {
     add('sensor', s.id, {

@@ -13,6 +13,8 @@ export interface TelemetryPayload {
   hashrate_1m_ghs: number | null;
   pool_hashrate_ghs: number | null;
   power_w: number | null;
+  /** The persisted energy counter (src/power/energyCounter.ts), kWh; null without power figures. */
+  energy_kwh: number | null;
   efficiency_j_per_gh: number | null;
   chip_temp_c: number | null;
   board_temp_c: number | null;
@@ -41,6 +43,8 @@ export function telemetryPayload(s: DaemonStatus, nowMs: number): TelemetryPaylo
     hashrate_1m_ghs: r(s.hashrate.chips['1m'].hps / GH, 3),
     pool_hashrate_ghs: s.hashrate.pool_accepted ? r(s.hashrate.pool_accepted.hps / GH, 3) : null,
     power_w: r(power),
+    // 1 Wh resolution; rounding keeps the value monotonic (HA's total_increasing reads a drop as a reset).
+    energy_kwh: r(s.power?.energy_kwh, 3),
     efficiency_j_per_gh: power != null && hs > 0 ? r(power / (hs / GH), 3) : null,
     chip_temp_c: r(max(temps.map((b) => b.chip_temp_c))),
     board_temp_c: r(max(temps.map((b) => b.board_temp_c))),

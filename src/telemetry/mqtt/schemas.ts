@@ -4,12 +4,12 @@ const head = { v: { const: 1 }, ts: { type: 'integer', minimum: 0 } };
 
 export const telemetrySchema = {
   $id: 'kabosu/mqtt/telemetry/v1', type: 'object', additionalProperties: false,
-  required: ['v', 'ts', 'state', 'uptime_s', 'hashrate_ghs', 'hashrate_1m_ghs', 'pool_hashrate_ghs', 'power_w', 'efficiency_j_per_gh', 'chip_temp_c', 'board_temp_c', 'fan_rpm', 'pool', 'pool_state', 'accepted', 'rejected'],
+  required: ['v', 'ts', 'state', 'uptime_s', 'hashrate_ghs', 'hashrate_1m_ghs', 'pool_hashrate_ghs', 'power_w', 'energy_kwh', 'efficiency_j_per_gh', 'chip_temp_c', 'board_temp_c', 'fan_rpm', 'pool', 'pool_state', 'accepted', 'rejected'],
   properties: {
     ...head,
     state: { enum: ['starting', 'mining', 'waiting-for-work', 'paused', 'no-hashboards', 'stopped'] },
     uptime_s: { type: 'integer', minimum: 0 },
-    hashrate_ghs: num, hashrate_1m_ghs: num, pool_hashrate_ghs: num, power_w: num, efficiency_j_per_gh: num,
+    hashrate_ghs: num, hashrate_1m_ghs: num, pool_hashrate_ghs: num, power_w: num, energy_kwh: { type: ['number', 'null'], minimum: 0 }, efficiency_j_per_gh: num,
     chip_temp_c: num, board_temp_c: num,
     fan_rpm: { type: 'array', items: num },
     pool: { type: ['string', 'null'] }, pool_state: { type: ['string', 'null'] },
@@ -52,9 +52,10 @@ export const replySchema = {
 } as const;
 
 export const haConfigSchema = {
-  $id: 'kabosu/mqtt/ha-config/v1', type: 'object', required: ['unique_id', 'name', 'device', 'availability_topic', 'payload_available', 'payload_not_available', 'origin'],
+  $id: 'kabosu/mqtt/ha-config/v1', type: 'object', required: ['unique_id', 'default_entity_id', 'name', 'device', 'availability_topic', 'payload_available', 'payload_not_available', 'origin'],
   properties: {
     unique_id: { type: 'string', pattern: '^[a-z0-9_-]+$' },
+    default_entity_id: { type: 'string', pattern: '^(sensor|binary_sensor|switch|number|button)\\.[a-z0-9_]+$' },
     device: { type: 'object', required: ['identifiers', 'name', 'manufacturer', 'model'], properties: { identifiers: { type: 'array', minItems: 1 } } },
     availability_topic: { type: 'string' }, state_topic: { type: 'string' }, command_topic: { type: 'string' },
     state_class: { enum: ['measurement', 'total', 'total_increasing'] },

@@ -65,6 +65,19 @@ test('HA discovery: per-entity configs with device, availability, unique ids, cl
   assert.is(by('fan0_rpm').value_template, '{{ value_json.fan_rpm[0] }}');
   assert.is(by('power_target').command_topic, 'kabosu/m1/cmd/power_target');
   assert.is(by('mining').payload_off, '{"on":false}');
+  assert.is(by('energy').device_class, 'energy'); assert.is(by('energy').unit_of_measurement, 'kWh'); assert.is(by('energy').state_class, 'total_increasing');
+  assert.is(by('energy').value_template, '{{ value_json.energy_kwh }}');
+  assert.is(by('energy').default_entity_id, 'sensor.m1_energy');
+  assert.is(by('mining').default_entity_id, 'switch.m1_mining');
+});
+
+test('HA default_entity_id is <domain>.<object_id> slugged to [a-z0-9_] for a device id with "-"', () => {
+  const msgs = discoveryMessages({ deviceId: 'rack-7', name: 'Miner', t: topics('kabosu', 'rack-7'), status: sampleStatus() });
+  for (const m of msgs) {
+    const c = JSON.parse(m.payload);
+    const domain = m.topic.split('/')[1];
+    assert.is(c.default_entity_id, `${domain}.${c.object_id.replace(/-/g, '_')}`);
+  }
 });
 
 test('topics refuse wildcards', () => {
