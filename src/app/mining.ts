@@ -15,6 +15,7 @@ import { getAlgorithm, difficultyToTarget, type PowAlgorithm } from '../pow';
 import { TargetBytes } from '../pow/targets';
 import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
+import { poolSessionKey, poolSessionOptions, type PoolSessionConfig } from './poolSessionOptions';
 import { PoolManager, type PoolHealth } from '../pools';
 import type { SubmitResult } from '../stratum';
 import type { GpioLine, I2cBus, Uart } from '../hal/types';
@@ -202,7 +203,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     this.builder = new WorkBuilder(hb.chains, this.pow.diff1Target);
     const ordered = [...config.pools].sort((a, b) => a.priority - b.priority);
     this.sessions = ordered.map(
-      (p) => new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger: log.child({ pool: p.name }), allowRedirectHost: p.allowRedirect ?? false }),
+      (p) => new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger: log.child({ pool: p.name }), ...poolSessionOptions(p) }),
     );
     const manager = new PoolManager(
       this.sessions.map((session, i) => ({ session, priority: ordered[i].priority })),
@@ -358,7 +359,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     return `pool '${name}' removed`;
   }
 
-  async addPool(p: { url: string; user: string; password?: string; name?: string }): Promise<string> {
+  async addPool(p: { url: string; user: string; password?: string; name?: string } & PoolSessionConfig): Promise<string> {
     if (!/^stratum\+(tcp|ssl|tls):\/\/[^\s/:]+:\d{1,5}$/.test(p.url)) {
       throw new KabosuError('KBS_E_POOLS_BAD_URL', `'${p.url}' is not a stratum URL`, { hint: 'stratum+tcp://host:port' });
     }
@@ -366,7 +367,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     const taken = new Set(this.poolNames.values());
     let name = p.name ?? 'added';
     for (let i = 2; taken.has(name); i++) name = `${p.name ?? 'added'}-${i}`;
-    const session = new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock: this.o.clock, logger: this.o.log.child({ pool: name }) });
+    const session = new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock: this.o.clock, logger: this.o.log.child({ pool: name }), ...poolSessionOptions(p) });
     manager.add(session);
     session.events.on('extranonce', () => this.checker.reset(), this);
     this.sessions.push(session);
@@ -385,7 +386,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     if (same(prev.pools, next.pools) || !this.pools) return { applied: true };
     const manager = this.pools;
     const want = [...next.pools].sort((a, b) => a.priority - b.priority);
-    const key = (p: { url: string; user: string; password?: string }) => `${p.url} ${p.user} ${p.password ?? ''}`;
+    const key = poolSessionKey;
     const keep = new Set(want.map(key));
     const old = new Map(prev.pools.map((p) => [p.url, key(p)]));
     for (const p of want) {

@@ -43,6 +43,17 @@ export const CONFIG_SCHEMA = {
           password: { ...SECRET, default: 'x', description: 'Worker password.' },
           priority: { type: 'integer', minimum: 0, maximum: 99, default: 0, description: 'Lower is tried first.' },
           allowRedirect: { type: 'boolean', default: false, description: 'Follow client.reconnect to another host (off: a pool can only move us to another port on the same host).' },
+          // -- stratum session options (docs/stratum.md "Per-pool options")
+          suggestDifficulty: { type: 'number', exclusiveMinimum: 0, maximum: 1e15, description: 'Sent as mining.suggest_difficulty after authorize; pools may ignore it.' },
+          minimumDifficulty: { type: 'number', exclusiveMinimum: 0, maximum: 1e15, description: 'Asked with mining.configure minimum-difficulty (BIP310) before subscribe; a pool that does not know it is fine.' },
+          tls: {
+            type: 'object', additionalProperties: false, description: 'Certificate trust for stratum+ssl:// (default: public CAs only).',
+            properties: {
+              caFile: { type: 'string', pattern: '^/', maxLength: 4096, description: 'Absolute path of a PEM CA (or self-signed) certificate to trust for this pool.' },
+              fingerprint256: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$', description: 'Pinned SHA-256 fingerprint of the pool certificate (64 hex digits, colons allowed); replaces CA validation unless caFile is set too.' },
+              insecure: { type: 'boolean', default: false, description: 'Accept any certificate (no verification; a warning is logged on every connect).' },
+            },
+          },
         },
       },
     },

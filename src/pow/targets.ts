@@ -11,18 +11,19 @@ export const SCRYPT_DIFF1_TARGET: bigint = 0xffffn << 224n;
 export const SHA256_DIFF1_TARGET: bigint = 0xffffn << 208n;
 export const MAX_TARGET: bigint = (1n << 256n) - 1n;
 
-/** Fixed-point scale used to carry fractional difficulties into bigint math exactly enough. */
+/** Fixed-point scale used by targetToDifficulty to keep 64 bits of the quotient. */
 const SCALE = 1n << 64n;
 
 /**
- * target = floor(diff1 / diff), clamped to [1, 2^256 - 1]. Fractional difficulties (pools send
- * 0.5, 1/65536 ...) are carried with 64 fractional bits, so the result is exact for every
- * difficulty a double can hold to within one part in 2^53.
+ * target = floor(diff1 / diff), exact for every double (diff = m x 2^e is decomposed from its
+ * bits, so no step rounds), clamped to [1, 2^256 - 1]. Every positive finite double has a target
+ * (1.7e308 gives 1, 5e-324 the maximum); RangeError only for NaN, Infinity, zero and negatives.
  */
 export function difficultyToTarget(diff: number, diff1: bigint): bigint {
-  if (!Number.isFinite(diff) || diff <= 0) throw new RangeError(`difficulty must be a positive finite number, got ${diff}`);
-  const scaled = toScaledBigint(diff);
-  let t = (diff1 * SCALE) / scaled;
+  if (typeof diff !== 'number' || !Number.isFinite(diff) || diff <= 0) throw new RangeError(`difficulty must be a positive finite number, got ${String(diff)}`);
+  const [m, e] = decompose(diff);
+  // e can reach -1074 (subnormals) or +971: shifting a bigint that far is exact and cheap.
+  let t = e >= 0 ? diff1 / (m << BigInt(e)) : (diff1 << BigInt(-e)) / m;
   if (t > MAX_TARGET) t = MAX_TARGET;
   if (t < 1n) t = 1n;
   return t;
@@ -103,26 +104,14 @@ export function bitsToTarget(bits: number): bigint {
   return exp <= 3 ? mant >> BigInt(8 * (3 - exp)) : mant << BigInt(8 * (exp - 3));
 }
 
-function toScaledBigint(x: number): bigint {
-  // x * 2^64 as an exact bigint from the double's bits.
-  const [mant, exp] = frexp(x);
-  // x = mant * 2^exp with mant in [0.5, 1); mant * 2^53 is an integer.
-  const m = BigInt(Math.round(mant * 2 ** 53));
-  const shift = exp - 53 + 64;
-  return shift >= 0 ? m << BigInt(shift) : m >> BigInt(-shift) || 1n;
-}
-
-function frexp(x: number): [number, number] {
-  const exp = Math.floor(Math.log2(x)) + 1;
-  let mant = x / 2 ** exp;
-  let e = exp;
-  // Correct log2 rounding at the edges.
-  if (mant >= 1) {
-    mant /= 2;
-    e += 1;
-  } else if (mant < 0.5) {
-    mant *= 2;
-    e -= 1;
-  }
-  return [mant, e];
+/** A positive finite double as m x 2^e exactly (m an odd-or-53-bit integer), from its IEEE-754 bits. */
+function decompose(x: number): [bigint, number] {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x);
+  const hi = dv.getUint32(0);
+  const lo = dv.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  // normal: (2^52 + frac) x 2^(biased - 1075); subnormal: frac x 2^-1074
+  return biased === 0 ? [frac, -1074] : [frac | (1n << 52n), biased - 1075];
 }

@@ -4,7 +4,8 @@ import { ProtocolError } from '../../../src/core/errors';
 import { parseMessage } from '../../../src/stratum/v1/messages';
 import {
   BAD_PARAMS, MAX_MESSAGE_CHARS, MAX_RECONNECT_WAIT_MS, SERVER_HANDLERS, authorizeOutcome, extranonceSubscribeOutcome, serverHandler,
-  submitOutcome, submitParams, subscribeOutcome, subscribeParams, suggestDifficultyParams, type HandlerContext, type HandlerEffect,
+  submitOutcome, submitParams, subscribeOutcome, subscribeParams, suggestDifficultyParams, configureParams, configureOutcome, MIN_POOL_DIFFICULTY,
+  type HandlerContext, type HandlerEffect,
 } from '../../../src/stratum/v1/handlers';
 
 const ctx = (over: Partial<HandlerContext> = {}): HandlerContext => ({
@@ -77,10 +78,36 @@ test('mining.notify: each invalid shape is a typed error naming the field', () =
   refuses('mining.notify', with_(8, 'true'), code, /clean_jobs/);
 });
 
-test('mining.set_difficulty: fractional and huge accepted; zero, negative, NaN-like, strings refused', () => {
+test('mining.set_difficulty: fractional and large accepted; tiny clamped; zero, negative, non-finite, strings, > 2^64 refused as unusable', () => {
   assert.equal(run('mining.set_difficulty', [0.001]), [{ kind: 'difficulty', difficulty: 0.001 }]);
   assert.equal(run('mining.set_difficulty', [65536]), [{ kind: 'difficulty', difficulty: 65536 }]);
-  for (const p of [[], [0], [-1], ['65536'], [null], [[1]], [1e400]]) refuses('mining.set_difficulty', p, BAD_PARAMS, /positive number/);
+  assert.equal(run('mining.set_difficulty', [2 ** 64]), [{ kind: 'difficulty', difficulty: 2 ** 64 }]);
+  for (const d of [1e-300, 5e-324, 1e-6]) assert.equal(run('mining.set_difficulty', [d]), [{ kind: 'difficulty', difficulty: MIN_POOL_DIFFICULTY, clampedFrom: d }]);
+  for (const p of [[], [0], [-1], [-0], ['65536'], [null], [[1]], [1e400], [-1e400], [NaN], [true], [{}]]) {
+    const [e] = run('mining.set_difficulty', p);
+    assert.is(e.kind, 'badDifficulty', JSON.stringify(p));
+    if (e.kind === 'badDifficulty') assert.match(e.reason, /positive finite number/);
+  }
+  for (const d of [1e300, 1.7e308, Number.MAX_VALUE, 2 ** 64 * 1.0000001]) {
+    const [e] = run('mining.set_difficulty', [d]);
+    assert.ok(e.kind === 'badDifficulty' && /no share could ever be found/.test(e.reason) && e.value === String(d), JSON.stringify(e));
+  }
+});
+
+test('mining.notify after an unusable difficulty: an unusableJob effect naming the reason, not a job', () => {
+  assert.equal(run('mining.notify', NOTIFY_A, null, ctx({ unusableDifficulty: 'too big' })), [{ kind: 'unusableJob', jobId: 'b3ba', reason: 'too big' }]);
+  refuses('mining.notify', ['x'], 'KBS_E_STRATUM_BAD_NOTIFY', undefined, ctx({ unusableDifficulty: 'too big' }));
+});
+
+test('mining.configure: minimum-difficulty only (no version-rolling for scrypt); any reply shape is advisory', () => {
+  assert.equal(configureParams({ minimumDifficulty: 2048 }), [['minimum-difficulty'], { 'minimum-difficulty.value': 2048 }]);
+  for (const d of [0, -1, NaN, Infinity]) assert.throws(() => configureParams({ minimumDifficulty: d }), (e: Error & { code?: string }) => e.code === 'KBS_E_STRATUM_BAD_MIN_DIFFICULTY');
+  assert.equal(configureOutcome(resp({ 'minimum-difficulty': true })), { minimumDifficulty: true });
+  assert.equal(configureOutcome(resp({})), { minimumDifficulty: false, reason: 'extension not known to the pool' });
+  assert.equal(configureOutcome(resp({ 'minimum-difficulty': false })), { minimumDifficulty: false, reason: 'refused (false)' });
+  assert.equal(configureOutcome(resp(null)), { minimumDifficulty: false, reason: 'null result' });
+  assert.equal(configureOutcome(resp(null, { code: 20, message: 'Unknown method' })), { minimumDifficulty: false, reason: 'error: Unknown method' });
+  assert.equal(configureOutcome(resp([1])), { minimumDifficulty: false, reason: 'bad result' });
 });
 
 test('mining.set_extranonce: new extranonce for the next notify; the job in hand keeps its own', () => {

@@ -29,4 +29,6 @@ export { authorizeOutcome, type AuthorizeOutcome } from './authorize';
 export { submitOutcome, submitParams } from './submit';
 export { extranonceSubscribeOutcome, type ExtranonceSubscribeOutcome } from './extranonceSubscribe';
 export { suggestDifficultyParams } from './suggestDifficulty';
+export { configureParams, configureOutcome, type ConfigureOutcome } from './configure';
+export { difficultyEffect, MIN_POOL_DIFFICULTY, MAX_POOL_DIFFICULTY } from './setDifficulty';
 export { handleNotify, handleSetDifficulty, handleSetExtranonce, handleReconnect, handleGetVersion, handleShowMessage };

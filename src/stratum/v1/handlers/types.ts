@@ -17,10 +17,14 @@ export interface HandlerContext {
   /** client.reconnect may name another host (else: same host, port may change). */
   allowRedirectHost: boolean;
   agent: string;
+  /** Why the last set_difficulty was refused, until a usable one arrives (undefined: usable). */
+  unusableDifficulty?: string;
 }
 
 export type HandlerEffect =
-  | { kind: 'difficulty'; difficulty: number }
+  | { kind: 'difficulty'; difficulty: number; clampedFrom?: number }
+  | { kind: 'badDifficulty'; value: string; reason: string }
+  | { kind: 'unusableJob'; jobId: string; reason: string }
   | { kind: 'job'; job: Job }
   | { kind: 'extranonce'; extranonce1: Buffer; extranonce2Size: number }
   | { kind: 'reconnect'; host: string; port: number; waitMs: number }
