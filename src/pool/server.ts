@@ -101,7 +101,8 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
   }
   function register(j: PoolJob): PoolJob {
     jobs.set(j.jobId, { job: j, stale: false });
-    if (jobs.size > 256) jobs.delete(jobs.keys().next().value as string);
+    // Retargets add jobs per connection: keep enough that a busy pool never forgets live work.
+    if (jobs.size > 4096) jobs.delete(jobs.keys().next().value as string);
     jobCount++;
     return j;
   }

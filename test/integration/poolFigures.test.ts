@@ -45,7 +45,7 @@ test('pool difficulty, difficulty sums and work utility in :4028, /api/v1/status
     writeFileSync(join(k.dir, 'config.json'), JSON.stringify(cfg));
     k.daemon(['run', '--config', join(k.dir, 'config.json'), '--data-dir', join(k.dir, 'data')]);
     await k.waitFor(/HTTP API listening/, 30_000);
-    const status = async () => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`)).json();
+    const status = async (): Promise<any> => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`)).json(); // eslint-disable-line @typescript-eslint/no-explicit-any
     let s = await status();
     const end = Date.now() + 60_000;
     while (s.shares.accepted < 6 && Date.now() < end) { await new Promise((r) => setTimeout(r, 500)); s = await status(); }

@@ -87,7 +87,7 @@ test('1,000 rejects with 1,000 different texts: counts by a bounded taxonomy, la
     writeFileSync(join(k.dir, 'config.json'), JSON.stringify(cfg));
     k.daemon(['run', '--config', join(k.dir, 'config.json'), '--data-dir', join(k.dir, 'data')]);
     await k.waitFor(/HTTP API listening/, 30_000);
-    const status = async () => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`)).json();
+    const status = async (): Promise<any> => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`)).json(); // eslint-disable-line @typescript-eslint/no-explicit-any
     let s = await status();
     const end = Date.now() + 90_000;
     // Replies come in order: an accepted share after the 1,000th reject means every reject was counted.

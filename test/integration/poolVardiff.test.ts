@@ -37,6 +37,10 @@ class CpuMiner {
   extranonce1 = '';
   told: number | null = null;
   setDifficulties: number[] = [];
+  /** For each set_difficulty after the first: was the next notify a job id never seen before? */
+  retargetThenNewJob: boolean[] = [];
+  private seenJobs = new Set<string>();
+  private awaitingJob = false;
   work?: Work;
   private nextId = 10;
   private en2 = 0;
@@ -68,9 +72,16 @@ class CpuMiner {
   }
 
   private onMessage(m: { id: number | null; method?: string; params?: unknown[]; result?: unknown; error?: unknown }): void {
-    if (m.method === 'mining.set_difficulty') { this.told = m.params![0] as number; this.setDifficulties.push(this.told); return; }
+    if (m.method === 'mining.set_difficulty') {
+      this.told = m.params![0] as number;
+      this.setDifficulties.push(this.told);
+      if (this.setDifficulties.length > 1) this.awaitingJob = true;
+      return;
+    }
     if (m.method === 'mining.notify') {
       const p = m.params!;
+      if (this.awaitingJob) { this.retargetThenNewJob.push(!this.seenJobs.has(p[0] as string)); this.awaitingJob = false; }
+      this.seenJobs.add(p[0] as string);
       // Only a new job id makes new work; a repeated id leaves the work (and its difficulty) alone.
       if (this.work && this.work.jobId === p[0] && p[8] !== true) return;
       if (this.told === null) throw new Error('notify before any set_difficulty');
@@ -123,6 +134,8 @@ test('an independent miner that rebuilds work only on a new job id gets >= 99% a
     assert.ok(m.setDifficulties[m.setDifficulties.length - 1] > m.setDifficulties[0], detail);
     assert.ok(m.submitted >= 52, detail);
     assert.ok(m.accepted >= 0.99 * m.submitted, detail);
+    // Each retarget came as set_difficulty followed by work under a new job id.
+    assert.ok(m.retargetThenNewJob.length >= 3 && m.retargetThenNewJob.every(Boolean), JSON.stringify(m.retargetThenNewJob));
 
     // A share that misses its difficulty is rejected with the share's own difficulty in the text.
     const probe = new CpuMiner(port);
