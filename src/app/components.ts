@@ -26,7 +26,8 @@ import { SimRemoteBoardsComponent } from './simRemoteBoards';
 import { CgminerApiComponent } from '../api/cgminer/component';
 import { StockCgiComponent } from '../api/http/cgi/component';
 import type { DaemonControl } from './control';
-import type { ChipStatus } from '../core/minerApi';
+import type { ChipStatus, PoolStatus } from '../core/minerApi';
+import type { ShareStatsSnapshot } from '../pools';
 import { WINDOWS_S } from '../hashboard/hashrateMeter';
 import type { RateEstimate } from '../hashboard/hashrateMeter';
 import { HealthComponent } from '../health/healthComponent';
@@ -293,9 +294,12 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         device_id: i.deviceId,
         hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
-        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted }, submit_host_ms: latencySummary(mining.shareLatencyMs), work_host_ms: latencySummary(mining.workLatencyMs.slice(-1000)), submit_host_hist: mining.shareLatencyHist.snapshot() },
+        shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted }, ...shareFigures(mining.shareStats.snapshot()), submit_host_ms: latencySummary(mining.shareLatencyMs), work_host_ms: latencySummary(mining.workLatencyMs.slice(-1000)), submit_host_hist: mining.shareLatencyHist.snapshot() },
         pools: health.length
-          ? health.map((h) => ({ name: h.name, url: h.url, state: h.state, active: h.active, difficulty: h.active ? (mining.currentDifficulty ?? null) : null, latency_ms: h.latencyEwmaMs, accepted: h.accepted, rejected: h.rejected }))
+          ? health.map((h) => ({
+              name: h.name, url: h.url, state: h.state, active: h.active, difficulty: h.difficulty, latency_ms: h.latencyEwmaMs, accepted: h.accepted, rejected: h.rejected,
+              stale: h.shares.stale, rejected_reasons: { ...h.shares.rejectedBy }, ...shareFigures(h.shares), last_share_at_ms: h.shares.lastShareAtMs,
+            }))
           : ctx.config.pools.map((p) => ({ name: p.name, url: p.url, state: 'idle', active: false, difficulty: null, latency_ms: null, accepted: 0, rejected: 0 })),
         chains: core
           ? core.chains.map((c, k) => {
@@ -373,6 +377,16 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
 function chipFrequency(c: ReturnType<FrequencyOwner['snapshot']>['boards'][number]['chips'][number] | undefined, scale: number | undefined, fallbackMHz: number): Pick<ChipStatus, 'freq_mhz' | 'freq_plan'> {
   if (!c || scale === undefined) return { freq_mhz: fallbackMHz };
   return { freq_mhz: c.effectiveMHz, freq_plan: { base_mhz: c.baseMHz, cap_mhz: c.capMHz, scale, running_mhz: c.runningMHz } };
+}
+
+/** The difficulty sums, last share and last reject of a pool or of the whole miner, as status fields. */
+function shareFigures(s: ShareStatsSnapshot): Pick<PoolStatus, 'difficulty_accepted' | 'difficulty_rejected' | 'difficulty_stale' | 'last_share_difficulty' | 'last_reject'> {
+  const r = s.lastReject;
+  return {
+    difficulty_accepted: s.difficultyAccepted, difficulty_rejected: s.difficultyRejected, difficulty_stale: s.difficultyStale,
+    last_share_difficulty: s.lastShareDifficulty,
+    last_reject: r ? { code: r.code, text: r.text, at_ms: r.atMs, class: r.class } : null,
+  };
 }
 
 /** p50/p99 of a latency sample (undefined when empty). */

@@ -16,8 +16,7 @@ import { TargetBytes } from '../pow/targets';
 import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { poolSessionKey, poolSessionOptions, type PoolSessionConfig } from './poolSessionOptions';
-import { PoolManager, type PoolHealth } from '../pools';
-import type { SubmitResult } from '../stratum';
+import { PoolManager, ShareStats, type ManagedSubmitResult, type PoolHealth } from '../pools';
 import type { GpioLine, I2cBus, Uart } from '../hal/types';
 import type { Component, ReloadResult } from './component';
 import { KabosuError } from '../core/errors';
@@ -86,6 +85,7 @@ export interface ShareCounts {
   submitted: number;
   accepted: number;
   acceptedDifficulty: number;
+  /** By reject class (pools/rejectClass.ts: a bounded set of keys, never the pool's free text). */
   rejected: Record<string, number>;
   notSubmitted: Record<string, number>;
   latencyMs: number | null;
@@ -121,6 +121,8 @@ export class MiningComponent implements Component<KabosuConfig> {
   private builder?: WorkBuilder;
   private difficulty?: number;
   readonly shares: ShareCounts = { submitted: 0, accepted: 0, acceptedDifficulty: 0, rejected: {}, notSubmitted: {}, latencyMs: null };
+  /** Miner-wide difficulty sums, last share, last reject (all pools, cgminer's summary figures). */
+  readonly shareStats = new ShareStats();
   readonly poolMeter: HashrateMeter;
   /** notify -> new work written on every chain, host ms, one entry per job. */
   readonly workLatencyMs: number[] = [];
@@ -278,20 +280,23 @@ export class MiningComponent implements Component<KabosuConfig> {
       if (this.shareLatencyMs.length > 1000) this.shareLatencyMs.shift();
     }
     sent.then(
-      (r: SubmitResult) => {
+      (r: ManagedSubmitResult) => {
         this.shares.latencyMs = r.latencyMs;
         if (r.accepted) {
           this.shares.accepted++;
           this.shares.acceptedDifficulty += v.share.difficulty;
+          this.shareStats.accepted(v.share.difficulty, this.o.clock.now());
           this.poolMeter.record(v.share.difficulty * 65536, this.o.clock.now());
           this.o.log.info({ chain: ev.chain, chip: ev.chip, difficulty: v.share.difficulty, latencyMs: r.latencyMs }, 'share accepted');
         } else {
-          this.shares.rejected[r.reason] = (this.shares.rejected[r.reason] ?? 0) + 1;
-          this.o.log.warn({ chain: ev.chain, reason: r.reason, code: r.code }, 'share rejected');
+          const cls = this.shareStats.rejected(v.share.difficulty, r.code, r.reason, this.o.clock.now());
+          this.shares.rejected[cls] = (this.shares.rejected[cls] ?? 0) + 1;
+          this.o.log.warn({ chain: ev.chain, reason: r.reason.slice(0, 160), class: cls, code: r.code }, 'share rejected');
         }
       },
       (err: Error) => {
-        this.shares.rejected.error = (this.shares.rejected.error ?? 0) + 1;
+        const cls = this.shareStats.rejected(v.share.difficulty, null, `submit failed: ${err.message}`, this.o.clock.now());
+        this.shares.rejected[cls] = (this.shares.rejected[cls] ?? 0) + 1;
         this.o.log.warn({ err: err.message }, 'share submit failed');
       },
     );

@@ -28,15 +28,38 @@ export interface ChainStatus {
   hashrate: RateWindows;
 }
 
+/** A pool's last reject: its code and raw text (truncated to 160 characters), when it came. */
+export interface PoolReject {
+  code: number | null;
+  text: string;
+  at_ms: number;
+  /** Its class (see `PoolStatus.rejected_reasons`). */
+  class: string;
+}
+
 export interface PoolStatus {
   name: string;
   url: string;
   state: string;
   active: boolean;
+  /** The pool's share difficulty (its latest job's, else its latest set_difficulty); null before either. */
   difficulty: number | null;
   latency_ms: number | null;
   accepted: number;
+  /** All rejects, stale ones included. */
   rejected: number;
+  /** Rejects the pool called stale (also in `rejected`). */
+  stale?: number;
+  /** Sums of the pool difficulty each share was submitted at (cgminer's Difficulty Accepted/Rejected/Stale). */
+  difficulty_accepted?: number;
+  difficulty_rejected?: number;
+  difficulty_stale?: number;
+  /** Pool difficulty of the last accepted share, and when it was accepted (ms since epoch). */
+  last_share_difficulty?: number | null;
+  last_share_at_ms?: number | null;
+  /** Rejects by class: stale, duplicate, low_difficulty, job_not_found, unauthorized, other. */
+  rejected_reasons?: Record<string, number>;
+  last_reject?: PoolReject | null;
 }
 
 /** One hash board's temperatures and thermal state (thermal/). */
@@ -160,8 +183,17 @@ export interface DaemonStatus {
   shares: {
     submitted: number;
     accepted: number;
+    /** By class: stale, duplicate, low_difficulty, job_not_found, unauthorized, other (never the pool's text). */
     rejected: Record<string, number>;
     not_submitted: Record<string, number>;
+    /** Sums of the pool difficulty of accepted / rejected (stale included) / stale shares, all pools. */
+    difficulty_accepted?: number;
+    difficulty_rejected?: number;
+    difficulty_stale?: number;
+    /** Pool difficulty of the last accepted share; null before one. */
+    last_share_difficulty?: number | null;
+    /** The last reject from any pool. */
+    last_reject?: PoolReject | null;
     /** Host time from a share's nonce bytes read off the UART to mining.submit written, over the last 1,000 shares. */
     submit_host_ms?: { samples: number; p50: number; p99: number };
     /** Host time from a parsed mining.notify to new work written to every chain's UART, over the last 1,000 jobs. */

@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { getAlgorithm } from '../pow';
 import type { PowName } from '../pow/types';
-import { hashToBigInt, SCRYPT_DIFF1_TARGET, difficultyToTarget } from '../pow/targets';
+import { hashToBigInt, hashDifficulty, SCRYPT_DIFF1_TARGET, difficultyToTarget } from '../pow/targets';
 import { RealClock } from '../hal/clock';
 import type { Clock, TimerHandle } from '../hal/types';
 import { LineFramer } from '../stratum/v1/framing';
@@ -89,18 +89,37 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
   const send = (c: Client, obj: unknown) => { if (clock.now() >= stalledUntil && !c.sock.destroyed) c.sock.write(JSON.stringify(obj) + '\n'); };
   const newE1 = () => { const b = Buffer.alloc(4); b.writeUInt32BE((0x1000 + ++e1Seq) >>> 0); return b; };
 
+  /**
+   * A job id is judged, per connection, at the difficulty in force when it was first sent there:
+   * miners build work when a job id is new and keep it (cpuminer, ASIC firmwares), so a later
+   * set_difficulty must never re-price work already handed out.
+   */
   function notify(c: Client, j: PoolJob): void {
-    c.jobDiff.set(j.jobId, c.difficulty);
+    if (!c.jobDiff.has(j.jobId)) c.jobDiff.set(j.jobId, c.difficulty);
     if (c.jobDiff.size > 64) c.jobDiff.delete(c.jobDiff.keys().next().value as string);
     send(c, { id: null, method: 'mining.notify', params: notifyParams(j) });
   }
+  function register(j: PoolJob): PoolJob {
+    jobs.set(j.jobId, { job: j, stale: false });
+    // Retargets add jobs per connection: keep enough that a busy pool never forgets live work.
+    if (jobs.size > 4096) jobs.delete(jobs.keys().next().value as string);
+    jobCount++;
+    return j;
+  }
   function newJob(clean: boolean): void {
     if (clean) { for (const r of jobs.values()) r.stale = true; for (const c of clients) c.seen.clear(); }
-    current = chain.job(nowSec(), clean, clock.now());
-    jobs.set(current.jobId, { job: current, stale: false });
-    if (jobs.size > 256) jobs.delete(jobs.keys().next().value as string);
-    jobCount++;
+    current = register(chain.job(nowSec(), clean, clock.now()));
     for (const c of clients) if (c.subscribed && c.user) notify(c, current);
+  }
+  /**
+   * A new difficulty for one connection: set_difficulty, then work under a new job id (same block,
+   * not clean: shares of the earlier jobs stay valid at their own difficulty).
+   */
+  function retarget(c: Client, difficulty: number): void {
+    c.difficulty = difficulty;
+    if (!c.subscribed || !c.user) return; // sent with the first job after authorize
+    send(c, { id: null, method: 'mining.set_difficulty', params: [c.difficulty] });
+    notify(c, register(chain.job(nowSec(), false, clock.now())));
   }
   chain.newBlock();
   newJob(true);
@@ -117,9 +136,7 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
     factor = Math.min(4, Math.max(0.25, factor));
     c.retargetAt = clock.now(); c.sharesSinceRetarget = 0;
     if (factor > 0.8 && factor < 1.25) return;
-    c.difficulty = Math.max(o.vardiffMin ?? 1 / 65536, c.difficulty * factor);
-    send(c, { id: null, method: 'mining.set_difficulty', params: [c.difficulty] });
-    notify(c, { ...current, cleanJobs: false });
+    retarget(c, Math.max(o.vardiffMin ?? 1 / 65536, c.difficulty * factor));
   }
 
   function reject(c: Client, id: unknown, reason: RejectReason, code: number, msg: string): void {
@@ -147,8 +164,8 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
     const job: Job = { ...rec.job, difficulty: diff, extranonce1: c.extranonce1, extranonce2Size: 4 };
     const header = setNonce(headerFor(job, Buffer.from(en2, 'hex'), nt), parseInt(nonce, 16));
     const hash = await alg.hash(header);
-    const need = diff;
-    if (hashToBigInt(hash) > difficultyToTarget(need, SCRYPT_DIFF1_TARGET)) return reject(c, id, 'lowDifficulty', 23, `low difficulty share of ${need}`);
+    // The reject names the share's own difficulty (NOMP: "low difficulty share of <shareDiff>").
+    if (hashToBigInt(hash) > difficultyToTarget(diff, SCRYPT_DIFF1_TARGET)) return reject(c, id, 'lowDifficulty', 23, `low difficulty share of ${+hashDifficulty(hash, SCRYPT_DIFF1_TARGET).toPrecision(6)} (job ${jobId} needs ${diff})`);
     accepted++; acceptedDifficulty += diff; c.accepted++; c.sharesSinceRetarget++;
     send(c, { id, result: true, error: null });
     vardiff(c);
@@ -173,7 +190,7 @@ export async function startTestPool(o: TestPoolOptions = {}): Promise<TestPool> 
         notify(c, { ...current, cleanJobs: true });
         return;
       case 'mining.suggest_difficulty':
-        if (typeof params[0] === 'number' && params[0] > 0 && Number.isFinite(params[0])) c.difficulty = params[0];
+        if (typeof params[0] === 'number' && params[0] > 0 && Number.isFinite(params[0]) && params[0] !== c.difficulty) retarget(c, params[0]);
         return; // no reply, like NOMP
       case 'mining.submit': void onSubmit(c, id, params).catch((err) => log.error({ err }, 'submit handler')); return;
       default: malformedLines++; // unknown method: silence (NOMP family)

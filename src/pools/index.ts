@@ -1,1 +1,3 @@
-export { PoolManager, type ManagedPool, type PoolHealth, type PoolManagerEvents, type PoolManagerOptions } from './manager';
+export { PoolManager, type ManagedPool, type ManagedSubmitResult, type PoolHealth, type PoolManagerEvents, type PoolManagerOptions } from './manager';
+export { REJECT_CLASSES, REJECT_TEXT_MAX, classifyReject, emptyRejectCounts, rejectText, type RejectClass } from './rejectClass';
+export { ShareStats, type LastReject, type ShareStatsSnapshot } from './shareStats';

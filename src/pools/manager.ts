@@ -10,13 +10,23 @@ import type { Clock } from '../hal/types';
 import type { Job } from '../work/job';
 import type { Share } from '../work/workItem';
 import type { PoolSession, SubmitResult } from '../stratum/types';
+import { ShareStats, type ShareStatsSnapshot } from './shareStats';
+import type { RejectClass } from './rejectClass';
 
 export interface ManagedPool { session: PoolSession; priority: number }
 
 export interface PoolHealth {
   url: string; priority: number; state: string; active: boolean; enabled: boolean;
   accepted: number; rejected: number; consecutiveRejects: number; latencyEwmaMs: number | null; penalizedUntil: number;
+  /** The pool's share difficulty: of its latest job, else its latest set_difficulty; null before either. */
+  difficulty: number | null;
+  /** The latest set_difficulty (cgminer's "Stratum Difficulty"); it applies from the next job. */
+  setDifficulty: number | null;
+  shares: ShareStatsSnapshot;
 }
+
+/** A submit's outcome, the pool it went to, and the reject's class (rejectClass.ts). */
+export type ManagedSubmitResult = SubmitResult & { url: string | undefined; rejectClass?: RejectClass };
 
 export interface PoolManagerEvents {
   /** The active pool changed (url undefined: no pool usable). */
@@ -34,7 +44,10 @@ export interface PoolManagerOptions {
   rejectPenaltyMs?: number;
 }
 
-interface Entry extends ManagedPool { disabled: boolean; lastJob?: Job; accepted: number; rejected: number; consecutiveRejects: number; ewma: number | null; penalizedUntil: number }
+interface Entry extends ManagedPool {
+  disabled: boolean; lastJob?: Job; stats: ShareStats; consecutiveRejects: number; ewma: number | null; penalizedUntil: number;
+  setDifficulty?: number; jobDifficulty?: number;
+}
 
 export class PoolManager {
   readonly events = new TypedEmitter<PoolManagerEvents>();
@@ -50,12 +63,18 @@ export class PoolManager {
   }
 
   private entry(p: ManagedPool): Entry {
-    return { ...p, disabled: false, accepted: 0, rejected: 0, consecutiveRejects: 0, ewma: null, penalizedUntil: 0 };
+    return { ...p, disabled: false, stats: new ShareStats(), consecutiveRejects: 0, ewma: null, penalizedUntil: 0 };
   }
 
   private watch(e: Entry): void {
-    e.session.events.on('job', (job) => { e.lastJob = job; if (e === this.activeEntry) this.events.emit('job', { url: e.session.url, job }); }, this);
-    e.session.events.on('difficulty', (d) => { if (e === this.activeEntry) this.events.emit('difficulty', { url: e.session.url, difficulty: d }); }, this);
+    e.session.events.on('job', (job) => {
+      e.lastJob = job;
+      e.jobDifficulty = job.difficulty;
+      if (e === this.activeEntry) this.events.emit('job', { url: e.session.url, job });
+    }, this);
+    // Every pool's difficulty is kept (a set_difficulty can arrive before the pool is ready and
+    // selected: the test pool sends it with the authorize reply); the active one's is forwarded.
+    e.session.events.on('difficulty', (d) => { e.setDifficulty = d; if (e === this.activeEntry) this.events.emit('difficulty', { url: e.session.url, difficulty: d }); }, this);
     e.session.events.on('state', ({ state }) => {
         if (state !== 'ready') e.lastJob = undefined;
         this.reselect(`${e.session.url} ${state}`);
@@ -141,14 +160,15 @@ export class PoolManager {
   }
 
   /** Submit to the pool that gave the share's job (the active one); counts and tracks latency. */
-  async submit(share: Share): Promise<SubmitResult & { url: string | undefined }> {
+  async submit(share: Share): Promise<ManagedSubmitResult> {
     const e = this.activeEntry;
-    if (!e) return { accepted: false, reason: 'no active pool', code: null, latencyMs: 0, url: undefined };
+    if (!e) return { accepted: false, reason: 'no active pool', code: null, latencyMs: 0, url: undefined, rejectClass: 'other' };
     const r = await e.session.submit(share);
     e.ewma = e.ewma === null ? r.latencyMs : e.ewma * 0.8 + r.latencyMs * 0.2;
-    if (r.accepted) { e.accepted++; e.consecutiveRejects = 0; }
+    if (r.accepted) { e.stats.accepted(share.difficulty, this.o.clock.now()); e.consecutiveRejects = 0; }
     else {
-      e.rejected++; e.consecutiveRejects++;
+      const rejectClass = e.stats.rejected(share.difficulty, r.code, r.reason, this.o.clock.now());
+      e.consecutiveRejects++;
       if (e.consecutiveRejects >= (this.o.maxConsecutiveRejects ?? 5)) {
         e.penalizedUntil = this.o.clock.now() + (this.o.rejectPenaltyMs ?? 300_000);
         e.consecutiveRejects = 0;
@@ -156,15 +176,20 @@ export class PoolManager {
         this.reselect(`${e.session.url} repeated rejects`);
         this.o.clock.setTimeout(() => this.reselect(`${e.session.url} penalty over`), (this.o.rejectPenaltyMs ?? 300_000) + 1);
       }
+      return { ...r, url: e.session.url, rejectClass };
     }
     return { ...r, url: e.session.url };
   }
 
   health(): PoolHealth[] {
-    return this.pools.map((e) => ({
-      url: e.session.url, priority: e.priority, state: e.session.state, active: e === this.activeEntry, enabled: !e.disabled,
-      accepted: e.accepted, rejected: e.rejected, consecutiveRejects: e.consecutiveRejects, latencyEwmaMs: e.ewma, penalizedUntil: e.penalizedUntil,
-    }));
+    return this.pools.map((e) => {
+      const shares = e.stats.snapshot();
+      return {
+        url: e.session.url, priority: e.priority, state: e.session.state, active: e === this.activeEntry, enabled: !e.disabled,
+        accepted: shares.accepted, rejected: shares.rejected, consecutiveRejects: e.consecutiveRejects, latencyEwmaMs: e.ewma, penalizedUntil: e.penalizedUntil,
+        difficulty: e.jobDifficulty ?? e.setDifficulty ?? null, setDifficulty: e.setDifficulty ?? null, shares,
+      };
+    });
   }
 
   private reselect(reason: string): void {
@@ -176,6 +201,8 @@ export class PoolManager {
     this.activeEntry = best;
     this.o.log.info({ url: best?.session.url, previous, reason }, 'active pool changed');
     this.events.emit('active', { url: best?.session.url, previous, reason });
+    const d = best?.setDifficulty ?? best?.jobDifficulty;
+    if (best && d !== undefined) this.events.emit('difficulty', { url: best.session.url, difficulty: d });
     if (best?.lastJob) this.events.emit('job', { url: best.session.url, job: { ...best.lastJob, cleanJobs: true } });
   }
 }

@@ -16,6 +16,25 @@ const mhs = (f: HashrateFigure | undefined) => (f ? f.hps / 1e6 : 0);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** cgminer reports Elapsed (and Device Elapsed) as whole seconds. */
+const elapsedS = (s: DaemonStatus) => Math.floor(s.uptime_s);
+/** cgminer's percentage: 100 * a / b with 4 decimals, 0 when b is 0. */
+const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1e6) / 1e4 : 0);
+
+/**
+ * cgminer's `suffix_string(diff, 0)` for the pools `Diff` field ("65.5K" for 65536, stock L3+
+ * capture): `%.3g` with K/M/G/T/P/E steps of 1000 from 1000 up, a plain integer below. Fractional
+ * difficulties below 1000 (cgminer's uint64 would print "0") keep 3 significant digits.
+ */
+export function suffixString(v: number): string {
+  const steps = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  let d = v;
+  while (d >= 1000 && i < steps.length - 1) { d /= 1000; i++; }
+  if (i === 0) return Number.isInteger(d) ? String(d) : String(+d.toPrecision(3));
+  return `${+d.toPrecision(3)}${steps[i]}`;
+}
+
 export function description(s: DaemonStatus): string {
   return `kabosu ${s.version}`;
 }
@@ -39,12 +58,15 @@ export function summary(s: DaemonStatus, p: Personality, nowS: number): Rec[] {
   const acc = s.shares.accepted;
   const hw = hwTotal(s);
   const nonces = s.chains.reduce((a, c) => a + c.nonces, 0);
-  const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1e6) / 1e4 : 0);
+  const el = elapsedS(s);
+  const da = s.shares.difficulty_accepted ?? 0;
+  const dr = s.shares.difficulty_rejected ?? 0;
+  const ds = s.shares.difficulty_stale ?? 0;
   const rate5 = mhs(s.hashrate.chips['5s']);
   const rateAv = mhs(s.hashrate.chips.total);
   const head: Rec = p === 'kabosu'
-    ? { Elapsed: s.uptime_s, 'MHS 5s': r3(rate5), 'MHS av': r2(rateAv), 'MHS 1m': r2(mhs(s.hashrate.chips['1m'])), 'MHS 15m': r2(mhs(s.hashrate.chips['15m'])), rate_unit: 'MH' }
-    : { Elapsed: s.uptime_s, 'GHS 5s': rate5.toFixed(3), 'GHS av': r2(rateAv) };
+    ? { Elapsed: el, 'MHS 5s': r3(rate5), 'MHS av': r2(rateAv), 'MHS 1m': r2(mhs(s.hashrate.chips['1m'])), 'MHS 15m': r2(mhs(s.hashrate.chips['15m'])), rate_unit: 'MH' }
+    : { Elapsed: el, 'GHS 5s': rate5.toFixed(3), 'GHS av': r2(rateAv) };
   return [{
     ...head,
     'Found Blocks': 0,
@@ -60,15 +82,18 @@ export function summary(s: DaemonStatus, p: Personality, nowS: number): Rec[] {
     'Remote Failures': 0,
     'Network Blocks': 0,
     'Total MH': r2(rateAv * s.uptime_s),
-    'Work Utility': 0,
-    'Difficulty Accepted': 0,
-    'Difficulty Rejected': 0,
-    'Difficulty Stale': 0,
+    // Difficulty-1 shares per minute the pool saw (accepted + rejected); the L3+ capture's
+    // 377447.21 = (2397855744 + 18202624) * 60 / 384063.
+    'Work Utility': el > 0 ? r2(((da + dr) * 60) / el) : 0,
+    'Difficulty Accepted': da,
+    'Difficulty Rejected': dr,
+    'Difficulty Stale': ds,
     'Best Share': 0,
     'Device Hardware%': pct(hw, hw + nonces),
     'Device Rejected%': pct(rej, acc + rej),
-    'Pool Rejected%': pct(rej, acc + rej),
-    'Pool Stale%': 0,
+    // Weighted by difficulty, as cgminer; stale rejects are part of the rejected sum here.
+    'Pool Rejected%': pct(dr, da + dr),
+    'Pool Stale%': pct(ds, da + dr),
     'Last getwork': nowS,
   }];
 }
@@ -82,21 +107,28 @@ function stratumHost(url: string): string {
 export function pools(s: DaemonStatus, p: Personality, users: ReadonlyMap<string, string> = new Map()): Rec[] {
   return s.pools.map((pool, i) => {
     const alive = pool.state === 'ready' || pool.active;
+    const da = pool.difficulty_accepted ?? 0;
+    const dr = pool.difficulty_rejected ?? 0;
+    const ds = pool.difficulty_stale ?? 0;
     const r: Rec = {
       POOL: i, URL: pool.url, Status: alive ? 'Alive' : 'Dead', Priority: i, Quota: 1, 'Long Poll': 'N',
-      Getworks: 0, Accepted: pool.accepted, Rejected: pool.rejected, Discarded: 0, Stale: 0,
+      Getworks: 0, Accepted: pool.accepted, Rejected: pool.rejected, Discarded: 0, Stale: pool.stale ?? 0,
       'Get Failures': 0, 'Remote Failures': 0, User: users.get(pool.name) ?? '', 'Last Share Time': '0',
-      Diff: pool.difficulty !== null ? String(pool.difficulty) : '', 'Diff1 Shares': 0, 'Proxy Type': '', Proxy: '',
-      'Difficulty Accepted': 0, 'Difficulty Rejected': 0, 'Difficulty Stale': 0,
-      'Last Share Difficulty': pool.difficulty ?? 0, 'Has Stratum': true, 'Stratum Active': pool.active,
+      Diff: pool.difficulty !== null ? suffixString(pool.difficulty) : '', 'Diff1 Shares': 0, 'Proxy Type': '', Proxy: '',
+      'Difficulty Accepted': da, 'Difficulty Rejected': dr, 'Difficulty Stale': ds,
+      'Last Share Difficulty': pool.last_share_difficulty ?? 0, 'Has Stratum': true, 'Stratum Active': pool.active,
       'Stratum URL': pool.active ? stratumHost(pool.url) : '', 'Has GBT': false, 'Best Share': 0,
-      'Pool Rejected%': pool.accepted + pool.rejected > 0 ? Math.round((pool.rejected / (pool.accepted + pool.rejected)) * 1e6) / 1e4 : 0,
-      'Pool Stale%': 0,
+      'Pool Rejected%': pct(dr, da + dr),
+      'Pool Stale%': pct(ds, da + dr),
     };
     if (p === 'kabosu') {
       r.Name = pool.name;
       r.State = pool.state;
       r['Latency ms'] = pool.latency_ms;
+      r['Stratum Difficulty'] = pool.difficulty;
+      r['Work Utility'] = elapsedS(s) > 0 ? r2(((da + dr) * 60) / elapsedS(s)) : 0;
+      r['Last Reject'] = pool.last_reject?.text ?? '';
+      r['Last Reject Code'] = pool.last_reject?.code ?? null;
     }
     return r;
   });
@@ -114,7 +146,7 @@ export function devs(s: DaemonStatus, p: Personality): Rec[] {
       'Last Share Time': 0, 'Total MH': 0, 'Diff1 Work': c.nonces, 'Difficulty Accepted': 0, 'Difficulty Rejected': 0,
       'Last Share Difficulty': 0, 'No Device': false, 'Last Valid Work': 0,
       'Device Hardware%': c.hw_errors + c.nonces > 0 ? Math.round((c.hw_errors / (c.hw_errors + c.nonces)) * 1e6) / 1e4 : 0,
-      'Device Rejected%': 0, 'Device Elapsed': s.uptime_s };
+      'Device Rejected%': 0, 'Device Elapsed': elapsedS(s) };
   });
 }
 
@@ -147,7 +179,7 @@ export function stats(s: DaemonStatus, p: Personality): Rec[] {
   const freqs = s.chains.map((c) => c.freq_mhz).filter((f): f is number => f !== null);
   const rate5 = mhs(s.hashrate.chips['5s']);
   const rateAv = mhs(s.hashrate.chips.total);
-  const rec: Rec = { STATS: 0, ID: 'L30', Elapsed: s.uptime_s, Calls: 0, Wait: 0, Max: 0, Min: 99999999 };
+  const rec: Rec = { STATS: 0, ID: 'L30', Elapsed: elapsedS(s), Calls: 0, Wait: 0, Max: 0, Min: 99999999 };
   if (p === 'kabosu') Object.assign(rec, { 'MHS 5s': r3(rate5), 'MHS av': r2(rateAv), rate_unit: 'MH' });
   else Object.assign(rec, { 'GHS 5s': rate5.toFixed(3), 'GHS av': r2(rateAv) });
   rec.miner_count = s.chains.filter((c) => c.chips_found > 0).length;
@@ -195,8 +227,8 @@ export function lcd(s: DaemonStatus, p: Personality, nowS: number): Rec[] {
   const temps = (s.thermal?.boards ?? []).map((b) => b.chip_temp_c).filter((t): t is number => t !== null);
   const av = r2(mhs(s.hashrate.chips.total));
   const unit = p === 'kabosu' ? 'MHS' : 'GHS';
-  return [{ Elapsed: s.uptime_s, [`${unit} av`]: av, [`${unit} 5m`]: r2(mhs(s.hashrate.chips['1m'])), [`${unit} 5s`]: r3(mhs(s.hashrate.chips['5s'])),
-    Temperature: temps.length ? Math.max(...temps) : p === 'kabosu' ? null : 0, 'Last Share Difficulty': active?.difficulty ?? 0,
+  return [{ Elapsed: elapsedS(s), [`${unit} av`]: av, [`${unit} 5m`]: r2(mhs(s.hashrate.chips['1m'])), [`${unit} 5s`]: r3(mhs(s.hashrate.chips['5s'])),
+    Temperature: temps.length ? Math.max(...temps) : p === 'kabosu' ? null : 0, 'Last Share Difficulty': s.shares.last_share_difficulty ?? 0,
     'Last Share Time': 0, 'Best Share': 0, 'Last Valid Work': nowS, 'Found Blocks': 0, 'Current Pool': active?.url ?? '', User: '' }];
 }
 

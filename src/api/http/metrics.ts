@@ -42,7 +42,7 @@ export function renderFamilies(families: Family[]): string {
   return out.join('\n') + '\n';
 }
 
-const REJECT_REASONS = ['stale', 'duplicate', 'low_difficulty', 'bad_nonce', 'job_not_found', 'unknown', 'error', 'other'] as const;
+const REJECT_REASONS = ['stale', 'duplicate', 'low_difficulty', 'bad_nonce', 'job_not_found', 'unauthorized', 'unknown', 'error', 'other'] as const;
 
 function reasonLabel(r: string): string {
   return (REJECT_REASONS as readonly string[]).includes(r) ? r : 'other';
@@ -80,6 +80,14 @@ export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFam
     fam('pool_up', 'gauge', '1 when the pool connection is up.', s.pools.map((p) => ({ labels: { pool: p.name }, value: p.state === 'ready' ? 1 : 0 }))),
     fam('pool_active', 'gauge', '1 for the pool being mined.', s.pools.map((p) => ({ labels: { pool: p.name }, value: p.active ? 1 : 0 }))),
     fam('pool_difficulty', 'gauge', 'Share difficulty set by the pool.', s.pools.filter((p) => p.difficulty !== null).map((p) => ({ labels: { pool: p.name }, value: p.difficulty as number }))),
+    // Sums of the pool difficulty shares were submitted at (cgminer's Difficulty Accepted/Rejected/
+    // Stale; stale is a subset of rejected): rate() of the accepted series * 65536 is the hashrate
+    // the pool credits.
+    fam('pool_share_difficulty_total', 'counter', 'Sum of the pool difficulty of shares, by pool and result (stale is part of rejected).', s.pools.filter((p) => p.difficulty_accepted !== undefined).flatMap((p) => [
+      { labels: { pool: p.name, result: 'accepted' }, value: p.difficulty_accepted ?? 0 },
+      { labels: { pool: p.name, result: 'rejected' }, value: p.difficulty_rejected ?? 0 },
+      { labels: { pool: p.name, result: 'stale' }, value: p.difficulty_stale ?? 0 },
+    ])),
     fam('pool_latency_seconds', 'gauge', 'Smoothed submit-to-response latency.', s.pools.filter((p) => p.latency_ms !== null).map((p) => ({ labels: { pool: p.name }, value: (p.latency_ms as number) / 1000 }))),
     fam('pool_shares_total', 'counter', 'Shares by pool and result.', s.pools.flatMap((p) => [
       { labels: { pool: p.name, result: 'accepted' }, value: p.accepted },

@@ -121,7 +121,7 @@ export class MqttPublisher {
     const exp = this.o.protocolVersion === 4 ? {} : { properties: { messageExpiryInterval: this.o.intervalS * 3 } };
     this.send(this.t.telemetry, JSON.stringify(telemetryPayload(s, now)), this.o.qos, true, true, exp);
     for (const ch of s.chains) this.send(this.t.chain(ch.index), JSON.stringify(chainPayload(ch, now)), this.o.qos, true, true, exp);
-    this.send(this.t.pools, JSON.stringify(poolsPayload(s.pools, now)), 1, true, true);
+    this.send(this.t.pools, JSON.stringify(poolsPayload(s.pools, now, s.uptime_s)), 1, true, true);
   }
 
   private send(topic: string, payload: string, qos: 0 | 1 | 2, retain: boolean, queueIfOffline: boolean, extra: Partial<mqtt.IClientPublishOptions> = {}): void {

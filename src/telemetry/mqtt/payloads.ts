@@ -23,6 +23,18 @@ export interface TelemetryPayload {
   pool_state: string | null;
   accepted: number;
   rejected: number;
+  /** The active pool's share difficulty. */
+  pool_difficulty: number | null;
+  /** Sum of the pool difficulty of accepted shares, all pools. */
+  difficulty_accepted: number;
+  /** Difficulty-1 shares per minute the pools saw (accepted + rejected difficulty * 60 / uptime), as cgminer. */
+  work_utility: number;
+}
+
+/** cgminer's Work Utility: (difficulty accepted + rejected) per minute of uptime. */
+export function workUtility(accepted: number, rejected: number, uptimeS: number): number {
+  const el = Math.floor(uptimeS);
+  return el > 0 ? Math.round(((accepted + rejected) * 60 / el) * 100) / 100 : 0;
 }
 
 const GH = 1e9;
@@ -53,6 +65,9 @@ export function telemetryPayload(s: DaemonStatus, nowMs: number): TelemetryPaylo
     pool_state: active?.state ?? null,
     accepted: s.shares.accepted,
     rejected: Object.values(s.shares.rejected).reduce((a, b) => a + b, 0),
+    pool_difficulty: active?.difficulty != null && Number.isFinite(active.difficulty) ? active.difficulty : null,
+    difficulty_accepted: s.shares.difficulty_accepted ?? 0,
+    work_utility: workUtility(s.shares.difficulty_accepted ?? 0, s.shares.difficulty_rejected ?? 0, s.uptime_s),
   };
 }
 
@@ -65,12 +80,17 @@ export function chainPayload(c: ChainStatus, nowMs: number): Record<string, unkn
 }
 
 /** Pool list; the URL is kept but any userinfo (user:password@) is stripped: no secrets in payloads. */
-export function poolsPayload(pools: PoolStatus[], nowMs: number): Record<string, unknown> {
+export function poolsPayload(pools: PoolStatus[], nowMs: number, uptimeS = 0): Record<string, unknown> {
   return {
     v: API_VERSION, ts: nowMs,
     pools: pools.map((p) => ({
       name: p.name, url: p.url.replace(/\/\/[^/@]*@/, '//'), state: p.state, active: p.active,
       difficulty: p.difficulty, latency_ms: p.latency_ms, accepted: p.accepted, rejected: p.rejected,
+      stale: p.stale ?? 0, difficulty_accepted: p.difficulty_accepted ?? 0, difficulty_rejected: p.difficulty_rejected ?? 0,
+      difficulty_stale: p.difficulty_stale ?? 0, last_share_difficulty: p.last_share_difficulty ?? null,
+      work_utility: workUtility(p.difficulty_accepted ?? 0, p.difficulty_rejected ?? 0, uptimeS),
+      rejected_reasons: { ...(p.rejected_reasons ?? {}) },
+      last_reject: p.last_reject ? { code: p.last_reject.code, text: p.last_reject.text, at_ms: p.last_reject.at_ms } : null,
     })),
   };
 }

@@ -4,7 +4,7 @@ const head = { v: { const: 1 }, ts: { type: 'integer', minimum: 0 } };
 
 export const telemetrySchema = {
   $id: 'kabosu/mqtt/telemetry/v1', type: 'object', additionalProperties: false,
-  required: ['v', 'ts', 'state', 'uptime_s', 'hashrate_ghs', 'hashrate_1m_ghs', 'pool_hashrate_ghs', 'power_w', 'energy_kwh', 'efficiency_j_per_gh', 'chip_temp_c', 'board_temp_c', 'fan_rpm', 'pool', 'pool_state', 'accepted', 'rejected'],
+  required: ['v', 'ts', 'state', 'uptime_s', 'hashrate_ghs', 'hashrate_1m_ghs', 'pool_hashrate_ghs', 'power_w', 'energy_kwh', 'efficiency_j_per_gh', 'chip_temp_c', 'board_temp_c', 'fan_rpm', 'pool', 'pool_state', 'accepted', 'rejected', 'pool_difficulty', 'difficulty_accepted', 'work_utility'],
   properties: {
     ...head,
     state: { enum: ['starting', 'mining', 'waiting-for-work', 'paused', 'no-hashboards', 'stopped'] },
@@ -14,6 +14,7 @@ export const telemetrySchema = {
     fan_rpm: { type: 'array', items: num },
     pool: { type: ['string', 'null'] }, pool_state: { type: ['string', 'null'] },
     accepted: { type: 'integer', minimum: 0 }, rejected: { type: 'integer', minimum: 0 },
+    pool_difficulty: num, difficulty_accepted: { type: 'number', minimum: 0 }, work_utility: { type: 'number', minimum: 0 },
   },
 } as const;
 
@@ -34,7 +35,13 @@ export const poolsSchema = {
     pools: {
       type: 'array', items: {
         type: 'object', additionalProperties: false, required: ['name', 'url', 'state', 'active', 'difficulty', 'latency_ms', 'accepted', 'rejected'],
-        properties: { name: { type: 'string' }, url: { type: 'string', not: { pattern: '//[^/@]*@' } }, state: { type: 'string' }, active: { type: 'boolean' }, difficulty: num, latency_ms: num, accepted: { type: 'integer' }, rejected: { type: 'integer' } },
+        properties: {
+          name: { type: 'string' }, url: { type: 'string', not: { pattern: '//[^/@]*@' } }, state: { type: 'string' }, active: { type: 'boolean' }, difficulty: num, latency_ms: num, accepted: { type: 'integer' }, rejected: { type: 'integer' },
+          stale: { type: 'integer', minimum: 0 }, difficulty_accepted: { type: 'number', minimum: 0 }, difficulty_rejected: { type: 'number', minimum: 0 },
+          difficulty_stale: { type: 'number', minimum: 0 }, last_share_difficulty: num, work_utility: { type: 'number', minimum: 0 },
+          rejected_reasons: { type: 'object', additionalProperties: false, patternProperties: { '^(stale|duplicate|low_difficulty|job_not_found|unauthorized|other)$': { type: 'integer', minimum: 0 } } },
+          last_reject: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false, required: ['code', 'text', 'at_ms'], properties: { code: num, text: { type: 'string', maxLength: 160 }, at_ms: { type: 'number' } } }] },
+        },
       },
     },
   },

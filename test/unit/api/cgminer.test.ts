@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { parseRequest, isComplete } from '../../../src/api/cgminer/request';
 import { parseAllow, mayWrite } from '../../../src/api/cgminer/access';
 import { answer, toText, splitEscaped, type Caller } from '../../../src/api/cgminer/commands';
-import { chainAcs, type Personality } from '../../../src/api/cgminer/render';
+import { chainAcs, suffixString, type Personality } from '../../../src/api/cgminer/render';
 import { KabosuError } from '../../../src/core/errors';
 import { l3Status, controlFor, chain } from './cgminerFixture';
 
@@ -141,6 +141,10 @@ test('chain_acs: groups of 8 with a leading space, x for silent and missing chip
   assert.is(a.slice(0, 9), ' oooooxoo');
   assert.ok(a.endsWith('oooooxx'));
   assert.is(chainAcs(chain(0, 1, 0)), '');
+});
+
+test('pools Diff uses cgminer suffix_string: 65536 -> "65.5K" as the stock L3+ capture', () => {
+  assert.equal([65536, 4096, 1000, 999, 512, 1, 0.5, 1 / 65536, 1.5e6, 2.6e9].map(suffixString), ['65.5K', '4.1K', '1K', '999', '512', '1', '0.5', '0.0000153', '1.5M', '2.6G']);
 });
 
 test.run();
