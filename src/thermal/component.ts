@@ -234,6 +234,11 @@ export class ThermalComponent {
     return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.config.manualDuty} %` : ''}`;
   }
 
+  /** Board `b`'s PCB temperature (TMP451 local readings), null when unknown or not running. */
+  boardTempC(b: number): number | null {
+    return this.ctl?.boardTempC(b) ?? null;
+  }
+
   /** `hw`: defaults to the hardware and limits it runs with (updated by reload). */
   status(hw: ThermalHardware | undefined = this.hw): ThermalStatus | undefined {
     if (!this.ctl || !hw) return undefined;
@@ -244,7 +249,7 @@ export class ThermalComponent {
         const temps = b.tempsC.filter((t): t is number => t !== null);
         const on = hw.power.isEnabled(b.board);
         return {
-          index: b.board, chip_temp_c: temps.length ? Math.max(...temps) : null, board_temp_c: null,
+          index: b.board, chip_temp_c: temps.length ? Math.max(...temps) : null, board_temp_c: this.ctl!.boardTempC(b.board),
           state: b.tripped ? 'tripped' : !on ? 'off' : s.freqScale < 1 ? 'hot' : 'ok',
           throttle_pct: Math.round((1 - s.freqScale) * 100),
         };
