@@ -104,7 +104,8 @@ export class ThermalComponent {
     }, this);
     ctl.events.on('fan_failed', (f) => this.o.raise({ at_ms: f.atMs, severity: f.failed ? 'critical' : 'info', source: 'thermal', kind: f.failed ? 'fan_failed' : 'fan_recovered', message: `fan ${f.fan} ${f.failed ? 'below its commanded speed' : 'recovered'}`, data: { fan: f.fan } }), this);
     ctl.events.on('throttle', (e) => {
-      this.o.raise({ at_ms: e.atMs, severity: 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level})`, data: { scale: e.scale, level: e.level } });
+      const danger = e.level === 'dangerous';
+      this.o.raise({ at_ms: e.atMs, severity: danger ? 'critical' : 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level}${danger ? ': the interlock powers every board at dangerous off' : ''})`, data: { scale: e.scale, level: e.level } });
       this.o.applyFreqScale?.(e.scale).catch((err: unknown) => this.o.log.error({ err, scale: e.scale }, 'could not apply the thermal frequency scale'));
     }, this);
     ctl.events.on('reinit_ready', (e) => {
