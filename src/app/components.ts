@@ -20,6 +20,7 @@ import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
+import { TelemetryReloadable } from './telemetry';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
 import { interlockWorkerTarget } from '../thermal/interlockSupervisor';
@@ -246,10 +247,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     const { EmbeddedBroker } = require('../telemetry/broker') as typeof import('../telemetry/broker');
     components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
   }
-  if (mq.enabled) {
-    const { TelemetryComponent } = require('../telemetry/component') as typeof import('../telemetry/component');
-    components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
-  }
+  if (mq.enabled) components.push(new TelemetryReloadable(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
   // Pool and mining commands (MinerControl) are owned by the mining pipeline.
   Object.assign(ctx.control.parts, {
     pause: (reason: string) => mining.pause(reason),

@@ -92,6 +92,7 @@ export interface ShareCounts {
 
 export class MiningComponent implements Component<KabosuConfig> {
   readonly name = 'mining';
+  readonly reloads = ['mining', 'pools'] as const;
   readonly critical = false;
   core?: MinerCore<PoolMinerWork>;
   pools?: PoolManager;

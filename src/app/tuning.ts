@@ -35,6 +35,7 @@ export const REPORT_FILE = 'tuning-report.json';
 
 export class TuningComponent implements Component<KabosuConfig> {
   readonly name = 'tuning';
+  readonly reloads = ['tuning'] as const;
   readonly critical = false;
   tuner?: Autotuner;
   private driver?: TuningDriver;

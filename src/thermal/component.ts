@@ -49,6 +49,8 @@ export interface ThermalConfigLike {
 
 export class ThermalComponent {
   readonly name = 'thermal';
+  /** Config sections this component applies on hot reload (their owner). */
+  readonly reloads = ['thermal'] as const;
   readonly critical = true;
   ctl?: ThermalController;
   private trips = 0;
