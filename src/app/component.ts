@@ -15,6 +15,12 @@ export interface Component<Cfg = unknown> {
   readonly critical: boolean;
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * The top-level config sections this component applies in `reload` (their owner). A changed
+   * section goes only to its owners; one with no running owner is reported "not applied until
+   * restart" (test/unit/app/reloadOwners.test.ts holds every x-reloadable section to an owner).
+   */
+  readonly reloads?: readonly string[];
   /** Present when the component can take new settings without a restart. */
   reload?(config: Cfg): ReloadResult | Promise<ReloadResult>;
 }

@@ -9,6 +9,7 @@ import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
 import { join } from 'node:path';
+import { KabosuError } from '../core/errors';
 // The simulator and the test pool load only when the config asks for them (lazy require): a
 // firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
 import type { SimControlServer, SimMiner } from '../sim';
@@ -19,6 +20,7 @@ import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
+import { TelemetryReloadable } from './telemetry';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
 import { interlockWorkerTarget } from '../thermal/interlockSupervisor';
@@ -75,7 +77,10 @@ class SimBoardsComponent implements Component<KabosuConfig> {
   readonly name = 'sim-boards';
   readonly critical = false;
   miner?: SimMiner;
+  /** The hal mining uses: the simulator's, with the chain UARTs opened on its PTYs for transport 'pty'. */
+  hal?: MinerHal;
   private control?: SimControlServer;
+  private ptyUarts: { close(): Promise<void> }[] = [];
   constructor(
     private readonly ctx: BuildContext,
     private readonly log: Logger,
@@ -94,14 +99,39 @@ class SimBoardsComponent implements Component<KabosuConfig> {
       logger: this.log,
     });
     this.miner.start();
+    this.hal = await openSimUarts(this.miner, hb.sim.transport, this.ptyUarts);
     this.control = new SimControlServer(this.miner, this.log);
     const address = await this.control.listen({ socketPath: join(this.ctx.dataDir, 'sim.sock') });
     this.log.info({ control: address }, 'simulator control API (true state, faults, oracle)');
   }
   async stop(): Promise<void> {
     await this.control?.close();
+    for (const u of this.ptyUarts.splice(0)) await u.close().catch(() => undefined);
     await this.miner?.stop();
   }
+}
+
+/**
+ * Transport 'stream': the simulator's in-process UARTs. Transport 'pty': the simulator serves
+ * each chain on a PTY; the firmware opens the slave with LinuxUart, as it opens /dev/ttyS* on a
+ * controller (sim-remote does the same across processes). A chain the firmware cannot open is a
+ * clear error, never a miner running on zero chains.
+ */
+async function openSimUarts(miner: SimMiner, transport: 'stream' | 'pty', opened: { close(): Promise<void> }[]): Promise<MinerHal> {
+  const chains = miner.board.hashBoard.chains;
+  if (transport !== 'pty') return miner.hal;
+  const paths = miner.hal.ptyPaths;
+  if (paths.length !== chains) {
+    throw new KabosuError('KBS_E_SIM_PTY', `the simulator opened ${paths.length} chain PTYs for ${chains} chains`, { hint: 'transport "pty" needs the native addon (npm run build:native); use transport "stream" otherwise' });
+  }
+  const { LinuxUart } = require('../hal/linux/uart') as typeof import('../hal/linux/uart');
+  const uarts = [];
+  for (const p of paths) {
+    const u = await LinuxUart.open(p, miner.board.hashBoard.baud);
+    opened.push(u);
+    uarts.push(u);
+  }
+  return { ...miner.hal, uarts };
 }
 
 /** The embedded Stratum test pool (`npm start`, demos): the firmware mines on it over real TCP. */
@@ -151,7 +181,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   }
   /** The hash boards' hal and definition, whichever backend provides them. */
   const boards = (): { hal: MinerHal; board: BoardDefinition } | undefined =>
-    sim?.miner ? { hal: sim.miner.hal, board: sim.miner.board } : remote?.hal && remote.board ? { hal: remote.hal, board: remote.board } : undefined;
+    sim?.miner && sim.hal ? { hal: sim.hal, board: sim.miner.board } : remote?.hal && remote.board ? { hal: remote.hal, board: remote.board } : undefined;
   if (ctx.config.testPool.enabled) components.push(new TestPoolComponent(ctx, ctx.logRoot.child('testpool')));
   const mining = new MiningComponent({
     config: ctx.config,
@@ -207,6 +237,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     mining,
     hal: boards,
     frequencies,
+    boardTempC: (b) => thermal.boardTempC(b), // the PCB sensors the thermal loop reads
   });
   components.push(tuning);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
@@ -218,10 +249,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     const { EmbeddedBroker } = require('../telemetry/broker') as typeof import('../telemetry/broker');
     components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
   }
-  if (mq.enabled) {
-    const { TelemetryComponent } = require('../telemetry/component') as typeof import('../telemetry/component');
-    components.push(new TelemetryComponent(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
-  }
+  if (mq.enabled) components.push(new TelemetryReloadable(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
   // Pool and mining commands (MinerControl) are owned by the mining pipeline.
   Object.assign(ctx.control.parts, {
     pause: (reason: string) => mining.pause(reason),

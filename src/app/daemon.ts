@@ -13,6 +13,8 @@ import { createLogRoot, type LogRoot } from '../core/log';
 import type { DestinationStream } from 'pino';
 import { LocalControlServer } from '../api/local/server';
 import { Lifecycle } from './lifecycle';
+import { reloadOutcome } from './reloadOutcome';
+import { isReloadable } from '../config/schema';
 import type { Component } from './component';
 import type { DaemonPaths } from './paths';
 import type { DaemonStatus } from './status';
@@ -77,24 +79,23 @@ export class Daemon {
       load: reloadLoader({ configPath: this.paths.configPath, dataDir: this.paths.dataDir, env }),
     });
     this.watcher = watcher;
-    watcher.on('changed', (ev) => void this.applyReload(ev.config, ev.sections, ev.needsRestart));
+    watcher.on('changed', (ev) => void this.applyReload(ev.config, ev.sections));
     // The watcher itself logs a rejected change with its full report; the running config stays.
     watcher.start();
   }
 
-  private async applyReload(next: KabosuConfig, sections: string[], needsRestart: string[]): Promise<void> {
+  private async applyReload(next: KabosuConfig, sections: string[]): Promise<void> {
     this.config = next;
     this.logRoot.setLevels(next.logging.level, next.logging.levels);
-    const results = await this.lifecycle.reload(next);
-    const applied = Object.entries(results).filter(([, r]) => r.applied).map(([n]) => n);
-    const refused = Object.entries(results).filter(([, r]) => !r.applied).map(([n, r]) => `${n}: ${r.needsRestart ?? 'not applied'}`);
-    // Reloadable by the schema, but no running component takes it live yet: say so rather
-    // than imply it took effect (logging is applied above by the daemon itself).
-    const notLive = sections.filter((s) => !needsRestart.includes(s) && s !== 'logging' && applied.length === 0);
+    const results = await this.lifecycle.reload(next, sections);
+    const owners = new Map(this.lifecycle.reloadOwners().map((o) => [o.name, o.reloads]));
+    const o = reloadOutcome(sections, isReloadable, Object.entries(results).map(([name, result]) => ({ name, reloads: owners.get(name) ?? [], result })));
+    // A section is reported applied only when its owner applied it; the rest say so.
     this.log.info(
-      { sections, applied_by: applied, needs_restart: [...needsRestart, ...refused], ...(notLive.length ? { not_applied_until_restart: notLive } : {}) },
+      { sections, applied: o.applied, applied_by: o.appliedBy, needs_restart: [...o.notApplied, ...o.reasons], ...(o.notApplied.length ? { not_applied_until_restart: o.notApplied } : {}) },
       'config reloaded',
     );
+    if (o.notApplied.length) this.log.warn({ sections: o.notApplied, reasons: o.reasons }, `config not applied until restart: ${o.notApplied.join(', ')}`);
   }
 
   /**

@@ -9,6 +9,7 @@ import type { Component, ReloadResult } from './component';
 /** The HTTP API (api/http) as a daemon component: listens on api.http.host:port. */
 export class HttpApiComponent implements Component<KabosuConfig> {
   readonly name = 'http-api';
+  readonly reloads = ['api'] as const;
   readonly critical = false;
   private server?: HttpApiServer;
   private registry?: Registry;

@@ -36,6 +36,11 @@ export class Lifecycle<Cfg = unknown> {
     return this.abort.signal;
   }
 
+  /** The running components' declared reload sections (see Component.reloads). */
+  reloadOwners(): Array<{ name: string; reloads: readonly string[] }> {
+    return this.entries.filter((e) => e.state === 'running').map((e) => ({ name: e.component.name, reloads: e.component.reloads ?? [] }));
+  }
+
   status(): ComponentStatus[] {
     return this.entries.map((e) => ({ name: e.component.name, critical: e.component.critical, state: e.state, ...(e.error ? { error: e.error } : {}) }));
   }
@@ -88,14 +93,15 @@ export class Lifecycle<Cfg = unknown> {
   }
 
   /**
-   * Offers a new config to every running component that can reload. Returns, per component,
-   * whether it applied it; components without `reload` are reported as needing a restart only
-   * when `needsRestart` names them.
+   * Offers a new config to every running component that can reload (with `sections`: to the
+   * running owners of a changed section only). Returns, per component, whether it applied it.
    */
-  async reload(config: Cfg): Promise<Record<string, ReloadResult>> {
+  async reload(config: Cfg, sections?: readonly string[]): Promise<Record<string, ReloadResult>> {
     const out: Record<string, ReloadResult> = {};
     for (const entry of this.entries) {
       if (entry.state !== 'running' || !entry.component.reload) continue;
+      // Given the changed sections, only their owners are asked.
+      if (sections && !(entry.component.reloads ?? []).some((s) => sections.includes(s))) continue;
       try {
         out[entry.component.name] = await entry.component.reload(config);
       } catch (err) {

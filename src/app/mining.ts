@@ -93,6 +93,7 @@ export interface ShareCounts {
 
 export class MiningComponent implements Component<KabosuConfig> {
   readonly name = 'mining';
+  readonly reloads = ['mining', 'pools'] as const;
   readonly critical = false;
   core?: MinerCore<PoolMinerWork>;
   pools?: PoolManager;
@@ -166,16 +167,34 @@ export class MiningComponent implements Component<KabosuConfig> {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startPipeline();
+    } catch (err) {
+      // A start that fails part-way leaves no board powered (the component reports degraded).
+      await this.power?.disableAll('mining failed to start').catch((e: unknown) => this.o.log.error({ err: e }, 'could not power the boards off after a failed start'));
+      throw err;
+    }
+  }
+
+  private async startPipeline(): Promise<void> {
     const { config, clock, log } = this.o;
     if (!config.mining.enabled) {
       log.info('mining is disabled in the config: boards stay off');
       return;
     }
     const got = this.o.hal();
-    if (!got) throw new Error('no hash boards to mine with');
+    if (!got) throw new KabosuError('KBS_E_MINING_NO_BOARDS', 'no hash boards to mine with: boards stay off', { hint: 'see the hash-board backend note in kabosu status (hashboards.backend)' });
     const { hal, board } = got;
-    if (config.pools.length === 0) throw new Error('no pool configured');
+    if (config.pools.length === 0) throw new KabosuError('KBS_E_MINING_NO_POOL', 'no pool configured: boards stay off', { hint: 'add a pool under pools' });
     const hb = board.hashBoard;
+    // A chain without its UART would never mine while its board sits powered: refuse before the
+    // first volt (e.g. a transport that opened no lines).
+    if (hal.uarts.length < hb.chains) {
+      throw new KabosuError('KBS_E_MINING_NO_CHAINS', `the hash-board backend gave ${hal.uarts.length} chain UARTs for ${hb.chains} chains: hash boards stay off`, {
+        hint: 'check hashboards.backend / hashboards.sim.transport (and the native addon for PTYs); see the log of the boards component',
+        context: { uarts: hal.uarts.length, chains: hb.chains },
+      });
+    }
     // 1. Power: voltage, enable, settle (boards go off again in stop()).
     // A restart/resume keeps the same BoardPower, so a board the interlock locked off stays off
     // (only the interlock's cool-down and re-init unlocks it).
@@ -254,6 +273,19 @@ export class MiningComponent implements Component<KabosuConfig> {
     });
     manager.start();
     await this.core.start();
+    // Zero chains mining is a failed start, not "running": boards off, a clear error.
+    if (!this.core.chains.some((c) => c.ready)) {
+      const errors = this.core.chains.map((c) => c.error ?? 'not ready');
+      await this.core.stop();
+      this.core = undefined;
+      await this.pools?.close();
+      this.pools = undefined;
+      await power.disableAll('no chain came up');
+      throw new KabosuError('KBS_E_MINING_NO_CHAINS', `no chain came up (${errors.map((e, i) => `chain ${i}: ${e}`).join('; ')}): hash boards powered off`, {
+        hint: 'check the hash-board connections (or the simulator transport) and the log lines "chain failed to start"',
+        context: { errors },
+      });
+    }
   }
 
   private onNonce(w: PoolMinerWork, ev: NonceEvent, hash: Buffer): void {

@@ -35,6 +35,7 @@ export const REPORT_FILE = 'tuning-report.json';
 
 export class TuningComponent implements Component<KabosuConfig> {
   readonly name = 'tuning';
+  readonly reloads = ['tuning'] as const;
   readonly critical = false;
   tuner?: Autotuner;
   private driver?: TuningDriver;
@@ -54,6 +55,11 @@ export class TuningComponent implements Component<KabosuConfig> {
       hal: () => { hal: MinerHal; board: BoardDefinition } | undefined;
       /** The one writer of chip frequencies: the tuner sets each chip's base through it. */
       frequencies: () => FrequencyOwner | undefined;
+      /**
+       * Board `b`'s PCB temperature (°C, null = unknown): heat shedding, the settle check, the
+       * chip retry and saved profiles use it. The daemon wires the thermal loop's sensors.
+       */
+      boardTempC?: (board: number) => number | null;
     },
   ) {
     o.control.parts.setPowerTarget = (w) => this.setPowerTarget(w);
@@ -123,7 +129,7 @@ export class TuningComponent implements Component<KabosuConfig> {
         setVoltage: (b, v) => power.setVoltage(b, v),
         setChipFrequency: (b, c, mhz) => freq.setBase(b, c, mhz).then((r) => r.effectiveMHz[c]!),
         chipCounts: (b) => core.stats.chipCounts(b),
-        boardTempC: (b) => this.o.control.status().thermal?.boards[b]?.board_temp_c ?? null,
+        boardTempC: (b) => this.boardTempC(b),
         hashesPerNonce: (b) => ticketWeight(core.chains[b]?.ticket?.difficulty ?? 1),
       },
       onEvents: (ev) => this.onEvents(ev, store, board, serials),
@@ -147,7 +153,7 @@ export class TuningComponent implements Component<KabosuConfig> {
       this.savedConverged = true;
       this.savedAtMs = now;
       try {
-        const temps = serials.map((_, b) => this.o.control.status().thermal?.boards[b]?.board_temp_c ?? null);
+        const temps = serials.map((_, b) => this.boardTempC(b));
         store.save(profilesFromTuner(t, { model: board.id, serials, ambientC: null, boardC: temps, nowMs: now }));
         writeJson(join(this.o.dataDir, REPORT_FILE), tuningReport(t, now, board.published));
         if (!resave) this.o.control.raise({ at_ms: now, severity: 'info', source: 'tuning', kind: 'tuning_converged', message: `tuned for ${describeTarget(t.currentTarget)}` });
@@ -156,6 +162,10 @@ export class TuningComponent implements Component<KabosuConfig> {
       }
     }
     if (!t.converged) this.savedConverged = false;
+  }
+
+  private boardTempC(b: number): number | null {
+    return this.o.boardTempC ? this.o.boardTempC(b) : null;
   }
 
   async setPowerTarget(watts: number | null): Promise<string> {

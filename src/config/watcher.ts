@@ -121,7 +121,7 @@ export class ConfigWatcher extends TypedEmitter<ConfigWatcherEvents> {
     if (diff.sections.length === 0) return 'unchanged';
     const previous = this.current;
     this.current = next.config;
-    this.o.log.info({ sections: diff.sections, reloadable: diff.reloadable, needsRestart: diff.needsRestart }, diff.needsRestart.length ? `config changed; restart needed for: ${diff.needsRestart.join(', ')}` : 'config changed; applied without restart');
+    this.o.log.info({ sections: diff.sections, reloadable: diff.reloadable, needsRestart: diff.needsRestart }, diff.needsRestart.length ? `config changed; restart needed for: ${diff.needsRestart.join(', ')}` : 'config changed; applying it');
     for (const w of next.warnings) this.o.log.warn({ code: w.code, pointer: w.pointer, hint: w.hint }, w.message);
     this.emit('changed', { config: next.config, previous, ...diff, warnings: next.warnings });
     return 'changed';

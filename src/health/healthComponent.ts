@@ -51,6 +51,8 @@ export interface HealthComponentOptions {
 
 export class HealthComponent {
   readonly name = 'health';
+  /** Config sections this component applies on hot reload (their owner). */
+  readonly reloads = ['health', 'power'] as const;
   readonly critical = false;
   readonly monitor: HealthMonitor;
   private hwTimer?: TimerHandle;

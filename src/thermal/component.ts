@@ -49,6 +49,8 @@ export interface ThermalConfigLike {
 
 export class ThermalComponent {
   readonly name = 'thermal';
+  /** Config sections this component applies on hot reload (their owner). */
+  readonly reloads = ['thermal'] as const;
   readonly critical = true;
   ctl?: ThermalController;
   private trips = 0;
@@ -104,7 +106,8 @@ export class ThermalComponent {
     }, this);
     ctl.events.on('fan_failed', (f) => this.o.raise({ at_ms: f.atMs, severity: f.failed ? 'critical' : 'info', source: 'thermal', kind: f.failed ? 'fan_failed' : 'fan_recovered', message: `fan ${f.fan} ${f.failed ? 'below its commanded speed' : 'recovered'}`, data: { fan: f.fan } }), this);
     ctl.events.on('throttle', (e) => {
-      this.o.raise({ at_ms: e.atMs, severity: 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level})`, data: { scale: e.scale, level: e.level } });
+      const danger = e.level === 'dangerous';
+      this.o.raise({ at_ms: e.atMs, severity: danger ? 'critical' : 'warning', source: 'thermal', kind: 'thermal_throttle', message: `frequency scale ${e.scale} (${e.level}${danger ? ': the interlock powers every board at dangerous off' : ''})`, data: { scale: e.scale, level: e.level } });
       this.o.applyFreqScale?.(e.scale).catch((err: unknown) => this.o.log.error({ err, scale: e.scale }, 'could not apply the thermal frequency scale'));
     }, this);
     ctl.events.on('reinit_ready', (e) => {
@@ -234,6 +237,11 @@ export class ThermalComponent {
     return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.config.manualDuty} %` : ''}`;
   }
 
+  /** Board `b`'s PCB temperature (TMP451 local readings), null when unknown or not running. */
+  boardTempC(b: number): number | null {
+    return this.ctl?.boardTempC(b) ?? null;
+  }
+
   /** `hw`: defaults to the hardware and limits it runs with (updated by reload). */
   status(hw: ThermalHardware | undefined = this.hw): ThermalStatus | undefined {
     if (!this.ctl || !hw) return undefined;
@@ -244,7 +252,7 @@ export class ThermalComponent {
         const temps = b.tempsC.filter((t): t is number => t !== null);
         const on = hw.power.isEnabled(b.board);
         return {
-          index: b.board, chip_temp_c: temps.length ? Math.max(...temps) : null, board_temp_c: null,
+          index: b.board, chip_temp_c: temps.length ? Math.max(...temps) : null, board_temp_c: this.ctl!.boardTempC(b.board),
           state: b.tripped ? 'tripped' : !on ? 'off' : s.freqScale < 1 ? 'hot' : 'ok',
           throttle_pct: Math.round((1 - s.freqScale) * 100),
         };

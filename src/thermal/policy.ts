@@ -3,8 +3,14 @@
  * - below hot: normal; frequency scale restored gradually (one step per `restoreIntervalMs`
  *   while the temperature stays below hot - hysteresis);
  * - at/above hot: reduce the frequency scale one step per `stepIntervalMs` until under hot;
- * - at/above dangerous: `dangerous` (the caller powers the board off). Latched until the
- *   temperature is below `target` (cool-down), then back to throttled at the minimum scale.
+ * - at/above dangerous: `dangerous`, the frequency scale straight to the minimum (one
+ *   `throttle` action). Latched until the temperature is below `target` (cool-down), then back
+ *   to throttled at the minimum scale.
+ *
+ * Powering a board off is not a policy action: the safety interlock (interlockRules.ts) is its
+ * one owner, and it trips every powered board with a sensor at dangerous - marginC (or a stale,
+ * frozen or implausible one) before this policy ever sees dangerous. The property test in
+ * test/unit/thermal/policy.test.ts holds the two together.
  */
 export interface PolicyLimits {
   targetC: number;
@@ -31,7 +37,6 @@ export type PolicyAction =
   | { kind: 'none' }
   | { kind: 'throttle'; scale: number }
   | { kind: 'restore'; scale: number }
-  | { kind: 'power_off' }
   | { kind: 'cooled' };
 
 export const DEFAULT_POLICY: Omit<PolicyLimits, 'targetC' | 'hotC' | 'dangerousC'> = {
@@ -63,7 +68,7 @@ export function policyStep(l: PolicyLimits, s: PolicyState, tempC: number, nowMs
   if (!Number.isFinite(tempC)) return none;
   if (tempC >= l.dangerousC) {
     if (s.level === 'dangerous') return none;
-    return { state: { level: 'dangerous', scale: l.minScale, lastChangeMs: nowMs }, action: { kind: 'power_off' } };
+    return { state: { level: 'dangerous', scale: l.minScale, lastChangeMs: nowMs }, action: { kind: 'throttle', scale: l.minScale } };
   }
   if (s.level === 'dangerous') {
     if (tempC < l.targetC) return { state: { level: 'throttled', scale: l.minScale, lastChangeMs: nowMs }, action: { kind: 'cooled' } };

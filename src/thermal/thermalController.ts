@@ -62,12 +62,15 @@ export interface ThermalSnapshot {
   fanFailed: boolean[];
   level: string;
   freqScale: number;
-  boards: Array<{ board: number; tempsC: (number | null)[]; tripped: string | null }>;
+  /** `pcbC`: each sensor's local (PCB) reading of the last tick, null when it did not answer. */
+  boards: Array<{ board: number; tempsC: (number | null)[]; pcbC: (number | null)[]; tripped: string | null }>;
 }
 
 export class ThermalController {
   readonly events = new TypedEmitter<ThermalEvents>();
   private readonly readings: (SensorReading | null)[][];
+  /** The last local (PCB) reading per sensor: the board temperature (tuning, status). */
+  private pcbC: (number | null)[][];
   private readonly cool: CoolDown[];
   private readonly tripped: (string | null)[];
   private readonly readyEmitted: boolean[];
@@ -83,6 +86,7 @@ export class ThermalController {
   constructor(private readonly o: ThermalOptions) {
     const n = o.sensorBuses.length;
     this.readings = o.sensorBuses.map((b) => b.map(() => null));
+    this.pcbC = o.sensorBuses.map((b) => b.map(() => null));
     this.cool = Array.from({ length: n }, () => ({ coolSinceMs: null }));
     this.tripped = Array.from({ length: n }, () => null);
     this.readyEmitted = Array.from({ length: n }, () => false);
@@ -162,10 +166,12 @@ export class ThermalController {
 
   private async sample(): Promise<void> {
     const fresh: (number | null)[][] = this.o.sensorBuses.map((buses) => buses.map(() => null));
+    const pcb: (number | null)[][] = this.o.sensorBuses.map((buses) => buses.map(() => null));
     const jobs: Promise<void>[] = [];
     this.o.sensorBuses.forEach((buses, b) => buses.forEach((bus, k) => {
-      // The hotter of die (remote) and PCB (local) is what protection uses.
-      jobs.push(readTmp451(bus).then((r) => { fresh[b][k] = Math.max(r.remoteC, r.localC); }, () => undefined)); // no reading: it goes stale
+      // The hotter of die (remote) and PCB (local) is what protection uses; the local reading
+      // alone is the board (PCB) temperature.
+      jobs.push(readTmp451(bus).then((r) => { fresh[b][k] = Math.max(r.remoteC, r.localC); pcb[b][k] = r.localC; }, () => undefined)); // no reading: it goes stale
     }));
     jobs.push(this.o.fans.readRpm().then((r) => { this.rpm = r; }));
     await Promise.all(jobs);
@@ -176,6 +182,18 @@ export class ThermalController {
       return t === null ? prev : nextReading(prev, t, now, peerMean(inputs, prev));
     }));
     next.forEach((s, b) => { this.readings[b] = s; });
+    this.pcbC = pcb;
+  }
+
+  /**
+   * The board (PCB) temperature: the hottest local reading of the board's sensors in the last
+   * tick, null when none answered or a reading is implausible (the interlock acts on those).
+   */
+  boardTempC(board: number): number | null {
+    const lim = this.o.interlock;
+    const xs = this.pcbC[board];
+    if (!xs || xs.length === 0 || xs.some((t) => t === null || !(t >= lim.minPlausibleC && t <= lim.maxPlausibleC))) return null;
+    return Math.max(...(xs as number[]));
   }
 
   private async safety(now: number): Promise<void> {
@@ -269,7 +287,7 @@ export class ThermalController {
       fanFailed: this.fanHealth.map((f) => f.failed),
       level: this.policyState.level,
       freqScale: this.policyState.scale,
-      boards: this.readings.map((s, board) => ({ board, tempsC: s.map((r) => (r ? r.tempC : null)), tripped: this.tripped[board] })),
+      boards: this.readings.map((s, board) => ({ board, tempsC: s.map((r) => (r ? r.tempC : null)), pcbC: [...(this.pcbC[board] ?? [])], tripped: this.tripped[board] })),
     };
   }
 }

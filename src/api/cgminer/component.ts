@@ -7,6 +7,8 @@ import { CgminerApiServer } from './server';
 /** The daemon component that serves api.cgminer; a changed section restarts the listener. */
 export class CgminerApiComponent implements Component<KabosuConfig> {
   readonly name = 'cgminer-api';
+  /** Config sections this component applies on hot reload (with http-api: api). */
+  readonly reloads = ['api'] as const;
   readonly critical = false;
   private server?: CgminerApiServer;
   address?: { host: string; port: number };

@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { DEFAULT_POLICY, policyInit, policyStep, validateLimits, type PolicyLimits } from '../../../src/thermal/policy';
+import { evaluateInterlock, nextReading } from '../../../src/thermal/interlockRules';
+import { limitsFor } from '../../../src/thermal/defaults';
 
 const L: PolicyLimits = { targetC: 65, hotC: 78, dangerousC: 85, ...DEFAULT_POLICY };
 
@@ -27,9 +29,10 @@ test('restores gradually only below hot - hysteresis, one step per restore inter
   assert.is(r.action.kind, 'none');
 });
 
-test('dangerous powers off once, latches until below target', () => {
+test('dangerous goes straight to the minimum scale once (no power-off action: the interlock owns it), latches until below target', () => {
   let r = policyStep(L, policyInit(0), 85, 0);
-  assert.equal(r.action, { kind: 'power_off' });
+  assert.equal(r.action, { kind: 'throttle', scale: L.minScale });
+  assert.is(r.state.level, 'dangerous');
   r = policyStep(L, r.state, 90, 10);
   assert.is(r.action.kind, 'none');
   r = policyStep(L, r.state, 70, 20);
@@ -52,6 +55,26 @@ test('scale stays in [minScale, 1]; dangerous temp always ends in dangerous (pro
     }
     return true;
   }), { seed: 2 });
+});
+
+test('whenever the policy judges a reading dangerous, the interlock (its one owner) trips every powered board reading it (property)', () => {
+  // The thermal controller feeds both the same readings each tick: policy the hottest, the
+  // interlock each sensor. No board may stay powered on a reading the policy calls dangerous.
+  fc.assert(fc.property(
+    fc.record({ targetC: fc.integer({ min: 40, max: 70 }), gap1: fc.integer({ min: 1, max: 20 }), gap2: fc.integer({ min: 1, max: 20 }) }),
+    fc.array(fc.array(fc.double({ min: 1, max: 126, noNaN: true }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+    (t, temps) => {
+      const board = { targetC: t.targetC, hotC: t.targetC + t.gap1, dangerousC: t.targetC + t.gap1 + t.gap2 };
+      const { policy, interlock } = limitsFor(board);
+      const now = 1000;
+      const boards = temps.map((ts, b) => ({ board: b, powered: true, regulatorFault: false, sensors: ts.map((c) => nextReading(null, c, now)) }));
+      const hottest = Math.max(...temps.flat());
+      const p = policyStep(policy, policyInit(0), hottest, now);
+      if (p.state.level !== 'dangerous') return true;
+      const tripped = new Set(evaluateInterlock({ ...interlock, immersion: true }, boards, { rpm: [], duty: 0, minRunningRpm: 300 }, now).map((x) => x.board));
+      return temps.every((ts, b) => !ts.some((c) => c >= policy.dangerousC) || tripped.has(b));
+    },
+  ), { seed: 7 });
 });
 
 test('NaN holds', () => {

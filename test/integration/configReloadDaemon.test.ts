@@ -1,0 +1,92 @@
+/**
+ * Config hot reload of the telemetry section in the daemon (a process, embedded MQTT broker):
+ * an edit of telemetry.mqtt (topic prefix, interval) on disk is really applied (telemetry comes
+ * under the new prefix, no longer under the old one) and the log says which component applied
+ * it; a change nobody can apply live (the embedded broker's port) is logged "not applied until
+ * restart" instead of "applied".
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KabosuProcs } from '../helpers/kabosuProcs';
+import { freePort } from '../helpers/net';
+
+const p = new KabosuProcs('kabosu-reloadd-');
+const cfgPath = join(p.dir, 'config.json');
+const dataDir = join(p.dir, 'data');
+let mqttPort = 0;
+let cfg: Record<string, any> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `fresh`: skip retained messages (telemetry is retained: the old prefix keeps its last one). */
+const sub = (topic: string, count: number, timeoutS: number, fresh = false): Promise<string[]> =>
+  new Promise((res) => execFile('mosquitto_sub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', topic, '-v', '-C', String(count), '-W', String(timeoutS), ...(fresh ? ['-R'] : [])], (_e, o) => res(o.split('\n').filter(Boolean))));
+
+function save(c: unknown): void {
+  writeFileSync(`${cfgPath}.tmp`, JSON.stringify(c, null, 2));
+  renameSync(`${cfgPath}.tmp`, cfgPath);
+}
+
+/** The first JSON log line with this msg written after `from`. */
+async function logLine(msg: RegExp, from: number, ms: number): Promise<Record<string, unknown>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const line = p.daemonOut.slice(from).split('\n').find((l) => msg.test(l));
+    if (line) return JSON.parse(line) as Record<string, unknown>;
+    if (Date.now() > end) throw new Error(`no ${msg} within ${ms} ms:\n${p.daemonOut.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test.before(async () => {
+  mqttPort = await freePort();
+  cfg = {
+    version: 1,
+    device: { id: 'reload-test', name: 'reload test' },
+    mining: { enabled: false },
+    hashboards: { backend: 'sim', model: 'l3plus', sim: { pow: 'scrypt-sim' } },
+    telemetry: { mqtt: { enabled: true, url: `mqtt://127.0.0.1:${mqttPort}`, baseTopic: 'kab-a', intervalS: 1, haDiscovery: false, broker: { enabled: true, host: '127.0.0.1', port: mqttPort } } },
+    api: { http: { enabled: false }, cgminer: { enabled: false } },
+    logging: { level: 'info' },
+  };
+  save(cfg);
+  p.daemon(['run', '--config', cfgPath, '--data-dir', dataDir]);
+  await p.waitFor(/watch with: mosquitto_sub/, 30_000);
+});
+
+test.after(() => p.cleanup());
+
+test('an edited telemetry.mqtt (topic prefix, interval) is really applied: telemetry moves to the new prefix', async () => {
+  assert.is((await sub('kab-a/reload-test/telemetry', 1, 10)).length, 1, 'telemetry under the first prefix');
+  const from = p.daemonOut.length;
+  cfg.telemetry.mqtt.baseTopic = 'kab-b';
+  cfg.telemetry.mqtt.intervalS = 2;
+  save(cfg);
+  const line = await logLine(/"msg":"config reloaded"/, from, 15_000);
+  assert.equal(line.sections, ['telemetry']);
+  assert.equal(line.applied, ['telemetry'], JSON.stringify(line));
+  assert.ok((line.applied_by as string[]).includes('telemetry'), JSON.stringify(line));
+  assert.is(line.not_applied_until_restart, undefined, JSON.stringify(line));
+  const restarted = await logLine(/"msg":"MQTT telemetry restarted with the new settings"/, from, 5000);
+  assert.is(restarted.baseTopic, 'kab-b');
+  assert.is(restarted.intervalS, 2);
+  // Two messages on the new prefix (the interval is in effect: about 2 s apart), none on the old.
+  const t0 = Date.now();
+  assert.is((await sub('kab-b/reload-test/telemetry', 2, 15, true)).length, 2, p.daemonOut.slice(-2000));
+  assert.ok(Date.now() - t0 >= 1500, `2 messages took ${Date.now() - t0} ms at intervalS 2`);
+  assert.equal(await sub('kab-a/reload-test/telemetry', 1, 3, true), [], 'nothing new on the old prefix');
+});
+
+test('a telemetry change nobody can apply live (the embedded broker port) is logged "not applied until restart"', async () => {
+  const from = p.daemonOut.length;
+  cfg.telemetry.mqtt.broker.port = await freePort();
+  save(cfg);
+  const line = await logLine(/"msg":"config reloaded"/, from, 15_000);
+  assert.equal(line.not_applied_until_restart, ['telemetry'], JSON.stringify(line));
+  assert.equal(line.applied, []);
+  await logLine(/"msg":"config not applied until restart: telemetry"/, from, 5000);
+  assert.not.match(p.daemonOut.slice(from), /applied without restart/);
+});
+
+test.run();
