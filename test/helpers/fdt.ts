@@ -23,8 +23,8 @@ export function parseFdt(buf: Buffer): FdtNode {
   const offStrings = buf.readUInt32BE(12);
   const cstr = (at: number): string => buf.toString('latin1', at, buf.indexOf(0, at));
   let p = offStruct;
-  let root: FdtNode | null = null;
-  let cur: FdtNode | null = null;
+  let root = null as FdtNode | null;
+  let cur = null as FdtNode | null;
   for (;;) {
     const tok = buf.readUInt32BE(p);
     p += 4;

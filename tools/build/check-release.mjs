@@ -4,7 +4,8 @@
 // architecture, the ARM ones under qemu-user (armv7l on the L3+'s Cortex-A8, and on a
 // Cortex-A9 without NEON, where the addon must fall back to scalar): `kabosu version --json`
 // names the target Node and platform, and `kabosu pow scrypt` of every published vector
-// (test/vectors/pow/headers.json) prints its hash through the embedded native addon. Prints
+// (test/vectors/pow/headers.json) prints its hash through the embedded native addon; the
+// cross-built i2c-bus and epoll addons load in the target Node. Prints
 // each binary's size, build time and the wall time of `kabosu version` (median of 3), and closes
 // with `N passed, N failed`. Slow (a cross build and a 76-89 MB binary per arch): not in
 // `npm test`.
@@ -12,6 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { THIRD_PARTY_ADDONS } from './bundle.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const targets = JSON.parse(readFileSync(join(root, 'tools/build/targets.json'), 'utf8'));
@@ -79,6 +81,14 @@ try {
       }
       const wantBackend = r.neon === undefined ? /^native:/ : r.neon ? /^native:neon/ : /^native:scalar$/;
       check(good === vectors.length && wantBackend.test(backend), `${tag}: kabosu pow scrypt, ${good}/${vectors.length} published vectors, backend ${backend}`);
+      if (t.crossArch && r.neon !== false) {
+        // i2c-bus and epoll as cross-built for the binary (sea.mjs): they load in the target Node.
+        const node = execFileSync(process.execPath, [join(root, 'tools/build/sea.mjs'), 'node-path', name], { encoding: 'utf8' }).trim();
+        const files = Object.values(THIRD_PARTY_ADDONS).map((a) => join(root, `native/build-${t.crossArch}/thirdparty`, a.file.split('/')[1], 'build/Release', a.asset));
+        const code = 'for (const f of process.argv.slice(1)) { const m = { exports: {} }; process.dlopen(m, f); console.log(Object.keys(m.exports).length); }';
+        const d = spawnSync(r.cmd[0], [...r.cmd.slice(1), node, '-e', code, ...files], { encoding: 'utf8' });
+        check(d.status === 0 && d.stdout.trim().split('\n').every((n) => Number(n) > 0), `${tag}: cross-built ${Object.values(THIRD_PARTY_ADDONS).map((a) => a.asset).join(', ')} load in Node v${t.nodeVersion}${d.status ? `: ${d.stderr.slice(-300)}` : ''}`);
+      }
       times.sort((a, b) => a - b);
       rows.push({ target: tag, node: info.node, bytes: statSync(exe).size, buildS, versionMs: times.map((x) => Math.round(x)), medianMs: Math.round(times[1]) });
     }

@@ -9,7 +9,7 @@
 // Node version as the binary it goes into: when the registry has no Node of the host's version
 // for A (armv7l stops at 20.11.0), the target Node itself makes the blob, under qemu-user).
 //   node tools/build/sea.mjs node-path ARCH   prints the path of the registry Node for ARCH
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -91,21 +91,25 @@ async function build(archArg) {
     addon = join(root, `native/build-${target.crossArch}/Release/kabosu.node`);
   }
   if (!existsSync(addon)) throw new Error(`build:bin: no addon at ${addon}: run 'npm run build:native'`);
-  const addonCopy = join(outDir, 'kabosu.node.embed');
-  copyFileSync(addon, addonCopy);
-  try {
-    execFileSync(strip, [addonCopy], { stdio: 'ignore' });
-  } catch {
-    console.warn(`build:bin: ${strip} not available, the embedded addon keeps its symbols`);
-  }
   // The Node to inject into, and the Node that makes the blob (the same version).
   const nodeBinary = host ? process.execPath : native && target.nodeVersion === process.versions.node ? process.execPath : registryNode(target);
   // i2c-bus and epoll (onoff): as npm built them on this machine, else cross-built.
   const thirdParty = native
     ? Object.fromEntries(Object.values(THIRD_PARTY_ADDONS).filter((a) => existsSync(join(root, a.file))).map((a) => [a.asset, join(root, a.file)]))
     : crossThirdParty(target, nodeBinary);
-  const b = await bundle({ outDir, embed: { 'kabosu.node': addonCopy, ...thirdParty }, copyAddons: host });
-  rmSync(addonCopy, { force: true });
+  // Every embedded addon stripped (a copy: the build trees keep their symbols).
+  const embed = {};
+  for (const [name, file] of Object.entries({ 'kabosu.node': addon, ...thirdParty })) {
+    embed[name] = join(outDir, `${name}.embed`);
+    copyFileSync(file, embed[name]);
+    try {
+      execFileSync(strip, ['--strip-unneeded', embed[name]], { stdio: 'ignore' });
+    } catch {
+      console.warn(`build:bin: ${strip} not available, the embedded ${name} keeps its symbols`);
+    }
+  }
+  const b = await bundle({ outDir, embed, copyAddons: host });
+  for (const f of Object.values(embed)) rmSync(f, { force: true });
 
   const sameVersion = host || target.nodeVersion === process.versions.node;
   const blobMaker = sameVersion ? [process.execPath] : targetNodeCommand(target, nodeBinary);
@@ -126,9 +130,14 @@ async function build(archArg) {
   } catch {
     console.warn(`build:bin: ${strip} not available, the executable keeps its debug info`);
   }
-  run(process.execPath, [join(root, 'node_modules/postject/dist/cli.js'), exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  // postject warns once per section of a stripped binary ("Can't find string offset for section
+  // name '.note...'"): harmless (platform.md §1.1); anything else it says is shown.
+  const inject = spawnSync(process.execPath, [join(root, 'node_modules/postject/dist/cli.js'), exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {
+    encoding: 'utf8',
   });
+  const said = inject.stderr.split('\n').filter((l) => l.trim() && !/Can't find string offset for section name/.test(l));
+  if (said.length) console.error(said.join('\n'));
+  if (inject.status !== 0) throw new Error(`build:bin: postject failed (exit ${inject.status})`);
   rmSync(blob, { force: true });
   rmSync(seaConfig, { force: true });
   const blobBy = sameVersion ? `host Node ${process.version}` : `Node v${target.nodeVersion} under ${blobMaker[0]}`;
