@@ -2,6 +2,10 @@
 #include "scrypt.h"
 #include <cstdlib>
 #include <memory>
+#if defined(KABOSU_ARM32_NEON)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
 
 namespace kabosu {
 void scrypt_kernel_scalar(const uint8_t*, uint8_t*, void*);
@@ -13,7 +17,9 @@ void scrypt_kernel_avx512vl(const uint8_t*, uint8_t*, void*);
 void scrypt_kernel1_sse2(const uint8_t*, uint8_t*, void*);
 void scrypt_kernel1_avx512vl(const uint8_t*, uint8_t*, void*);
 #endif
-#if defined(__aarch64__)
+// arm64: Advanced SIMD is baseline. 32-bit ARMv7: the NEON kernels are built (with -mfpu=neon,
+// native/CMakeLists.txt) but NEON is optional there, so they run only when the kernel says so.
+#if defined(__aarch64__) || defined(KABOSU_ARM32_NEON)
 void scrypt_kernel_neon(const uint8_t*, uint8_t*, void*);
 void scrypt_kernel1_neon(const uint8_t*, uint8_t*, void*);
 #endif
@@ -34,8 +40,15 @@ const std::vector<ScryptPath>& available_paths() {
     p.push_back({"sse2-x1", 1, scrypt_kernel1_sse2});
 #endif
 #if defined(__aarch64__)
-    p.push_back({"neon", 4, scrypt_kernel_neon});
-    p.push_back({"neon-x1", 1, scrypt_kernel1_neon});
+    const bool neon = true;
+#elif defined(KABOSU_ARM32_NEON)
+    const bool neon = (getauxval(AT_HWCAP) & HWCAP_NEON) != 0;
+#endif
+#if defined(__aarch64__) || defined(KABOSU_ARM32_NEON)
+    if (neon) {
+      p.push_back({"neon", 4, scrypt_kernel_neon});
+      p.push_back({"neon-x1", 1, scrypt_kernel1_neon});
+    }
 #endif
     p.push_back({"scalar", 1, scrypt_kernel_scalar});
     return p;

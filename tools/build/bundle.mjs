@@ -4,12 +4,11 @@
 // their .node file through `bindings` or `node-gyp-build` (i2c-bus, epoll for onoff) are redirected to dist/addons/ by a small plugin, because a bundle
 // (or a single executable) moves their files (platform.md §1.2, conventions P13).
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const outDir = process.env.KABOSU_DIST ?? join(root, 'dist');
-const arch = process.env.KABOSU_ARCH ?? process.arch;
 
 /** package -> addon file name in dist/addons and where npm put it. */
 export const THIRD_PARTY_ADDONS = {
@@ -25,19 +24,17 @@ const nativeShim = {
       if (!pkg) return { errors: [{ text: `no addon mapping for ${a.path} imported by ${a.importer}` }] };
       return { path: pkg, namespace: 'native-shim' };
     });
+    // src/native/load.ts's loadBundledAddon: the copy embedded in a single executable, else
+    // addons/ beside the executable or the bundle.
     b.onLoad({ filter: /.*/, namespace: 'native-shim' }, (a) => ({
       contents: `
         const path = require('node:path');
-        const fs = require('node:fs');
+        const { loadBundledAddon } = require(${JSON.stringify(join(root, 'src/native/load.ts'))});
         module.exports = function loadAddon() {
-          const name = ${JSON.stringify(THIRD_PARTY_ADDONS[a.path].asset)};
-          const dirs = [path.join(path.dirname(process.execPath), 'addons'), path.join(__dirname, 'addons')];
-          for (const dir of dirs) {
-            const file = path.join(dir, name);
-            if (fs.existsSync(file)) { const m = { exports: {} }; process.dlopen(m, file); return m.exports; }
-          }
-          throw new Error('kabosu: native addon ' + name + ' not found in ' + dirs.join(', '));
+          return loadBundledAddon(${JSON.stringify(THIRD_PARTY_ADDONS[a.path].asset)},
+            [path.join(path.dirname(process.execPath), 'addons'), path.join(__dirname, 'addons')]);
         };`,
+      resolveDir: root,
       loader: 'js',
     }));
     // debug's optional colour support: an empty module keeps the single executable quiet.
@@ -81,8 +78,16 @@ function interlockWorkerPlugin(code) {
   };
 }
 
-export async function bundle() {
-  mkdirSync(join(outDir, 'addons'), { recursive: true });
+/**
+ * The bundle in `outDir` (default $KABOSU_DIST or dist/). `embed` (addon name -> file) puts
+ * those addons inside the bundle itself (base64, src/native/load.ts extracts them), for a single
+ * executable; `copyAddons: false` leaves the host's addons out of `outDir/addons` (a bundle for
+ * another architecture must not ship x86-64 files).
+ */
+export async function bundle({ outDir: dir = outDir, embed = {}, copyAddons = true } = {}) {
+  const outDir = dir;
+  mkdirSync(copyAddons ? join(outDir, 'addons') : outDir, { recursive: true });
+  const embedded = Object.fromEntries(Object.entries(embed).map(([name, file]) => [name, readFileSync(file).toString('base64')]));
   const workerCode = await interlockWorkerCode();
   const result = await build({
     entryPoints: [join(root, 'src/main.ts')],
@@ -99,12 +104,15 @@ export async function bundle() {
     minifyWhitespace: true,
     minifySyntax: true,
     plugins: [nativeShim, interlockWorkerPlugin(workerCode)],
-    define: { 'process.env.KABOSU_BUNDLED': '"1"' },
+    define: {
+      'process.env.KABOSU_BUNDLED': '"1"',
+      ...(Object.keys(embedded).length ? { KABOSU_EMBEDDED_ADDONS: JSON.stringify(embedded) } : {}),
+    },
     logLevel: 'warning',
     metafile: true,
   });
   const copied = [];
-  for (const { asset, file } of Object.values(THIRD_PARTY_ADDONS)) {
+  for (const { asset, file } of copyAddons ? Object.values(THIRD_PARTY_ADDONS) : []) {
     const src = join(root, file);
     if (existsSync(src)) {
       copyFileSync(src, join(outDir, 'addons', asset));
@@ -112,12 +120,12 @@ export async function bundle() {
     }
   }
   const own = join(root, 'native/build/Release/kabosu.node');
-  if (existsSync(own)) {
+  if (copyAddons && existsSync(own)) {
     copyFileSync(own, join(outDir, 'addons', 'kabosu.node'));
     copied.push('kabosu.node');
   }
   const bytes = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
-  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied, interlockWorkerBytes: workerCode.length };
+  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied, embedded: Object.keys(embedded), interlockWorkerBytes: workerCode.length };
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {

@@ -1,9 +1,9 @@
 /**
- * Writes the UART reader cases that tools/build/check-arm64.cjs replays under qemu-user against
+ * Writes the UART reader cases that tools/build/check-cross.cjs replays under qemu-user against
  * the cross-built addon: for each chip family, a byte stream (nonce frames with noise between
  * them) and the hash every nonce must get, computed here on the host with node:crypto scrypt
- * (and src/pow for scrypt-sim), so the arm64 side needs no TypeScript.
- *   node -r tsx/cjs tools/build/arm64-reader-vectors.ts <out.json>
+ * (and src/pow for scrypt-sim), so the ARM side needs no TypeScript.
+ *   node -r tsx/cjs tools/build/cross-reader-vectors.ts <out.json>
  */
 import { scryptSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
