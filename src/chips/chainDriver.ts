@@ -31,6 +31,7 @@ export interface ChainDriverOptions {
   family: ChipFamily;
   uart: Uart;
   clock: Clock;
+  /** The creator binds `{chain}` (`log.child({ chain })`); log calls here do not repeat it. */
   log: Logger;
   expectedChips: number;
   chain?: number;
@@ -288,7 +289,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
     await this.setFrequency(o.freqMHz);
     await this.setTicketDifficulty(o.ticketDifficulty);
     if (o.baud && o.baud !== this.uart.baud) await this.setBaud(o.baud);
-    this.log.info({ chain: this.index, chips: this.addresses.length, freqMHz: o.freqMHz }, 'chain initialised');
+    this.log.info({ chips: this.addresses.length, freqMHz: o.freqMHz }, 'chain initialised');
   }
 
   /** Sends work; the caller's jobId is remembered under the next wire id of the ring. */
@@ -339,7 +340,7 @@ export class Chain extends TypedEmitter<ChainEvents> {
         if (col && f.reg === col.reg) {
           col.got.push(f);
           col.lastMs = this.clock.now();
-        } else this.log.debug({ chain: this.index, reply: f }, 'unrequested register reply');
+        } else this.log.debug({ reply: f }, 'unrequested register reply');
         continue;
       }
       const l = this.family.nonceLayout;

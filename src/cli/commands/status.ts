@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { UsageError } from '../../core/errors';
-import { PATH_OPTIONS, resolvePaths } from '../../app/paths';
+import { KabosuError, UsageError } from '../../core/errors';
+import { PATH_OPTIONS } from '../../app/paths';
 import { localRequest } from '../../api/local/client';
 import type { DaemonStatus } from '../../app/status';
 import { formatStatus } from '../../app/status';
+import { daemonSockets, type DaemonSocket } from '../daemonSockets';
 
 export const command: CliCommand = {
   summary: 'ask the running daemon how it is doing (--json for the full status)',
@@ -15,9 +16,30 @@ export const command: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message, 'usage: kabosu status [--json] [--config FILE] [--data-dir DIR] [--dev]');
     }
-    const paths = resolvePaths({ config: values.config, dataDir: values['data-dir'], dev: values.dev, cwd: ctx.cwd, env: ctx.env });
-    const status = await localRequest<DaemonStatus>(paths.socketPath, 'GET', '/v1/status');
-    ctx.stdout.write(values.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
+    const candidates = daemonSockets({ config: values.config, dataDir: values['data-dir'], dev: values.dev, cwd: ctx.cwd, env: ctx.env });
+    const { status, daemon } = await askFirst(candidates);
+    if (values.json) ctx.stdout.write(JSON.stringify({ daemon: { socket: daemon.socketPath, dev: daemon.dev }, ...status }, null, 2) + '\n');
+    else ctx.stdout.write(`daemon: ${daemon.dev ? 'dev (--dev, npm start)' : 'system'} at ${daemon.socketPath}\n${formatStatus(status)}`);
     return 0;
   },
 };
+
+/** The first candidate whose daemon answers; "not running" moves on, any other error stops. */
+async function askFirst(candidates: DaemonSocket[]): Promise<{ status: DaemonStatus; daemon: DaemonSocket }> {
+  for (const [i, daemon] of candidates.entries()) {
+    try {
+      return { status: await localRequest<DaemonStatus>(daemon.socketPath, 'GET', '/v1/status'), daemon };
+    } catch (err) {
+      const last = i === candidates.length - 1;
+      if (last || !(err instanceof KabosuError && err.code === 'KBS_E_APP_NOT_RUNNING')) {
+        if (last && candidates.length > 1 && err instanceof KabosuError && err.code === 'KBS_E_APP_NOT_RUNNING') {
+          throw new KabosuError('KBS_E_APP_NOT_RUNNING', `no kabosu daemon is running (no control socket at ${candidates.map((c) => c.socketPath).join(' or ')})`, {
+            hint: "start it with 'kabosu run' or 'npm start'; or name its --config/--data-dir",
+          });
+        }
+        throw err;
+      }
+    }
+  }
+  throw new Error('unreachable: no control socket to ask');
+}
