@@ -2,10 +2,15 @@
 // `npm test`: typecheck, then every test file (unit, contract, integration, fuzz) under c8,
 // then one closing line `N passed, N failed` that CI reads. Arguments filter test files by
 // path prefix (`npm test -- test/unit/pow`). `--no-typecheck` skips tsc (inner loop only).
+// First of all, the system programs the tests run are checked (prerequisites.mjs): missing ones
+// are installed where allowed, else the run stops at once saying what to install.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { ensurePrerequisites } from './prerequisites.mjs';
+
+if (!ensurePrerequisites()) process.exit(3);
 
 const root = new URL('../..', import.meta.url).pathname;
 const args = process.argv.slice(2);
