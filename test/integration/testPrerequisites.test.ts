@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -39,6 +39,28 @@ test('npm test with mosquitto missing and installing disabled stops at once, non
   assert.match(r.stderr, /missing from PATH: mosquitto \(mosquitto\)\n/);
   assert.match(r.stderr, /^ {2}(sudo )?apt-get update && (sudo )?apt-get install -y --no-install-recommends mosquitto$/m);
   assert.not.match(r.stdout, /passed/, 'no test ran');
+});
+
+test('as root with apt-get it installs the missing package itself and goes on; otherwise it names sudo', () => {
+  // A stand-in apt-get on this PATH: records its arguments and "installs" mosquitto.
+  const log = join(dir, 'apt.log');
+  writeFileSync(join(dir, 'apt-get'), `#!/bin/sh\necho "$@" >> ${log}\n[ "$1" = install ] && /bin/ln -sf ${which('mosquitto')} ${join(dir, 'mosquitto')}\nexit 0\n`);
+  chmodSync(join(dir, 'apt-get'), 0o755);
+  try {
+    const r = spawnSync(process.execPath, [join(root, 'tools/test/prerequisites.mjs')], { encoding: 'utf8', env: { ...process.env, PATH: dir } });
+    if (process.getuid?.() === 0) {
+      assert.is(r.status, 0, r.stderr);
+      assert.match(r.stderr, /installing Debian packages: mosquitto\n/);
+      assert.equal(readFileSync(log, 'utf8').trim().split('\n'), ['update -qq', 'install -y -qq --no-install-recommends mosquitto']);
+    } else {
+      assert.is(r.status, 3);
+      assert.match(r.stderr, /sudo apt-get install -y --no-install-recommends mosquitto/);
+      assert.not.ok(existsSync(log), 'apt-get not run without root');
+    }
+  } finally {
+    rmSync(join(dir, 'apt-get'), { force: true });
+    rmSync(join(dir, 'mosquitto'), { force: true });
+  }
 });
 
 test('the prerequisite check passes when every program is on PATH', () => {
