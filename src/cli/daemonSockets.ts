@@ -1,6 +1,6 @@
 import { resolvePaths } from '../app/paths';
 
-/** One control socket `kabosu status` may ask, and whether it is the `--dev` daemon's. */
+/** One control socket `kabosu status` may ask, and whether it is the dev daemon's (`./.kabosu/`). */
 export interface DaemonSocket {
   socketPath: string;
   dev: boolean;
@@ -13,8 +13,9 @@ export interface DaemonSocket {
  * runs), so `npx kabosu status` finds `npm start`'s daemon without `--dev`.
  */
 export function daemonSockets(o: { config?: string; dataDir?: string; dev?: boolean; cwd: string; env: NodeJS.ProcessEnv }): DaemonSocket[] {
+  const devSocket = resolvePaths({ cwd: o.cwd, env: {}, dev: true }).socketPath;
+  const at = (socketPath: string): DaemonSocket => ({ socketPath, dev: socketPath === devSocket });
   const explicit = o.dev || o.config !== undefined || o.dataDir !== undefined || o.env.KABOSU_CONFIG !== undefined || o.env.KABOSU_DATA_DIR !== undefined;
-  const chosen = { socketPath: resolvePaths(o).socketPath, dev: Boolean(o.dev) && o.dataDir === undefined && o.env.KABOSU_DATA_DIR === undefined };
-  if (explicit) return [chosen];
-  return [chosen, { socketPath: resolvePaths({ ...o, dev: true }).socketPath, dev: true }];
+  const chosen = at(resolvePaths(o).socketPath);
+  return explicit ? [chosen] : [chosen, at(devSocket)];
 }

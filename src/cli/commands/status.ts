@@ -26,20 +26,14 @@ export const command: CliCommand = {
 
 /** The first candidate whose daemon answers; "not running" moves on, any other error stops. */
 async function askFirst(candidates: DaemonSocket[]): Promise<{ status: DaemonStatus; daemon: DaemonSocket }> {
-  for (const [i, daemon] of candidates.entries()) {
+  for (const daemon of candidates) {
     try {
       return { status: await localRequest<DaemonStatus>(daemon.socketPath, 'GET', '/v1/status'), daemon };
     } catch (err) {
-      const last = i === candidates.length - 1;
-      if (last || !(err instanceof KabosuError && err.code === 'KBS_E_APP_NOT_RUNNING')) {
-        if (last && candidates.length > 1 && err instanceof KabosuError && err.code === 'KBS_E_APP_NOT_RUNNING') {
-          throw new KabosuError('KBS_E_APP_NOT_RUNNING', `no kabosu daemon is running (no control socket at ${candidates.map((c) => c.socketPath).join(' or ')})`, {
-            hint: "start it with 'kabosu run' or 'npm start'; or name its --config/--data-dir",
-          });
-        }
-        throw err;
-      }
+      if (!(err instanceof KabosuError && err.code === 'KBS_E_APP_NOT_RUNNING')) throw err;
     }
   }
-  throw new Error('unreachable: no control socket to ask');
+  throw new KabosuError('KBS_E_APP_NOT_RUNNING', `no kabosu daemon is running (no control socket at ${candidates.map((c) => c.socketPath).join(' or ')})`, {
+    hint: "start it with 'kabosu run' (same --config/--data-dir), or 'npm start'",
+  });
 }
