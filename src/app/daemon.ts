@@ -8,7 +8,7 @@ import { KabosuError } from '../core/errors';
 import { loadConfig, reloadLoader, ConfigWatcher, encryptSecret, loadDeviceKey, secretRedactPaths, sealIncomingSecrets, diffSections, readConfigFile, type KabosuConfig } from '../config';
 import { parse as parseJsonc } from '../config/jsonc';
 import { ConfigError } from '../core/errors';
-import { writeFileAtomic } from '../store';
+import { removeStaleTemps, writeFileAtomic } from '../store';
 import { createLogRoot, type LogRoot } from '../core/log';
 import type { DestinationStream } from 'pino';
 import { LocalControlServer } from '../api/local/server';
@@ -145,12 +145,16 @@ export class Daemon {
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const clock = o.clock ?? new RealClock();
   const { paths } = o;
+  // A writer killed mid-write (an upload, `config set-secret`) leaves its temp file; the target
+  // was never replaced and is the last good copy.
+  const staleTemps = [...new Set([dirname(paths.configPath), paths.dataDir])].flatMap((d) => removeStaleTemps(d));
   if (o.dev && !existsSync(paths.configPath)) await writeDevConfig(paths);
   const loaded = await loadConfig({ configPath: paths.configPath, dataDir: paths.dataDir, env: o.env });
   const config = loaded.config;
   const logRoot = createLogRoot({ level: config.logging.level, levels: config.logging.levels, redactPaths: secretRedactPaths(), destination: o.logDestination });
   const log = logRoot.child('daemon');
   for (const w of loaded.warnings) log.warn({ warning: w }, 'config warning');
+  if (staleTemps.length > 0) log.warn({ removed: staleTemps }, 'removed temp files of an interrupted write');
   log.info({ version: VERSION, config: paths.configPath, dataDir: paths.dataDir, device: config.device.id }, 'starting');
 
   const lifecycle = new Lifecycle<KabosuConfig>(logRoot.child('lifecycle'), clock);

@@ -31,6 +31,7 @@ export interface ChainDriverOptions {
   family: ChipFamily;
   uart: Uart;
   clock: Clock;
+  /** Unbound: the chain binds `{chain}` itself (its log calls do not repeat it). */
   log: Logger;
   expectedChips: number;
   chain?: number;

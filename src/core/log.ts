@@ -75,7 +75,14 @@ export function createLogRoot(o: LogRootOptions): LogRoot {
     children.push({ component, ref: new WeakRef(logger) });
     // pino makes a child with Object.create(parent), so a sub-logger inherits this override: call
     // pino's own method (from the untouched root) on `logger`, never `logger.child`.
-    const own = ((b: Record<string, unknown>, o?: object) => pinoChild.call(logger, b, o)) as Logger['child'];
+    // pino appends a child's bindings to its parent's, so re-binding a key (a `component`
+    // rename, `{chain}` twice) would print it twice: such a child is made from the root with the
+    // merged bindings instead, one key per field, the newer value winning.
+    const own = ((b: Record<string, unknown>, o?: object) => {
+      const bound = logger.bindings();
+      const rebinds = Object.keys(b ?? {}).some((key) => Object.hasOwn(bound, key));
+      return rebinds ? pinoChild.call(root, { ...bound, ...b }, o) : pinoChild.call(logger, b, o);
+    }) as Logger['child'];
     logger.child = ((b: Record<string, unknown>, opts?: { level?: string }) => {
       const sub = typeof b?.component === 'string' ? b.component : component;
       const c = own(b, opts?.level === undefined ? { ...(opts ?? {}), level: resolveLevel(sub, level, levels) } : opts);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { devConfig } from '../../src/app/devConfig';
 import { callControl } from '../../src/sim';
+import { duplicateTopLevelKeys } from '../helpers/jsonKeys';
 
 /**
  * What `npm start` runs (`kabosu run --dev`): a simulated L3+ (scrypt-sim), the embedded test
@@ -46,35 +47,6 @@ function waitFor(re: RegExp, ms: number): Promise<void> {
     check();
   });
 }
-
-/** The keys that occur more than once at the top level of one JSON object (JSON.parse keeps only the last). */
-function repeatedTopLevelKeys(line: string): string[] {
-  const seen = new Set<string>();
-  const repeated: string[] = [];
-  let depth = 0;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (ch === '"') {
-      let j = i + 1;
-      while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
-      const str = line.slice(i + 1, j);
-      i = j;
-      let k = i + 1;
-      while (line[k] === ' ') k++;
-      if (depth === 1 && line[k] === ':') {
-        if (seen.has(str)) repeated.push(str);
-        seen.add(str);
-      }
-    } else if (ch === '{' || ch === '[') depth++;
-    else if (ch === '}' || ch === ']') depth--;
-  }
-  return repeated;
-}
-
-test('the duplicate-key scanner finds a repeated key and ignores nested and quoted ones', () => {
-  assert.equal(repeatedTopLevelKeys('{"chain":0,"msg":"a","chain":0}'), ['chain']);
-  assert.equal(repeatedTopLevelKeys('{"a":{"chain":1},"chain":2,"s":"\\"chain\\":3"}'), []);
-});
 
 test.before(async () => {
   const port = await freePort();
@@ -139,7 +111,7 @@ test('kabosu status without --dev finds the dev daemon npm start runs, and says 
 test('no log line binds a field twice (e.g. "chain":0,"chain":0)', () => {
   const lines = out.split('\n').filter((l) => l.startsWith('{'));
   assert.ok(lines.length > 20, `${lines.length} JSON log lines`);
-  const dup = lines.map((l) => [l, repeatedTopLevelKeys(l)] as const).filter(([, k]) => k.length > 0);
+  const dup = lines.map((l) => [l, duplicateTopLevelKeys(l)] as const).filter(([, k]) => k.length > 0);
   assert.equal(dup.slice(0, 3).map(([l, k]) => `${k.join(',')} in ${l.slice(0, 200)}`), []);
 });
 

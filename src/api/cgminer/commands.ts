@@ -47,11 +47,12 @@ const OTHER = new Set(['check']);
 
 /** Read-only report commands (joinable; their reply depends only on the status and the second). */
 export function isReport(cmd: string): boolean {
-  return cmd in REPORTS;
+  // Own keys only: `constructor` and friends are on every object's prototype, not commands.
+  return Object.hasOwn(REPORTS, cmd);
 }
 
 export function isKnown(cmd: string): boolean {
-  return cmd in REPORTS || PRIVILEGED.has(cmd) || OTHER.has(cmd);
+  return isReport(cmd) || PRIVILEGED.has(cmd) || OTHER.has(cmd);
 }
 
 export function status(letter: 'S' | 'I' | 'W' | 'E' | 'F', code: number, msg: string, s: DaemonStatus, nowS: number): Reply {
@@ -92,13 +93,13 @@ export async function answer(parsed: ParseResult, caller: Caller, c: CommandCont
   // Multi-command: joinable reports only; each gets its own complete reply in an array.
   const out: Reply = {};
   for (const cmd of req.commands) {
-    out[cmd] = [cmd in REPORTS ? report(cmd, s, c) : { ...status('E', 14, `Invalid command '${cmd}' in join`, s, c.nowS), id: 1 }];
+    out[cmd] = [isReport(cmd) ? report(cmd, s, c) : { ...status('E', 14, `Invalid command '${cmd}' in join`, s, c.nowS), id: 1 }];
   }
   return { ...out, id: 1 };
 }
 
 async function single(cmd: string, req: ApiRequest, caller: Caller, s: DaemonStatus, c: CommandContext): Promise<Reply> {
-  if (cmd in REPORTS) return report(cmd, s, c);
+  if (isReport(cmd)) return report(cmd, s, c);
   if (cmd === 'check') {
     const target = (req.parameter ?? '').trim().toLowerCase();
     if (!target) return { ...status('E', 71, 'Missing check cmd', s, c.nowS), id: 1 };

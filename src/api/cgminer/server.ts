@@ -12,6 +12,9 @@ import type { Personality } from './render';
  * then the socket is closed. JSON replies end with a NUL byte as cgminer sends them. A request
  * is complete when its JSON parses (clients send no newline and do not half-close), on the first
  * text chunk, or when the client ends; oversize input or a silent client is cut off.
+ * Connections are bounded: at most `maxConnections` open at once, a new client displacing the
+ * oldest one still waiting for its request, and every request must complete within `timeoutMs`
+ * of connecting (a client trickling bytes is not kept), so held idle sockets cannot lock others out.
  */
 export interface CgminerApiOptions {
   host: string;
@@ -21,18 +24,22 @@ export interface CgminerApiOptions {
   token?: string;
   control: MinerControl;
   log: Logger;
-  /** Idle time before an incomplete request is dropped. */
+  /** Time from connect within which the request must be complete (default 5 s). */
   timeoutMs?: number;
   nowS?: () => number;
+  /** Open connections at most (default 128); a new one displaces the oldest still idle. */
   maxConnections?: number;
 }
+
+const DEFAULT_MAX_CONNECTIONS = 128;
 
 const COMMAND_TIMEOUT_MS = 120_000;
 
 export class CgminerApiServer {
   private server?: Server;
   private readonly rules: AllowRule[];
-  private readonly sockets = new Set<Socket>();
+  /** Open connections in accept order; `true` while still waiting for its request (idle). */
+  private readonly sockets = new Map<Socket, boolean>();
   /** Read-only replies of the current second (cgminer's `When` resolution), by form + commands. */
   private cache = new Map<string, string>();
   private cacheSecond = -1;
@@ -43,7 +50,6 @@ export class CgminerApiServer {
 
   async listen(): Promise<{ host: string; port: number }> {
     const server = createServer({ allowHalfOpen: true }, (sock) => this.accept(sock));
-    server.maxConnections = this.o.maxConnections ?? 1024;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -57,21 +63,41 @@ export class CgminerApiServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Makes room for one more connection: the oldest idle one goes, or `false` when none is idle. */
+  private makeRoom(): boolean {
+    if (this.sockets.size < (this.o.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return true;
+    for (const [s, idle] of this.sockets) {
+      if (idle) {
+        this.sockets.delete(s);
+        s.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
   private accept(sock: Socket): void {
-    this.sockets.add(sock);
-    sock.on('close', () => this.sockets.delete(sock));
     sock.on('error', () => sock.destroy());
-    sock.setTimeout(this.o.timeoutMs ?? 5000, () => sock.destroy());
+    if (!this.makeRoom()) { sock.destroy(); return; }
+    this.sockets.set(sock, true);
+    sock.on('close', () => this.sockets.delete(sock));
+    const timeoutMs = this.o.timeoutMs ?? 5000;
+    sock.setTimeout(timeoutMs, () => sock.destroy());
+    const deadline = setTimeout(() => sock.destroy(), timeoutMs);
+    deadline.unref();
+    sock.once('close', () => clearTimeout(deadline));
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
+      clearTimeout(deadline);
+      if (this.sockets.has(sock)) this.sockets.set(sock, false);
       sock.removeAllListeners('data');
       // Commands such as restart/resume bring the boards up again: allow them time to answer.
       sock.setTimeout(COMMAND_TIMEOUT_MS);
@@ -87,7 +113,8 @@ export class CgminerApiServer {
   }
 
   private tokenOk(given: string | null): boolean {
-    const want = this.o.personality === 'kabosu' ? this.o.token : undefined;
+    // Every personality: the token guards privileged commands whatever the replies look like.
+    const want = this.o.token;
     if (!want) return true;
     if (given === null) return false;
     const a = Buffer.from(given);

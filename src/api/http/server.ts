@@ -46,6 +46,22 @@ export class HttpApiError extends KabosuError {
 }
 
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Deepest nesting a request body may have (a config is under 10 deep); deeper is refused unparsed. */
+export const MAX_BODY_DEPTH = 64;
+
+/** True when the JSON text nests objects/arrays deeper than `limit` (strings are skipped). Pure. */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return false;
+}
 
 export interface HttpApiOptions {
   routes: Route[];
@@ -147,8 +163,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   if (size === 0) return undefined;
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('application/json')) throw new HttpApiError(415, 'KBS_E_API_CONTENT_TYPE', 'the body must be application/json');
+  const text = Buffer.concat(chunks).toString('utf8');
+  // Deep nesting parses, but every recursive walk after it (validation, diff, redaction) would
+  // overflow the stack: refuse it here, before anything looks at it.
+  if (nestsDeeperThan(text, MAX_BODY_DEPTH)) {
+    throw new HttpApiError(400, 'KBS_E_API_BAD_JSON', `the body nests deeper than ${MAX_BODY_DEPTH} levels`, 'send the config as kabosu config show prints it; no value nests that deep');
+  }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw new HttpApiError(400, 'KBS_E_API_BAD_JSON', `the body is not valid JSON: ${(e as Error).message}`);
   }

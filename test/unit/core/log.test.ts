@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { createLogRoot, resolveLevel } from '../../../src/core/log';
 import { secretRedactPaths } from '../../../src/config/secrets';
+import { duplicateTopLevelKeys } from '../../helpers/jsonKeys';
 
 function sink(): { dest: DestinationStream; lines: () => Array<Record<string, unknown>>; text: () => string } {
   const chunks: string[] = [];
@@ -102,6 +103,23 @@ test('pretty mode builds a root without a transport and still resolves levels', 
   const root = createLogRoot({ level: 'warn', levels: { chips: 'debug' }, pretty: true });
   assert.is(root.child('chips.x').level, 'debug');
   assert.is(root.child('thermal').level, 'warn');
+});
+
+test('a sub-logger that binds a key again carries it once, with the newer value', () => {
+  const s = sink();
+  const root = createLogRoot({ level: 'info', destination: s.dest });
+  const mining = root.child('mining');
+  mining.child({ chain: 0 }).child({ chain: 1, part: 'uart' }).info('a');
+  mining.child({ component: 'chips.bm1485' }).info('b');
+  mining.child({ pool: 'main' }).info({ chips: 3 }, 'c');
+  const raw = s.text().split('\n').filter(Boolean);
+  assert.equal(raw.map(duplicateTopLevelKeys), [[], [], []]);
+  const lines = s.lines();
+  assert.is(lines[0].chain, 1);
+  assert.is(lines[0].part, 'uart');
+  assert.is(lines[0].component, 'mining');
+  assert.is(lines[1].component, 'chips.bm1485');
+  assert.is(lines[2].pool, 'main');
 });
 
 test.run();
