@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { KabosuError } from '../../core/errors';
+import { closeHttp, listenHttp } from './listen';
 
 /**
  * The HTTP API's transport: a route table over node:http, bearer-token auth on every write,
@@ -93,27 +94,15 @@ export class HttpApiServer {
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 5000;
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
+    const { server, address } = await listenHttp((req, res) => void this.handle(req, res), host, port, { keepAliveTimeoutMs: 5000 });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    return address;
   }
 
   async close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeHttp(s);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { KabosuError } from '../../../core/errors';
@@ -6,6 +6,7 @@ import type { MinerControl } from '../../../core/minerApi';
 import { DigestAuth } from './digest';
 import type { HostFacts } from './hostNetwork';
 import { minerConf, minerStatus, systemInfo, type Json } from './stockShapes';
+import { closeHttp, listenHttp } from '../listen';
 
 /**
  * The stock-shaped Antminer web CGI server (`/cgi-bin/<name>.cgi`) that fleet tools read next
@@ -54,26 +55,15 @@ export class StockCgiServer {
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
+    const { server, address } = await listenHttp((req, res) => void this.handle(req, res), host, port);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    return address;
   }
 
   async close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeHttp(s);
   }
 
   private blinking(): boolean {
