@@ -268,3 +268,10 @@ export interface MinerControl {
    */
   tuningReport(): Promise<unknown>;
 }
+
+/**
+ * The bounded taxonomy pool rejects are counted by (`shares.rejected`, `pools[].rejected_reasons`,
+ * `kabosu_shares_total{reason}`): pools' reject texts are free and often carry the share's
+ * difficulty, so they are classified (src/pools/rejectClass.ts), never used as keys.
+ */
+export const REJECT_CLASSES = ['stale', 'duplicate', 'low_difficulty', 'job_not_found', 'unauthorized', 'other'] as const;

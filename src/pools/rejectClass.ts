@@ -5,7 +5,9 @@
  * codes of stratum.md §1.4: 21 job not found, 22 duplicate, 23 low difficulty, 24 unauthorized
  * worker, 25 not subscribed; SV2-style texts such as `stale-share`, `difficulty-too-low`). Pure.
  */
-export const REJECT_CLASSES = ['stale', 'duplicate', 'low_difficulty', 'job_not_found', 'unauthorized', 'other'] as const;
+import { REJECT_CLASSES } from '../core/minerApi';
+
+export { REJECT_CLASSES };
 export type RejectClass = (typeof REJECT_CLASSES)[number];
 
 /** The raw text kept per pool (the last reject) is cut to this many characters. */

@@ -16,7 +16,7 @@ const procs = new KabosuProcs('kabosu-metrics-');
 let base = '';
 
 /** The rejection reasons /metrics labels (src/api/http/metrics.ts), each a series of its own. */
-const REASONS = ['stale', 'duplicate', 'low_difficulty', 'bad_nonce', 'job_not_found', 'unknown', 'error', 'other'];
+const REASONS = ['stale', 'duplicate', 'low_difficulty', 'job_not_found', 'unauthorized', 'other'];
 
 test.before(async () => {
   // The pool port has no listener: no share can be accepted or rejected before the scrape.

@@ -1,4 +1,4 @@
-import type { DaemonStatus } from '../../core/minerApi';
+import { REJECT_CLASSES, type DaemonStatus } from '../../core/minerApi';
 
 /**
  * Prometheus text exposition (format 0.0.4) of one status snapshot, following conventions 2.9:
@@ -42,10 +42,8 @@ export function renderFamilies(families: Family[]): string {
   return out.join('\n') + '\n';
 }
 
-const REJECT_REASONS = ['stale', 'duplicate', 'low_difficulty', 'bad_nonce', 'job_not_found', 'unauthorized', 'unknown', 'error', 'other'] as const;
-
 function reasonLabel(r: string): string {
-  return (REJECT_REASONS as readonly string[]).includes(r) ? r : 'other';
+  return (REJECT_CLASSES as readonly string[]).includes(r) ? r : 'other';
 }
 
 export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFamily?: string } = {}): Family[] {
@@ -74,7 +72,7 @@ export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFam
     // sees the first reject as a 0 -> 1 change instead of a series appearing (docs/http-api.md).
     fam('shares_total', 'counter', 'Shares by result.', [
       { labels: { result: 'accepted' }, value: s.shares.accepted },
-      ...REJECT_REASONS.map((reason) => ({ labels: { result: 'rejected', reason }, value: rejected.get(reason) ?? 0 })),
+      ...REJECT_CLASSES.map((reason) => ({ labels: { result: 'rejected', reason }, value: rejected.get(reason) ?? 0 })),
     ]),
     fam('shares_submitted_total', 'counter', 'Shares sent to a pool.', [{ labels: {}, value: s.shares.submitted }]),
     fam('pool_up', 'gauge', '1 when the pool connection is up.', s.pools.map((p) => ({ labels: { pool: p.name }, value: p.state === 'ready' ? 1 : 0 }))),
