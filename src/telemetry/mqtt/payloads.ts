@@ -31,10 +31,12 @@ export interface TelemetryPayload {
   work_utility: number;
 }
 
-/** cgminer's Work Utility: (difficulty accepted + rejected) per minute of uptime. */
+/**
+ * cgminer's Work Utility: (difficulty accepted + rejected) per minute of uptime, over the real
+ * elapsed time (whole seconds made a share accepted in the first second read as utility 0).
+ */
 export function workUtility(accepted: number, rejected: number, uptimeS: number): number {
-  const el = Math.floor(uptimeS);
-  return el > 0 ? Math.round(((accepted + rejected) * 60 / el) * 100) / 100 : 0;
+  return uptimeS > 0 ? Math.round(((accepted + rejected) * 60 / uptimeS) * 100) / 100 : 0;
 }
 
 const GH = 1e9;

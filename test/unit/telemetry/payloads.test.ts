@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Ajv from 'ajv';
 import * as fc from 'fast-check';
-import { telemetryPayload, chainPayload, poolsPayload, eventPayload } from '../../../src/telemetry/mqtt/payloads';
+import { telemetryPayload, chainPayload, poolsPayload, eventPayload, workUtility } from '../../../src/telemetry/mqtt/payloads';
 import { telemetrySchema, chainSchema, poolsSchema, eventSchema, haConfigSchema, replySchema } from '../../../src/telemetry/mqtt/schemas';
 import { discoveryMessages } from '../../../src/telemetry/ha/discovery';
 import { topics } from '../../../src/telemetry/mqtt/topics';
@@ -83,6 +83,12 @@ test('HA default_entity_id is <domain>.<object_id> slugged to [a-z0-9_] for a de
 test('topics refuse wildcards', () => {
   assert.throws(() => topics('kabosu', 'a+b'));
   assert.throws(() => topics('ka#', 'a'));
+});
+
+test('work utility is per minute of real uptime: a share accepted in the first second counts', () => {
+  assert.is(workUtility(4096, 0, 0.5), 491520);
+  assert.is(workUtility(4096, 4096, 120), 4096);
+  assert.is(workUtility(4096, 0, 0), 0);
 });
 
 test.run();
