@@ -15,14 +15,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { buildComponents } from '../../src/app/components';
-import { DaemonControl } from '../../src/app/control';
+import { buildInProcess } from '../helpers/inProcessComponents';
 import { Lifecycle } from '../../src/app/lifecycle';
 import type { MiningComponent } from '../../src/app/mining';
 import { validateConfigText } from '../../src/config/validate';
-import { createLogRoot } from '../../src/core/log';
 import type { DaemonStatus } from '../../src/core/minerApi';
-import { RealClock } from '../../src/hal/clock';
 import { startTestPool } from '../../src/pool';
 import type { SimMiner } from '../../src/sim';
 import { KabosuProcs } from '../helpers/kabosuProcs';
@@ -86,12 +83,7 @@ async function startWith(hashboards: Record<string, unknown>): Promise<Outcome> 
     hashboards,
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
-  const clock = new RealClock();
-  const logRoot = createLogRoot({ level: (process.env.KABOSU_TEST_LOG as 'info' | undefined) ?? 'silent' });
-  let built: ReturnType<typeof buildComponents> | undefined;
-  const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
-  const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
-  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const { clock, logRoot, built } = buildInProcess(config, dir);
   const life = new Lifecycle(logRoot.child('lifecycle'), clock);
   for (const c of built.components) life.add(c);
   try {

@@ -11,13 +11,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { buildComponents } from '../../src/app/components';
-import { DaemonControl } from '../../src/app/control';
+import { buildInProcess } from '../helpers/inProcessComponents';
 import { validateConfigText } from '../../src/config/validate';
-import { createLogRoot } from '../../src/core/log';
-import { RealClock } from '../../src/hal/clock';
 import { startTestPool } from '../../src/pool';
-import type { DaemonStatus } from '../../src/core/minerApi';
 import type { SimMiner } from '../../src/sim';
 
 function until(what: string, fn: () => boolean, ms: number): Promise<void> {
@@ -40,12 +36,7 @@ test('a thermal throttle reaches every chip through the frequency owner; the sim
     thermal: { targetC: 35, hotC: 40, dangerousC: 84 },
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
-  const clock = new RealClock();
-  const logRoot = createLogRoot({ level: (process.env.KABOSU_TEST_LOG as 'info' | undefined) ?? 'silent' });
-  let built: ReturnType<typeof buildComponents> | undefined;
-  const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
-  const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
-  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const { built, status, control } = buildInProcess(config, dir);
   const ac = new AbortController();
   const started: typeof built.components = [];
   try {

@@ -1,11 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { devConfig } from '../../src/app/devConfig';
 import { KabosuProcs } from '../helpers/kabosuProcs';
+import { runConfiguredDaemon } from '../helpers/configuredDaemon';
 import { freePort } from '../helpers/net';
 
 /**
@@ -41,14 +40,8 @@ test('pool difficulty, difficulty sums and work utility in :4028, /api/v1/status
     cfg.testPool = { ...cfg.testPool, port: poolPort, difficulty: DIFF };
     cfg.api = { http: { enabled: true, host: '127.0.0.1', port: httpPort }, cgminer: { enabled: true, host: '127.0.0.1', port: apiPort } };
     cfg.telemetry.mqtt = { ...cfg.telemetry.mqtt, url: `mqtt://127.0.0.1:${mqttPort}`, intervalS: 1, broker: { ...cfg.telemetry.mqtt.broker, port: mqttPort } };
-    mkdirSync(join(k.dir, 'data'));
-    writeFileSync(join(k.dir, 'config.json'), JSON.stringify(cfg));
-    k.daemon(['run', '--config', join(k.dir, 'config.json'), '--data-dir', join(k.dir, 'data')]);
-    await k.waitFor(/HTTP API listening/, 30_000);
-    const status = async (): Promise<any> => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`)).json(); // eslint-disable-line @typescript-eslint/no-explicit-any
-    let s = await status();
-    const end = Date.now() + 60_000;
-    while (s.shares.accepted < 6 && Date.now() < end) { await new Promise((r) => setTimeout(r, 500)); s = await status(); }
+    const { statusWhen } = await runConfiguredDaemon(k, cfg, httpPort);
+    const s = await statusWhen((x) => x.shares.accepted >= 6, 60_000);
     assert.ok(s.shares.accepted >= 6, `accepted shares: ${JSON.stringify(s.shares)}`);
 
     // /api/v1/status

@@ -1,11 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { join } from 'node:path';
 import { devConfig } from '../../src/app/devConfig';
 import { KabosuProcs } from '../helpers/kabosuProcs';
+import { runConfiguredDaemon } from '../helpers/configuredDaemon';
 import { freePort } from '../helpers/net';
 
 /**
@@ -83,15 +82,9 @@ test('1,000 rejects with 1,000 different texts: counts by a bounded taxonomy, la
     cfg.testPool = { ...cfg.testPool, enabled: false };
     cfg.api = { http: { enabled: true, host: '127.0.0.1', port: httpPort }, cgminer: { enabled: true, host: '127.0.0.1', port: apiPort, personality: 'kabosu' } };
     cfg.telemetry.mqtt = { ...cfg.telemetry.mqtt, url: `mqtt://127.0.0.1:${mqttPort}`, intervalS: 1, broker: { ...cfg.telemetry.mqtt.broker, port: mqttPort } };
-    mkdirSync(join(k.dir, 'data'));
-    writeFileSync(join(k.dir, 'config.json'), JSON.stringify(cfg));
-    k.daemon(['run', '--config', join(k.dir, 'config.json'), '--data-dir', join(k.dir, 'data')]);
-    await k.waitFor(/HTTP API listening/, 30_000);
-    const status = async (): Promise<any> => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/status`)).json(); // eslint-disable-line @typescript-eslint/no-explicit-any
-    let s = await status();
-    const end = Date.now() + 90_000;
+    const { statusWhen } = await runConfiguredDaemon(k, cfg, httpPort);
     // Replies come in order: an accepted share after the 1,000th reject means every reject was counted.
-    while (!(s.shares.accepted >= 3) && Date.now() < end) { await new Promise((r) => setTimeout(r, 500)); s = await status(); }
+    const s = await statusWhen((x) => x.shares.accepted >= 3, 90_000);
     assert.ok(s.shares.accepted >= 3, `pool sent ${pool.sent()} rejects; daemon: ${JSON.stringify(s.shares.rejected).slice(0, 400)}`);
 
     const expected: Record<string, number> = {};

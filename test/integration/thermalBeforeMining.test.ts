@@ -3,13 +3,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { buildComponents } from '../../src/app/components';
-import { DaemonControl } from '../../src/app/control';
+import { buildInProcess } from '../helpers/inProcessComponents';
 import { validateConfigText } from '../../src/config/validate';
-import { createLogRoot } from '../../src/core/log';
-import { RealClock } from '../../src/hal/clock';
 import { startTestPool } from '../../src/pool';
-import type { DaemonStatus } from '../../src/core/minerApi';
 import type { SimMiner } from '../../src/sim';
 import { until } from '../helpers/until';
 
@@ -29,12 +25,7 @@ async function rig(tag: string) {
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 9, pow: 'scrypt-sim', transport: 'stream' } },
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
-  const clock = new RealClock();
-  const logRoot = createLogRoot({ level: (process.env.KABOSU_TEST_LOG as 'info' | undefined) ?? 'silent' });
-  let built: ReturnType<typeof buildComponents> | undefined;
-  const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
-  const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
-  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const { built, status } = buildInProcess(config, dir);
   const b = built;
   return {
     built: b,
