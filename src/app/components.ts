@@ -237,7 +237,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     mining,
     hal: boards,
     frequencies,
-    boardTempC: (b) => thermal.boardTempC(b), // the PCB sensors the thermal loop reads
+    temps: { hotC: (b) => thermal.hottestDieC(b), pcbC: (b) => thermal.boardTempC(b) },
   });
   components.push(tuning);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));

@@ -56,10 +56,13 @@ export class TuningComponent implements Component<KabosuConfig> {
       /** The one writer of chip frequencies: the tuner sets each chip's base through it. */
       frequencies: () => FrequencyOwner | undefined;
       /**
-       * Board `b`'s PCB temperature (°C, null = unknown): heat shedding, the settle check, the
-       * chip retry and saved profiles use it. The daemon wires the thermal loop's sensors.
+       * The thermal loop's readings of board `b` (°C, null = unknown), wired by the daemon.
+       * `hotC`: the board's hottest die, the temperature `thermal.hotC` limits everywhere; heat
+       * shedding, the settle check and the chip retry judge it, so the tuner sheds just under the
+       * line where the thermal policy would throttle the whole board. `pcbC`: the PCB (sensor
+       * local) temperature, recorded with saved profiles as the conditions they were tuned in.
        */
-      boardTempC?: (board: number) => number | null;
+      temps?: { hotC(board: number): number | null; pcbC(board: number): number | null };
     },
   ) {
     o.control.parts.setPowerTarget = (w) => this.setPowerTarget(w);
@@ -129,7 +132,7 @@ export class TuningComponent implements Component<KabosuConfig> {
         setVoltage: (b, v) => power.setVoltage(b, v),
         setChipFrequency: (b, c, mhz) => freq.setBase(b, c, mhz).then((r) => r.effectiveMHz[c]!),
         chipCounts: (b) => core.stats.chipCounts(b),
-        boardTempC: (b) => this.boardTempC(b),
+        boardTempC: (b) => this.o.temps?.hotC(b) ?? null,
         hashesPerNonce: (b) => ticketWeight(core.chains[b]?.ticket?.difficulty ?? 1),
       },
       onEvents: (ev) => this.onEvents(ev, store, board, serials),
@@ -153,7 +156,7 @@ export class TuningComponent implements Component<KabosuConfig> {
       this.savedConverged = true;
       this.savedAtMs = now;
       try {
-        const temps = serials.map((_, b) => this.boardTempC(b));
+        const temps = serials.map((_, b) => this.o.temps?.pcbC(b) ?? null);
         store.save(profilesFromTuner(t, { model: board.id, serials, ambientC: null, boardC: temps, nowMs: now }));
         writeJson(join(this.o.dataDir, REPORT_FILE), tuningReport(t, now, board.published));
         if (!resave) this.o.control.raise({ at_ms: now, severity: 'info', source: 'tuning', kind: 'tuning_converged', message: `tuned for ${describeTarget(t.currentTarget)}` });
@@ -164,9 +167,6 @@ export class TuningComponent implements Component<KabosuConfig> {
     if (!t.converged) this.savedConverged = false;
   }
 
-  private boardTempC(b: number): number | null {
-    return this.o.boardTempC ? this.o.boardTempC(b) : null;
-  }
 
   async setPowerTarget(watts: number | null): Promise<string> {
     const t = this.tuner;

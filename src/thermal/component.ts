@@ -242,6 +242,11 @@ export class ThermalComponent {
     return this.ctl?.boardTempC(b) ?? null;
   }
 
+  /** Board `b`'s hottest die temperature (what `hotC` limits), null when unknown or not running. */
+  hottestDieC(b: number): number | null {
+    return this.ctl?.hottestDieC(b) ?? null;
+  }
+
   /** `hw`: defaults to the hardware and limits it runs with (updated by reload). */
   status(hw: ThermalHardware | undefined = this.hw): ThermalStatus | undefined {
     if (!this.ctl || !hw) return undefined;

@@ -249,6 +249,16 @@ export class ThermalController {
     });
   }
 
+  /**
+   * Board `board`'s hottest die (sensor remote) reading: the temperature `hotC` limits, the one
+   * the policy and the tuner judge. Null when none of the board's sensors has a reading.
+   */
+  hottestDieC(board: number): number | null {
+    let max: number | null = null;
+    for (const r of this.readings[board] ?? []) if (r && (max === null || r.tempC > max)) max = r.tempC;
+    return max;
+  }
+
   hottestC(): number | null {
     let max: number | null = null;
     for (const sensors of this.readings) for (const r of sensors) if (r && (max === null || r.tempC > max)) max = r.tempC;

@@ -20,7 +20,7 @@ export interface TuningHardware {
   setChipFrequency(board: number, chip: number, mhz: number): Promise<number>;
   /** Cumulative counts per chip since mining started. */
   chipCounts(board: number): ChipCounts[];
-  /** Hottest board reading (°C), null when unknown. */
+  /** The temperature the spec's hotC limits on this board (°C; the daemon: its hottest die), null when unknown. */
   boardTempC(board: number): number | null;
   /** Hashes one nonce stands for on this board now (ticket difficulty x 65536). */
   hashesPerNonce(board: number): number;

@@ -11,7 +11,10 @@ const root = new URL('../..', import.meta.url).pathname;
 const [totalsFile, ...filters] = process.argv.slice(2);
 const jobs = Number(process.env.KABOSU_TEST_JOBS ?? Math.max(1, Math.min(2, os.cpus().length)));
 const timeoutMs = Number(process.env.KABOSU_TEST_TIMEOUT_MS ?? 240_000);
-const order = ['unit', 'contract', 'fuzz', 'integration'];
+// test/long: checks of minutes each (a daemon tuning to convergence, soaks), outside `npm test`:
+// `npm run test:long` (KABOSU_TEST_LONG=1), or named by a filter.
+const long = process.env.KABOSU_TEST_LONG === '1' || filters.some((f) => f.replace(/^\.\//, '').startsWith('test/long'));
+const order = ['unit', 'contract', 'fuzz', 'integration', ...(long ? ['long'] : [])];
 
 function walk(dir) {
   let out = [];
