@@ -95,9 +95,15 @@ function poolRules(c: KabosuConfig): RuleIssue[] {
 
 function fanRange(c: KabosuConfig): RuleIssue[] {
   const { minDuty, maxDuty } = c.thermal.fan;
-  return minDuty > maxDuty
-    ? [{ pointer: '/thermal/fan/minDuty', message: 'fan minDuty is above maxDuty', expected: `at most maxDuty (${maxDuty})`, found: String(minDuty), hint: 'swap the two values' }]
-    : [];
+  const out: RuleIssue[] = [];
+  if (minDuty > maxDuty) out.push({ pointer: '/thermal/fan/minDuty', message: 'fan minDuty is above maxDuty', expected: `at most maxDuty (${maxDuty})`, found: String(minDuty), hint: 'swap the two values' });
+  if (c.thermal.manualDuty < minDuty) {
+    out.push({
+      pointer: '/thermal/manualDuty', message: 'manualDuty is below the fans\' minDuty', expected: `at least fan.minDuty (${minDuty})`, found: String(c.thermal.manualDuty),
+      hint: 'fans this slow may stop, and the interlock keeps the boards off while every fan is stopped; for fanless cooling use thermal.mode "immersion"',
+    });
+  }
+  return out;
 }
 
 function tuningRules(c: KabosuConfig): RuleIssue[] {

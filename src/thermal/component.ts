@@ -232,6 +232,14 @@ export class ThermalComponent {
     if (mode === 'manual' && dutyPct !== undefined && !(Number.isFinite(dutyPct) && dutyPct >= 0 && dutyPct <= 100)) {
       throw new KabosuError('KBS_E_THERMAL_BAD_DUTY', `duty must be 0..100 (got ${dutyPct})`);
     }
+    const duty = dutyPct ?? this.config.manualDuty;
+    if (mode === 'manual' && duty < this.config.fan.minDuty) {
+      // The interlock would power every board off once the fans stop (and keep them off): refuse
+      // the command instead of stopping the miner by surprise.
+      throw new KabosuError('KBS_E_THERMAL_BAD_DUTY', `duty ${duty} % is below the fans' minimum (thermal.fan.minDuty ${this.config.fan.minDuty} %)`, {
+        hint: 'stopped fans power the hash boards off; for fanless (immersion) cooling use mode "immersion"',
+      });
+    }
     this.ctl.setMode(this.toMode(mode, dutyPct));
     if (this.interlockLimits) this.worker?.setLimits({ ...this.interlockLimits, immersion: mode === 'immersion' });
     return `fan mode ${mode}${mode === 'manual' ? ` at ${dutyPct ?? this.config.manualDuty} %` : ''}`;

@@ -75,10 +75,15 @@ export interface Trip {
   detail: string;
 }
 
+/** Every fan below `minRunningRpm` (or no tach at all), outside immersion: no air moves. */
+export function fansStopped(l: Pick<InterlockLimits, 'immersion'>, fans: Pick<FanInputs, 'rpm' | 'minRunningRpm'>): boolean {
+  return !l.immersion && (fans.rpm.length === 0 || fans.rpm.every((r) => r === null || !(r >= fans.minRunningRpm)));
+}
+
 /** Evaluate every powered board. Returns one trip (the first reason found) per board to power off. */
 export function evaluateInterlock(l: InterlockLimits, boards: readonly BoardInputs[], fans: FanInputs, nowMs: number): Trip[] {
   const trips: Trip[] = [];
-  const allFansStopped = !l.immersion && (fans.rpm.length === 0 || fans.rpm.every((r) => r === null || !(r >= fans.minRunningRpm)));
+  const allFansStopped = fansStopped(l, fans);
   for (const b of boards) {
     if (!b.powered) continue;
     const t = boardTrip(l, b, nowMs, boards);
@@ -128,8 +133,14 @@ export interface CoolDown {
  * Cool-down gate for re-enabling a tripped board: every sensor fresh, plausible and below
  * coolBelowC continuously for coolHoldMs. The caller also requires a clean chain re-init.
  */
-export function coolDownStep(l: InterlockLimits, c: CoolDown, sensors: readonly (SensorReading | null)[], nowMs: number): { state: CoolDown; ready: boolean } {
-  const ok = sensors.length > 0 && sensors.every((r) => r !== null && Number.isFinite(r.tempC) && r.tempC >= l.minPlausibleC && r.tempC < l.coolBelowC && nowMs - r.atMs <= l.staleMs);
+/**
+ * A tripped board may be re-initialised once its sensors have read cool for `coolHoldMs` AND air
+ * moves (some fan at `minRunningRpm`, or immersion): boards tripped with the fans stopped (a fan
+ * duty of 0 by command, dead fans) stay off however cool they read, instead of being powered for
+ * a moment every hold time only to trip again.
+ */
+export function coolDownStep(l: InterlockLimits, c: CoolDown, sensors: readonly (SensorReading | null)[], fans: Pick<FanInputs, 'rpm' | 'minRunningRpm'>, nowMs: number): { state: CoolDown; ready: boolean } {
+  const ok = !fansStopped(l, fans) && sensors.length > 0 && sensors.every((r) => r !== null && Number.isFinite(r.tempC) && r.tempC >= l.minPlausibleC && r.tempC < l.coolBelowC && nowMs - r.atMs <= l.staleMs);
   if (!ok) return { state: { coolSinceMs: null }, ready: false };
   const since = c.coolSinceMs ?? nowMs;
   return { state: { coolSinceMs: since }, ready: nowMs - since >= l.coolHoldMs };

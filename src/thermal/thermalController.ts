@@ -19,6 +19,9 @@ import { pidInit, pidStep, type PidOptions, type PidState } from './pid';
 import { policyInit, policyStep, type PolicyLimits, type PolicyState } from './policy';
 import { readTmp451 } from '../hashboard/tmp451';
 
+/** A fan below this is stopped (the interlock's and the cool-down's line; mining's fan gate uses the same). */
+export const MIN_RUNNING_RPM = 300;
+
 /** Which interlock tripped a board: the main thread's tick or the out-of-event-loop worker. */
 export type InterlockPath = 'main' | 'worker';
 
@@ -203,7 +206,7 @@ export class ThermalController {
       return { board, powered, sensors, regulatorFault: !regOk };
     }));
     const limits: InterlockLimits = { ...this.o.interlock, immersion: this.mode.mode === 'immersion' };
-    const trips = evaluateInterlock(limits, boards, { rpm: this.rpm, duty: this.o.fans.commandedDuty, minRunningRpm: 300 }, now);
+    const trips = evaluateInterlock(limits, boards, { rpm: this.rpm, duty: this.o.fans.commandedDuty, minRunningRpm: MIN_RUNNING_RPM }, now);
     // A board tripped while this tick read (the worker's trip) is already on its way off: trip()
     // always ends with BoardPower reporting it off, so it is not tripped twice.
     await Promise.all(trips.filter((t) => this.tripped[t.board] === null).map((t) => this.trip(t, now)));
@@ -239,7 +242,7 @@ export class ThermalController {
     const limits: InterlockLimits = { ...this.o.interlock, immersion: this.mode.mode === 'immersion' };
     this.tripped.forEach((reason, board) => {
       if (reason === null || this.readyEmitted[board]) return;
-      const r = coolDownStep(limits, this.cool[board], this.readings[board], now);
+      const r = coolDownStep(limits, this.cool[board], this.readings[board], { rpm: this.rpm, minRunningRpm: MIN_RUNNING_RPM }, now);
       this.cool[board] = r.state;
       if (r.ready) {
         this.readyEmitted[board] = true;

@@ -216,6 +216,13 @@ test('fan-mode through the API takes effect in the thermal status, and a bad dut
   const bad = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'manual', duty_pct: 150 }, token: TOKEN });
   assert.is(bad.status, 400);
   assert.is(bad.json.code, 'KBS_E_THERMAL_BAD_DUTY');
+  // Issue #26: duty 0 stopped the fans and the interlock cycled the boards every 30 s.
+  const stop = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'manual', duty_pct: 0 }, token: TOKEN });
+  assert.is(stop.status, 400, stop.text);
+  assert.is(stop.json.code, 'KBS_E_THERMAL_BAD_DUTY');
+  assert.match(stop.text, /minDuty/);
+  assert.match(stop.text, /immersion/);
+  assert.is.not((await call('GET', '/api/v1/thermal')).json.mode, 'manual', 'the refused command changed nothing');
   const r = await call('POST', '/api/v1/commands/fan-mode', { body: { mode: 'manual', duty_pct: 55 }, token: TOKEN });
   assert.is(r.status, 200, r.text);
   const t = await call('GET', '/api/v1/thermal');

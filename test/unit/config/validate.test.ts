@@ -70,6 +70,14 @@ test('thermal targetC must be below hotC, and hotC below dangerousC', () => {
   assert.is(b.pointer, '/thermal/hotC');
 });
 
+test('a manual fan duty below the fans\' minDuty is refused (stopped fans keep the boards off)', () => {
+  const [a] = issues('{"version":1,"thermal":{"mode":"manual","manualDuty":0}}');
+  assert.is(a.pointer, '/thermal/manualDuty');
+  assert.match(a.hint ?? '', /immersion/);
+  validateConfigText('{"version":1,"thermal":{"mode":"manual","manualDuty":10}}', 'c');
+  validateConfigText('{"version":1,"thermal":{"mode":"immersion","manualDuty":20,"fan":{"minDuty":0}}}', 'c');
+});
+
 test('mining enabled with no pool is rejected; with a pool it is accepted', () => {
   const [i] = issues('{"version":1,"mining":{"enabled":true}}');
   assert.is(i.pointer, '/pools');

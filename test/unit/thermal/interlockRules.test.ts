@@ -54,17 +54,30 @@ test('nextReading tracks the last change', () => {
   assert.equal(s, { tempC: 70.25, atMs: 1000, changedAtMs: 900, peerAtChangeC: 68 });
 });
 
+const AIR = { rpm: [4000, 4100], minRunningRpm: 300 };
+
 test('cool-down needs every sensor fresh and cool for the hold time', () => {
-  let c = coolDownStep(L, { coolSinceMs: null }, [r(60, 0)], 0);
+  let c = coolDownStep(L, { coolSinceMs: null }, [r(60, 0)], AIR, 0);
   assert.is(c.ready, false);
-  c = coolDownStep(L, c.state, [r(60, 29000)], 29000);
+  c = coolDownStep(L, c.state, [r(60, 29000)], AIR, 29000);
   assert.is(c.ready, false);
-  c = coolDownStep(L, c.state, [r(60, 30000)], 30000);
+  c = coolDownStep(L, c.state, [r(60, 30000)], AIR, 30000);
   assert.is(c.ready, true);
-  const warm = coolDownStep(L, c.state, [r(66, 30500)], 30500);
+  const warm = coolDownStep(L, c.state, [r(66, 30500)], AIR, 30500);
   assert.equal(warm, { state: { coolSinceMs: null }, ready: false });
-  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [r(60, 0)], 40000).ready, false, 'stale reading is not cool');
-  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [null], 40000).ready, false);
+  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [r(60, 0)], AIR, 40000).ready, false, 'stale reading is not cool');
+  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [null], AIR, 40000).ready, false);
+});
+
+test('cool-down never readies a board while every fan is stopped (duty 0, dead fans), except in immersion', () => {
+  const still = { rpm: [0, 120], minRunningRpm: 300 };
+  let c = coolDownStep(L, { coolSinceMs: null }, [r(30, 0)], still, 0);
+  for (let t = 1000; t <= 120_000; t += 1000) c = coolDownStep(L, c.state, [r(30, t)], still, t);
+  assert.equal(c, { state: { coolSinceMs: null }, ready: false }, 'cold but no air: stays off');
+  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [r(30, 40000)], { rpm: [null, null], minRunningRpm: 300 }, 40000).ready, false, 'no tach');
+  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [r(30, 40000)], { rpm: [], minRunningRpm: 300 }, 40000).ready, false, 'no fans');
+  assert.is(coolDownStep(L, { coolSinceMs: 0 }, [r(30, 40000)], { rpm: [0, 350], minRunningRpm: 300 }, 40000).ready, true, 'one fan turning');
+  assert.is(coolDownStep({ ...L, immersion: true }, { coolSinceMs: 0 }, [r(30, 40000)], still, 40000).ready, true, 'immersion has no fans');
 });
 
 test('property: any powered board with a sensor >= dangerous always trips', () => {
