@@ -20,6 +20,7 @@ import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
+import { brokerCredentials } from './brokerCredentials';
 import { TelemetryReloadable } from './telemetry';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
@@ -245,11 +246,13 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: boards()?.board.hashBoard.chipFamily }), (q) => history.query(q)));
   const mq = ctx.config.telemetry.mqtt;
   // MQTT (mqtt.js, aedes) is loaded only when configured: a miner without it does not carry it.
-  if (mq.enabled && mq.broker.enabled) {
+  const brokerCreds = mq.enabled && mq.broker.enabled ? brokerCredentials(ctx.config, ctx.dataDir) : undefined;
+  if (brokerCreds) {
     const { EmbeddedBroker } = require('../telemetry/broker') as typeof import('../telemetry/broker');
-    components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, ctx.logRoot.child('mqtt-broker')));
+    const acl = { deviceTree: `${mq.baseTopic}/${ctx.config.device.id}`, daemon: brokerCreds.daemon, operator: brokerCreds.operator, anonymousRead: mq.broker.anonymousRead };
+    components.push(new EmbeddedBroker(mq.broker.host, mq.broker.port, acl, ctx.logRoot.child('mqtt-broker')));
   }
-  if (mq.enabled) components.push(new TelemetryReloadable(ctx.config, ctx.control, ctx.logRoot.child('telemetry')));
+  if (mq.enabled) components.push(new TelemetryReloadable(ctx.config, ctx.control, ctx.logRoot.child('telemetry'), brokerCreds));
   // Pool and mining commands (MinerControl) are owned by the mining pipeline.
   Object.assign(ctx.control.parts, {
     pause: (reason: string) => mining.pause(reason),

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { KabosuConfig } from '../config';
 import type { MinerControl } from '../core/minerApi';
+import type { BrokerCredentials } from './brokerCredentials';
 import type { Component, ReloadResult } from './component';
 
 export class TelemetryReloadable implements Component<KabosuConfig> {
@@ -20,12 +21,14 @@ export class TelemetryReloadable implements Component<KabosuConfig> {
     private config: KabosuConfig,
     private readonly control: MinerControl,
     private readonly log: Logger,
+    /** Set when the embedded broker runs: the publisher logs in with the daemon's credential. */
+    private readonly broker?: BrokerCredentials,
   ) {}
 
   async start(): Promise<void> {
     if (!this.config.telemetry.mqtt.enabled) return;
     const { TelemetryComponent } = require('../telemetry/component') as typeof import('../telemetry/component');
-    const inner = new TelemetryComponent(this.config, this.control, this.log);
+    const inner = new TelemetryComponent(this.config, this.control, this.log, this.broker);
     await inner.start();
     this.inner = inner;
   }

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KabosuProcs } from '../helpers/kabosuProcs';
 import { freePort } from '../helpers/net';
@@ -21,8 +21,9 @@ let mqttPort = 0;
 let cfg: Record<string, any> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** `fresh`: skip retained messages (telemetry is retained: the old prefix keeps its last one). */
+/** As the operator (the embedded broker refuses anonymous publishes): the password file in the data dir. */
 const pub = (topic: string, msg: string): Promise<void> =>
-  new Promise((res, rej) => execFile('mosquitto_pub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', topic, '-m', msg], (e) => (e ? rej(e) : res())));
+  new Promise((res, rej) => execFile('mosquitto_pub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-u', 'kabosu', '-P', readFileSync(join(dataDir, 'mqtt-broker-password'), 'utf8').trim(), '-t', topic, '-m', msg], (e) => (e ? rej(e) : res())));
 const sub = (topic: string, count: number, timeoutS: number, fresh = false): Promise<string[]> =>
   new Promise((res) => execFile('mosquitto_sub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', topic, '-v', '-C', String(count), '-W', String(timeoutS), ...(fresh ? ['-R'] : [])], (_e, o) => res(o.split('\n').filter(Boolean))));
 

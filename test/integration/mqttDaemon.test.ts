@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { devConfig } from '../../src/app/devConfig';
@@ -22,8 +22,10 @@ let mqttPort = 0;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sub = (topic: string, count: number, timeoutS: number, extra: string[] = []): Promise<string[]> =>
   new Promise((res) => execFile('mosquitto_sub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', topic, '-v', '-C', String(count), '-W', String(timeoutS), ...extra], (_e, o) => res(o.split('\n').filter(Boolean))));
+/** The operator login the start log points at (the embedded broker refuses anonymous publishes). */
+let login: string[] = [];
 const pub = (topic: string, msg: string, extra: string[] = []): Promise<void> =>
-  new Promise((res, rej) => execFile('mosquitto_pub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', topic, '-m', msg, ...extra], (e) => (e ? rej(e) : res())));
+  new Promise((res, rej) => execFile('mosquitto_pub', ['-p', String(mqttPort), '-h', '127.0.0.1', ...login, '-t', topic, '-m', msg, ...extra], (e) => (e ? rej(e) : res())));
 
 test.before(async () => {
   const port = await freePort();
@@ -45,6 +47,9 @@ test.before(async () => {
   daemon.stderr!.on('data', (d: string) => (out += d));
   const end = Date.now() + 30000;
   while (!out.includes('watch with: mosquitto_sub')) { if (Date.now() > end || daemon.exitCode !== null) throw new Error(`no watch line:\n${out}`); await sleep(100); }
+  while (!/-u (\S+) -P \\?"\$\(cat ([^)]+)\)/.test(out)) { if (Date.now() > end) throw new Error(`no commands line:\n${out}`); await sleep(100); }
+  const m = /-u (\S+) -P \\?"\$\(cat ([^)]+)\)/.exec(out)!;
+  login = ['-u', m[1]!, '-P', readFileSync(m[2]!, 'utf8').trim()];
 });
 
 test.after(() => {
