@@ -45,7 +45,7 @@ test.before(async () => {
   daemon.stderr!.setEncoding('utf8');
   daemon.stdout!.on('data', (d: string) => (out += d));
   daemon.stderr!.on('data', (d: string) => (out += d));
-  const end = Date.now() + 30000;
+  const end = Date.now() + 60000;
   while (!out.includes('watch with: mosquitto_sub')) { if (Date.now() > end || daemon.exitCode !== null) throw new Error(`no watch line:\n${out}`); await sleep(100); }
   while (!/-u (\S+) -P \\?"\$\(cat ([^)]+)\)/.test(out)) { if (Date.now() > end) throw new Error(`no commands line:\n${out}`); await sleep(100); }
   const m = /-u (\S+) -P \\?"\$\(cat ([^)]+)\)/.exec(out)!;

@@ -51,8 +51,8 @@ test('every section is marked reloadable or restart, as the design says', () => 
   assert.is(SECTIONS.length, RELOADABLE_SECTIONS.length + RESTART_SECTIONS.length);
 });
 
-test('secret fields are the pool password, MQTT password, API tokens and the CGI password', () => {
-  assert.equal(secretFieldPaths().map((p) => p.join('.')), ['pools.*.password', 'telemetry.mqtt.password', 'api.http.token', 'api.cgminer.token', 'api.cgi.password']);
+test('secret fields are the pool password, MQTT passwords (client and embedded broker), API tokens and the CGI password', () => {
+  assert.equal(secretFieldPaths().map((p) => p.join('.')), ['pools.*.password', 'telemetry.mqtt.password', 'telemetry.mqtt.broker.password', 'api.http.token', 'api.cgminer.token', 'api.cgi.password']);
 });
 
 test('every object in the schema forbids unknown keys', () => {
