@@ -200,6 +200,24 @@ test('GET config is redacted; PUT of it with a change is validated, written and 
   assert.is(again.status, 200, again.text);
 });
 
+test('GET then PUT unchanged round-trips when a secret is at its default (issue #26: a pool without a password came back as "***" and was refused)', async () => {
+  const g = await call('GET', '/api/v1/config');
+  const withBackup = { ...g.json, pools: [...g.json.pools, { name: 'backup', url: 'stratum+tcp://127.0.0.1:1', user: 'w.2', priority: 5 }] };
+  const put = await call('PUT', '/api/v1/config', { body: withBackup, token: TOKEN });
+  assert.is(put.status, 200, put.text);
+  const again = await call('GET', '/api/v1/config');
+  const backup = again.json.pools.find((x: { name: string }) => x.name === 'backup');
+  assert.is(backup.password, '***', 'the default password is shown redacted like any secret');
+  const round = await call('PUT', '/api/v1/config', { body: again.json, token: TOKEN });
+  assert.is(round.status, 200, round.text);
+  assert.not.match(readFileSync(cfgPath, 'utf8'), /"\*\*\*"/, 'no literal "***" written');
+  const first = (await call('GET', '/api/v1/config')).json;
+  assert.equal(first.pools.map((x: { name: string }) => x.name), ['local', 'backup']);
+  // Leave the file as the other tests expect it (one pool).
+  const back = await call('PUT', '/api/v1/config', { body: { ...first, pools: first.pools.filter((x: { name: string }) => x.name === 'local') }, token: TOKEN });
+  assert.is(back.status, 200, back.text);
+});
+
 test('an invalid config PUT is refused with the full report and the file is untouched', async () => {
   const before = readFileSync(cfgPath, 'utf8');
   const g = await call('GET', '/api/v1/config');
