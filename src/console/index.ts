@@ -32,7 +32,7 @@ export async function runLocalConsole(o: { env: ConsoleEnv; stdin: NodeJS.Readab
   const stdin = o.stdin as NodeJS.ReadStream;
   const raw = !!stdin.isTTY && typeof stdin.setRawMode === 'function';
   if (raw) stdin.setRawMode(true);
-  const session = new ConsoleSession({ ...o.env, io: { where: 'local', write: (t) => o.stdout.write(t) }, log: o.log, throttle: new FileThrottleState(o.dataDir), idleTimeoutMs: o.idleTimeoutMs });
+  const session = new ConsoleSession({ ...o.env, io: { where: 'local', write: (t) => o.stdout.write(t) }, log: o.log, throttle: new FileThrottleState(o.dataDir), idleTimeoutMs: o.idleTimeoutMs, eofEnds: true });
   const onData = (d: Buffer | string) => session.input(typeof d === 'string' ? Buffer.from(d) : d);
   const onEnd = () => session.hangup();
   stdin.on('data', onData);

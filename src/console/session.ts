@@ -26,6 +26,8 @@ export interface SessionOptions extends ConsoleEnv {
   throttle: FileThrottleState;
   throttlePolicy?: ThrottlePolicy;
   idleTimeoutMs: number;
+  /** Ctrl-D on an empty line ends the session (local terminal); on a serial line it is noise. */
+  eofEnds?: boolean;
   now?: () => number;
 }
 
@@ -136,10 +138,10 @@ export class ConsoleSession {
       if (!this.o.passwords.isSet()) {
         this.out(`No admin password is set on this device. Choose one (at least ${MIN_PASSWORD_LENGTH} characters); it is also the device's admin password.\n`);
         const a = await this.read('new admin password: ', true);
-        if (a.type === 'hangup' || a.type === 'eof') return false;
-        if (a.type !== 'line') continue;
+        if (a.type === 'hangup' || (a.type === 'eof' && this.o.eofEnds)) return false;
+        if (a.type !== 'line' || (a.line === '' && a.noise === 0)) continue;
         const b = await this.read('again: ', true);
-        if (b.type === 'hangup' || b.type === 'eof') return false;
+        if (b.type === 'hangup' || (b.type === 'eof' && this.o.eofEnds)) return false;
         if (b.type !== 'line') continue;
         if (a.noise || b.noise || a.line !== b.line) {
           this.out('the two entries differ; not set\n');
@@ -165,7 +167,7 @@ export class ConsoleSession {
         continue;
       }
       const r = await this.read('password: ', true);
-      if (r.type === 'hangup' || r.type === 'eof') return false;
+      if (r.type === 'hangup' || (r.type === 'eof' && this.o.eofEnds)) return false;
       if (r.type !== 'line' || (r.line === '' && r.noise === 0)) continue;
       if (r.noise === 0 && (await this.o.passwords.verify(r.line))) {
         this.o.throttle.save({ failures: 0, lockedUntilMs: 0 });
@@ -189,7 +191,10 @@ export class ConsoleSession {
       if (alive && device === 'kabosu') device = await this.o.link.status().then((s) => s.device_id, () => device);
       const r = await this.read(`${device}${alive ? '' : '(rescue)'}> `);
       if (r.type === 'hangup') return this.end('hangup');
-      if (r.type === 'eof') return this.end('eof');
+      if (r.type === 'eof') {
+        if (this.o.eofEnds) return this.end('eof');
+        continue;
+      }
       if (r.type === 'idle') {
         this.out(`\nidle for ${Math.round(this.o.idleTimeoutMs / 1000)} s: logged out\n`);
         return this.end('idle');

@@ -6,12 +6,14 @@ import { KabosuError, UsageError } from '../../core/errors';
 import { PATH_OPTIONS, resolvePaths } from '../../app/paths';
 import { checkConfigText, readConfigFile } from '../../config';
 import { loadBoard } from '../../config/boardLoader';
+import { parse as parseJsonc } from '../../config/jsonc';
 import { runLocalConsole, serveTty, buildConsoleEnv } from '../../console';
 
-const USAGE = `usage: kabosu console [--tty PATH|board] [--baud N] [--term TYPE] [--idle-timeout S]
+const USAGE = `usage: kabosu console [--tty PATH|auto|board] [--baud N] [--term TYPE] [--idle-timeout S]
                       [--log-file F] [--unit NAME] [--reboot-command CMD] [--config F] [--data-dir D] [--dev]
   without --tty: a console session on this terminal against the running daemon
-  --tty PATH: serve the console on a serial line (board: the board definition's debug UART)`;
+  --tty PATH: serve the console on a serial line; auto: console.device from the config, else the
+             board definition's debug UART (board: always that one); 115200 8N1 unless --baud`;
 
 /**
  * `kabosu console`: the diagnostics shell (src/console). With `--tty` it serves a serial line
@@ -58,10 +60,21 @@ export const command: CliCommand = {
     if (!values.tty) {
       const log = pino({ level: 'error', base: { component: 'console' } }, ctx.stderr as unknown as pino.DestinationStream);
       await runLocalConsole({ env, stdin: ctx.stdin, stdout: ctx.stdout, idleTimeoutMs: idle * 1000, dataDir: paths.dataDir, log });
+      // Session over: idle keep-alive sockets to the daemon must not hold the process.
+      (ctx.stdin as { destroy?: () => void }).destroy?.();
+      setTimeout(() => process.exit(0), 200).unref();
       return 0;
     }
-    const tty = values.tty === 'board' ? boardDebugUart(paths.configPath) : values.tty;
     const log = pino({ base: { component: 'console' } }, ctx.stdout as unknown as pino.DestinationStream);
+    let tty = values.tty;
+    if (tty === 'auto' || tty === 'board') {
+      const c = consoleSettings(paths.configPath);
+      if (tty === 'auto' && c.enabled === false) {
+        log.info({ config: paths.configPath }, 'console.enabled is false: not serving the serial console');
+        return 0;
+      }
+      tty = (tty === 'auto' ? c.device : undefined) ?? boardDebugUart(paths.configPath);
+    }
     const ac = new AbortController();
     const stop = () => ac.abort();
     process.once('SIGTERM', stop);
@@ -71,6 +84,20 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * console.enabled / console.device as the file says, read without validation: a config that
+ * does not validate must not keep the rescue console off the line.
+ */
+function consoleSettings(configPath: string): { enabled?: boolean; device?: string } {
+  try {
+    const raw = parseJsonc(readConfigFile(configPath)) as { console?: { enabled?: unknown; device?: unknown } };
+    const c = raw?.console ?? {};
+    return { enabled: typeof c.enabled === 'boolean' ? c.enabled : undefined, device: typeof c.device === 'string' && c.device ? c.device : undefined };
+  } catch {
+    return {};
+  }
+}
 
 function boardDebugUart(configPath: string): string {
   let model = 'l3plus';
