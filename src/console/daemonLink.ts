@@ -7,14 +7,27 @@ import type { ChipStatus, DaemonEvent, DaemonStatus } from '../core/minerApi';
  * `MinerControl` routes). Every call has a short timeout so a hung daemon never hangs the
  * console; `alive()` is what the prompt uses to switch to rescue mode.
  */
+const ALIVE_MS = 1000;
+
 export class DaemonLink {
+  /** When the daemon last answered (a reply within ALIVE_MS spares the prompt its ping). */
+  private lastOkAt = 0;
+
   constructor(readonly socketPath: string, private readonly timeoutMs = 3000) {}
 
-  private ask<T>(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
-    return localRequest<T>(this.socketPath, method, path, timeoutMs, body);
+  private async ask<T>(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
+    try {
+      const r = await localRequest<T>(this.socketPath, method, path, timeoutMs, body);
+      this.lastOkAt = performance.now();
+      return r;
+    } catch (err) {
+      if (err instanceof KabosuError && (err.code === 'KBS_E_APP_NOT_RUNNING' || err.code === 'KBS_E_API_UNREACHABLE')) this.lastOkAt = 0;
+      throw err;
+    }
   }
 
   async alive(): Promise<boolean> {
+    if (this.lastOkAt > 0 && performance.now() - this.lastOkAt < ALIVE_MS) return true;
     try {
       await this.ask('GET', '/v1/ping', undefined, 1000);
       return true;

@@ -47,15 +47,16 @@ export const READ_COMMANDS: ConsoleCommand[] = [
     async run(ctx) {
       ctx.out('running diagnostics (chain scan, sensors, fans, regulators, PSU) ');
       const started = Date.now();
-      let done = false;
-      const work = ctx.link.diag().finally(() => (done = true));
+      const work = ctx.link.diag();
       work.catch(() => undefined);
-      while (!done) {
-        if (!(await ctx.sleep(500))) {
+      for (;;) {
+        const step = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), ctx.sleep(1000).then((ok) => (ok ? ('tick' as const) : ('abort' as const)))]);
+        if (step === 'done') break;
+        if (step === 'abort') {
           ctx.out('\nstopped waiting; the daemon finishes the run on its own\n');
           return;
         }
-        if (!done) ctx.out('.');
+        ctx.out('.');
       }
       const report = (await work) as DiagReport;
       ctx.out(` ${((Date.now() - started) / 1000).toFixed(1)} s\n` + formatDiag(report));
