@@ -47,7 +47,15 @@ export async function serveTty(o: ServeOptions): Promise<void> {
     void line.closed.then(() => (hung = true));
     while (!hung && !o.signal.aborted) {
       session = new ConsoleSession({ ...o.env, io: { where: o.tty, write: (t) => line.write(t) }, log: o.log, throttle: new FileThrottleState(o.dataDir), idleTimeoutMs: o.idleTimeoutMs });
-      end = await session.run();
+      try {
+        end = await session.run();
+      } catch (err) {
+        // A session must never take the line down with it: report, pause, log in again.
+        o.log.error({ tty: o.tty, err: (err as Error).message }, 'console session failed');
+        line.write(`\r\nconsole error: ${(err as Error).message}\r\n`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
       if (end === 'hangup') break;
     }
     o.signal.removeEventListener('abort', stop);

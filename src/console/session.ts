@@ -169,7 +169,13 @@ export class ConsoleSession {
       const r = await this.read('password: ', true);
       if (r.type === 'hangup' || (r.type === 'eof' && this.o.eofEnds)) return false;
       if (r.type !== 'line' || (r.line === '' && r.noise === 0)) continue;
-      if (r.noise === 0 && (await this.o.passwords.verify(r.line))) {
+      let ok = false;
+      try {
+        ok = r.noise === 0 && (await this.o.passwords.verify(r.line));
+      } catch (err) {
+        this.out(`cannot check the password: ${(err as Error).message}\n`);
+      }
+      if (ok) {
         this.o.throttle.save({ failures: 0, lockedUntilMs: 0 });
         this.audit('console_login', 'console login');
         return true;
