@@ -90,15 +90,34 @@ export async function benchConsole(o: { smoke: boolean }): Promise<{ table: stri
     send('bench-pw-123\r');
     await until('the prompt', () => screen.endsWith(PROMPT), 20_000);
 
+    /** Resolves at the first chunk after which the screen ends with `tail` (no polling delay). */
+    const seen = (tail: string, ms: number): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          socat.stdout!.off('data', on);
+          reject(new Error(`console bench: no ${JSON.stringify(tail)} in ${ms} ms`));
+        }, ms);
+        const on = () => {
+          if (!screen.endsWith(tail)) return;
+          const at = performance.now();
+          clearTimeout(t);
+          socat.stdout!.off('data', on);
+          resolve(at);
+        };
+        socat.stdout!.on('data', on);
+      });
     const sample = async (cmd: string): Promise<number> => {
       screen = '';
-      send(cmd);
-      await until(`echo of ${cmd}`, () => screen.endsWith(cmd), 5000);
+      if (cmd) {
+        const echoed = seen(cmd, 5000);
+        send(cmd);
+        await echoed;
+      }
       screen = '';
+      const prompt = seen(PROMPT, 30_000);
       const t0 = performance.now();
       send('\r');
-      await until(`prompt after ${cmd}`, () => screen.endsWith(PROMPT), 30_000);
-      return performance.now() - t0;
+      return (await prompt) - t0;
     };
     const measure = async (cmd: string): Promise<Lat> => {
       await sample(cmd); // warm-up
