@@ -46,7 +46,11 @@ export const command: CliCommand = {
     if (!Number.isInteger(baud) || baud < 1200 || baud > 4_000_000) throw new UsageError(`--baud must be a baud rate, got ${values.baud}`, USAGE);
     const idle = Number(values['idle-timeout'] ?? 600);
     if (!Number.isFinite(idle) || idle < 1) throw new UsageError(`--idle-timeout must be seconds >= 1, got ${values['idle-timeout']}`, USAGE);
-    const paths = resolvePaths({ config: values.config, dataDir: values['data-dir'], dev: values.dev, cwd: ctx.cwd, env: ctx.env });
+    const where = { config: values.config, dataDir: values['data-dir'], dev: values.dev, cwd: ctx.cwd, env: ctx.env };
+    let paths = resolvePaths(where);
+    // Like `kabosu status`: with no explicit choice, the system daemon, else `npm start`'s here.
+    const explicit = values.dev || values.config !== undefined || values['data-dir'] !== undefined || ctx.env.KABOSU_DATA_DIR !== undefined || ctx.env.KABOSU_CONFIG !== undefined;
+    if (!explicit && !values.tty && !existsSync(paths.socketPath) && existsSync(resolvePaths({ ...where, dev: true }).socketPath)) paths = resolvePaths({ ...where, dev: true });
     const term = values.term ?? (values.tty ? 'vt100' : ctx.env.TERM);
     const self = process.argv[1] && process.argv[1] !== process.execPath ? [process.execPath, process.argv[1]] : [process.execPath];
     const env = buildConsoleEnv({
