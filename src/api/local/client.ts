@@ -6,7 +6,9 @@ export function localRequest<T>(socketPath: string, method: string, path: string
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
-    const req = request({ socketPath, path, method, timeout: timeoutMs, headers }, (res) => {
+    // agent: false: one fresh unix-socket connection per request. A kept-alive one can be closed
+    // by the server's keep-alive timeout just as it is reused (EPIPE/ECONNRESET on a good request).
+    const req = request({ socketPath, path, method, timeout: timeoutMs, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
