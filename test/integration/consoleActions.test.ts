@@ -131,7 +131,14 @@ test('kabosu console on the local terminal: login, colour on a colour TERM, idle
     assert.not.match(term.tmux(['capture-pane', '-p', '-e', '-S', '-20000', '-t', 't']), /\x1b\[3[12]m/);
     await local.waitFor(/idle for 3 s: logged out/, 10_000);
     // the process ends (under c8 its exit writes a coverage profile: slow on a loaded machine)
-    await local.waitFor(/Pane is dead/, 40_000);
+    const pid = Number(local.tmux(['display', '-p', '-t', 't', '#{pane_pid}']).trim());
+    try {
+      await until('the local console to exit', () => local.tmux(['display', '-p', '-t', 't', '#{pane_dead}']).trim() === '1', 40_000);
+    } catch (err) {
+      const ps = spawnSync('ps', ['-o', 'pid,stat,wchan:20,etime,cmd', '-p', String(pid)], { encoding: 'utf8' }).stdout;
+      const stack = spawnSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /State|Threads/.test(l)).join(' ');
+      throw new Error(`${(err as Error).message}\n${ps}\n${stack}`);
+    }
   } finally {
     local.kill();
   }

@@ -63,10 +63,13 @@ export const command: CliCommand = {
     });
     if (!values.tty) {
       const log = pino({ level: 'error', base: { component: 'console' } }, ctx.stderr as unknown as pino.DestinationStream);
-      await runLocalConsole({ env, stdin: ctx.stdin, stdout: ctx.stdout, idleTimeoutMs: idle * 1000, dataDir: paths.dataDir, log });
-      // Session over: idle keep-alive sockets to the daemon must not hold the process.
-      (ctx.stdin as { destroy?: () => void }).destroy?.();
-      setTimeout(() => process.exit(0), 200).unref();
+      try {
+        await runLocalConsole({ env, stdin: ctx.stdin, stdout: ctx.stdout, idleTimeoutMs: idle * 1000, dataDir: paths.dataDir, log });
+      } finally {
+        // Session over: the terminal handle (and anything a command left) must not hold the process.
+        (ctx.stdin as { destroy?: () => void }).destroy?.();
+        setTimeout(() => process.exit(process.exitCode ?? 0), 300).unref();
+      }
       return 0;
     }
     const log = pino({ base: { component: 'console' } }, ctx.stdout as unknown as pino.DestinationStream);
