@@ -21,7 +21,7 @@ const USAGE = `usage: kabosu console [--tty PATH|auto|board] [--baud N] [--term 
  * after a hang-up; without, one session on this terminal. Works with the daemon down (rescue).
  */
 export const command: CliCommand = {
-  summary: 'diagnostics shell: on this terminal, or served on a serial line (--tty PATH|board)',
+  summary: 'diagnostics shell: on this terminal, or served on a serial line (--tty PATH|auto, 115200 8N1)',
   async run(ctx) {
     let values;
     try {
