@@ -12,6 +12,7 @@ import { removeStaleTemps, writeFileAtomic } from '../store';
 import { createLogRoot, type LogRoot } from '../core/log';
 import type { DestinationStream } from 'pino';
 import { LocalControlServer } from '../api/local/server';
+import { controlRoutes } from '../api/local/controlRoutes';
 import { Lifecycle } from './lifecycle';
 import { reloadOutcome } from './reloadOutcome';
 import { isReloadable } from '../config/schema';
@@ -169,6 +170,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           return daemon.status();
         },
         'POST /v1/diag': () => minerControl.runDiagnostics(),
+        // the console (src/console) and other local clients: MinerControl over this socket
+        ...controlRoutes({ control: () => minerControl, raise: (e) => minerControl.raise(e) }),
       },
       logRoot.child('control'),
     );

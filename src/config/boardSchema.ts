@@ -20,6 +20,8 @@ export interface ControllerDefinition {
   name: string;
   /** One UART device path per chain, in chain order. */
   uarts: string[];
+  /** The controller's debug UART (header on the board), where `kabosu console --tty board` serves. */
+  debugUart?: string;
   i2cBuses: string[];
   gpio: {
     chainReset: number[];
@@ -163,6 +165,7 @@ export const boardSchema = {
       properties: {
         name: { type: 'string' },
         uarts: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+        debugUart: { type: 'string', minLength: 1 },
         i2cBuses: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
         gpio: {
           type: 'object',

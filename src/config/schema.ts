@@ -261,8 +261,8 @@ export const CONFIG_SCHEMA = {
     console: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
       properties: {
-        enabled: { type: 'boolean', default: false, description: 'Serial console UI.' },
-        device: { ...PATH, default: '/dev/ttyS0', description: 'Console device.' },
+        enabled: { type: 'boolean', default: true, description: 'Serve the diagnostics shell on the debug UART (`kabosu console --tty auto`, docs/console.md); false turns it off.' },
+        device: { ...PATH, default: '/dev/ttyS0', description: 'Serial device `--tty auto` serves when set here; unset: the board definition\'s debug UART.' },
       },
     },
     ota: {

@@ -1,10 +1,14 @@
 import { request } from 'node:http';
 import { KabosuError } from '../../core/errors';
 
-/** Asks the running daemon over its local control socket. */
-export function localRequest<T>(socketPath: string, method: string, path: string, timeoutMs = 5000): Promise<T> {
+/** Asks the running daemon over its local control socket (a JSON `body` for POST routes). */
+export function localRequest<T>(socketPath: string, method: string, path: string, timeoutMs = 5000, body?: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method, timeout: timeoutMs }, (res) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+    // agent: false: one fresh unix-socket connection per request. A kept-alive one can be closed
+    // by the server's keep-alive timeout just as it is reused (EPIPE/ECONNRESET on a good request).
+    const req = request({ socketPath, path, method, timeout: timeoutMs, headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
@@ -33,6 +37,6 @@ export function localRequest<T>(socketPath: string, method: string, path: string
         ),
       );
     });
-    req.end();
+    req.end(payload);
   });
 }

@@ -8,7 +8,10 @@ import { KabosuError } from '../../core/errors';
  * so only the daemon's user and root reach it). `kabosu status` and other local CLI commands
  * talk to the running daemon through it; remote clients use the HTTP API and :4028 instead.
  */
-export type LocalRoute = (req: IncomingMessage) => Promise<unknown> | unknown;
+export type LocalRoute = (req: IncomingMessage, body: unknown) => Promise<unknown> | unknown;
+
+/** Request bodies on the control socket are small commands. */
+const MAX_BODY = 64 * 1024;
 
 export class LocalControlServer {
   private server?: Server;
@@ -58,13 +61,37 @@ export class LocalControlServer {
         send(res, 404, { code: 'KBS_E_API_NOT_FOUND', error: `no route ${req.method} ${path}` });
         return;
       }
-      send(res, 200, await route(req));
+      const body = req.method === 'POST' || req.method === 'PUT' ? await readBody(req) : undefined;
+      send(res, 200, await route(req, body));
     } catch (err) {
       this.log.warn({ route: path, err: err instanceof Error ? err.message : String(err) }, 'local control request failed');
       const body = err instanceof KabosuError ? err.toJSON() : { code: 'KBS_E_API_INTERNAL', error: 'internal error' };
       send(res, 500, body);
     }
   }
+}
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => {
+      text += d;
+      if (text.length > MAX_BODY) {
+        req.destroy();
+        reject(new KabosuError('KBS_E_API_BAD_BODY', `request body over ${MAX_BODY} bytes`));
+      }
+    });
+    req.on('end', () => {
+      if (text.length === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new KabosuError('KBS_E_API_BAD_BODY', 'request body is not JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
