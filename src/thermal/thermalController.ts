@@ -1,8 +1,8 @@
 /**
- * The thermal controller: every tick it reads all sensors and fan tachs, runs the safety
- * interlock rules (powering a board off through BoardPower with lock), the fan PID, the
- * hot/dangerous policy and fan-health detection. Pure decisions live in pid/policy/
- * interlockRules/fanHealth; this class only does I/O and bookkeeping.
+ * The thermal controller: every tick it reads all sensors, fan tachs and regulators, asks
+ * decide.ts for the tick's one decision (interlock, cool-down, fan health, policy, PID) and
+ * carries it out: trips first (BoardPower off with lock, reset held low), then re-init
+ * readiness, fan events, the throttle and the fan duty. It decides nothing itself.
  *
  * Re-enable after a trip: when a tripped board has been cool for the hold time the controller
  * emits `reinit_ready`; the owner of the chains re-initialises the board and calls
@@ -12,20 +12,18 @@ import type { Logger } from 'pino';
 import { TypedEmitter } from '../core/events';
 import type { Clock, GpioLine, I2cBus, TimerHandle } from '../hal/types';
 import type { BoardPower } from '../power/boardPower';
-import { DEFAULT_FAN_HEALTH, fanHealthInit, fanHealthStep, type FanHealthState, type FanModel } from './fanHealth';
+import { decideThermal, hottestReading, type FanMode, type ThermalState } from './decide';
+import { fanHealthInit, type FanModel } from './fanHealth';
 import type { Fans } from './fans';
-import { coolDownStep, evaluateInterlock, nextReading, peerMean, type CoolDown, type InterlockLimits, type SensorReading, type Trip } from './interlockRules';
-import { pidInit, pidStep, type PidOptions, type PidState } from './pid';
-import { policyInit, policyStep, type PolicyLimits, type PolicyState } from './policy';
+import { nextReading, peerMean, type InterlockLimits, type SensorReading, type Trip } from './interlockRules';
+import { pidInit, type PidOptions } from './pid';
+import { policyInit, type PolicyLimits } from './policy';
 import { readTmp451 } from '../hashboard/tmp451';
 
-/** A fan below this is stopped (the interlock's and the cool-down's line; mining's fan gate uses the same). */
-export const MIN_RUNNING_RPM = 300;
+export { MIN_RUNNING_RPM, type FanMode } from './decide';
 
 /** Which interlock tripped a board: the main thread's tick or the out-of-event-loop worker. */
 export type InterlockPath = 'main' | 'worker';
-
-export type FanMode = { mode: 'auto' } | { mode: 'manual'; duty: number } | { mode: 'immersion' };
 
 export interface ThermalEvents {
   /** `path`: which interlock saw it: this controller ('main') or the worker thread ('worker'). */
@@ -74,12 +72,8 @@ export class ThermalController {
   private readonly readings: (SensorReading | null)[][];
   /** The last local (PCB) reading per sensor: the board temperature (tuning, status). */
   private pcbC: (number | null)[][];
-  private readonly cool: CoolDown[];
-  private readonly tripped: (string | null)[];
-  private readonly readyEmitted: boolean[];
-  private pidState: PidState;
-  private policyState: PolicyState;
-  private fanHealth: FanHealthState[];
+  /** What the rules remember between ticks (decide.ts). */
+  private s: ThermalState;
   private rpm: (number | null)[] = [];
   private mode: FanMode = { mode: 'auto' };
   private timer?: TimerHandle;
@@ -90,12 +84,14 @@ export class ThermalController {
     const n = o.sensorBuses.length;
     this.readings = o.sensorBuses.map((b) => b.map(() => null));
     this.pcbC = o.sensorBuses.map((b) => b.map(() => null));
-    this.cool = Array.from({ length: n }, () => ({ coolSinceMs: null }));
-    this.tripped = Array.from({ length: n }, () => null);
-    this.readyEmitted = Array.from({ length: n }, () => false);
-    this.pidState = pidInit(o.pid, o.pid.outMax);
-    this.policyState = policyInit(o.clock.now());
-    this.fanHealth = o.fanModels.map(() => fanHealthInit());
+    this.s = {
+      tripped: Array.from({ length: n }, () => null),
+      cool: Array.from({ length: n }, () => ({ coolSinceMs: null })),
+      readyGiven: Array.from({ length: n }, () => false),
+      fanHealth: o.fanModels.map(() => fanHealthInit()),
+      policy: policyInit(o.clock.now()),
+      pid: pidInit(o.pid, o.pid.outMax),
+    };
   }
 
   start(): void {
@@ -116,7 +112,7 @@ export class ThermalController {
     this.mode = m;
     if (m.mode === 'manual') this.setDuty(m.duty);
     if (m.mode === 'immersion') this.setDuty(0);
-    if (m.mode === 'auto') this.pidState = pidInit(this.o.pid, this.o.fans.commandedDuty);
+    if (m.mode === 'auto') this.s = { ...this.s, pid: pidInit(this.o.pid, this.o.fans.commandedDuty) };
   }
 
   private setDuty(pct: number): void {
@@ -132,10 +128,10 @@ export class ThermalController {
 
   /** The chain owner re-initialised the board cleanly: the interlock lets it be powered again. */
   release(board: number): boolean {
-    if (this.tripped[board] === null || !this.readyEmitted[board]) return false;
-    this.tripped[board] = null;
-    this.readyEmitted[board] = false;
-    this.cool[board] = { coolSinceMs: null };
+    if (this.s.tripped[board] === null || !this.s.readyGiven[board]) return false;
+    this.s.tripped[board] = null;
+    this.s.readyGiven[board] = false;
+    this.s.cool[board] = { coolSinceMs: null };
     this.o.power.unlock(board);
     return true;
   }
@@ -146,8 +142,11 @@ export class ThermalController {
    * is already tripped here (the main thread saw it first).
    */
   async externalTrip(t: Trip): Promise<boolean> {
-    if (this.tripped[t.board] === undefined || this.tripped[t.board] !== null) return false;
-    await this.trip(t, this.o.clock.now(), 'worker');
+    if (this.s.tripped[t.board] === undefined || this.s.tripped[t.board] !== null) return false;
+    this.s.tripped[t.board] = t.reason;
+    this.s.readyGiven[t.board] = false;
+    this.s.cool[t.board] = { coolSinceMs: null };
+    await this.powerOff(t, this.o.clock.now(), 'worker');
     return true;
   }
 
@@ -157,10 +156,27 @@ export class ThermalController {
     this.busy = true;
     try {
       await this.sample();
+      const boards = await this.boardInputs();
       const now = this.o.clock.now();
-      await this.safety(now);
-      this.cooling(now);
-      await this.control(now);
+      const dtS = this.lastTickMs === null ? this.o.tickMs / 1000 : (now - this.lastTickMs) / 1000;
+      const { state, decision: d } = decideThermal(
+        { interlock: this.o.interlock, policy: this.o.policy, pid: this.o.pid, fanModels: this.o.fanModels },
+        this.s,
+        { nowMs: now, dtS, mode: this.mode, boards, fanRpm: this.rpm, commandedDuty: this.o.fans.commandedDuty },
+      );
+      this.s = state;
+      // Carried out in the decision's order: power off first.
+      await Promise.all(d.trips.map((t) => this.powerOff(t, now)));
+      for (const board of d.reinitReady) {
+        this.o.log.info({ board, reason: this.s.tripped[board] }, 'cooled down: board may be re-initialised');
+        this.events.emit('reinit_ready', { board, atMs: now });
+      }
+      for (const f of d.fanChanges) {
+        this.o.log.warn({ fan: f.fan, failed: f.failed }, f.failed ? 'fan failed (tach below commanded)' : 'fan recovered');
+        this.events.emit('fan_failed', { fan: f.fan, failed: f.failed, atMs: now });
+      }
+      if (d.throttleChanged) this.events.emit('throttle', { scale: d.freqScale, level: d.level, atMs: now });
+      if (d.fanDuty !== null) await this.o.fans.setDuty(d.fanDuty);
       this.lastTickMs = now;
     } finally {
       this.busy = false;
@@ -199,17 +215,13 @@ export class ThermalController {
     return Math.max(...(xs as number[]));
   }
 
-  private async safety(now: number): Promise<void> {
-    const boards = await Promise.all(this.readings.map(async (sensors, board) => {
+  /** Every board's readings, power state and regulator health (read only while powered). */
+  private async boardInputs() {
+    return Promise.all(this.readings.map(async (sensors, board) => {
       const powered = this.o.power.isEnabled(board);
       const regOk = powered ? await this.regulatorOk(board) : true;
       return { board, powered, sensors, regulatorFault: !regOk };
     }));
-    const limits: InterlockLimits = { ...this.o.interlock, immersion: this.mode.mode === 'immersion' };
-    const trips = evaluateInterlock(limits, boards, { rpm: this.rpm, duty: this.o.fans.commandedDuty, minRunningRpm: MIN_RUNNING_RPM }, now);
-    // A board tripped while this tick read (the worker's trip) is already on its way off: trip()
-    // always ends with BoardPower reporting it off, so it is not tripped twice.
-    await Promise.all(trips.filter((t) => this.tripped[t.board] === null).map((t) => this.trip(t, now)));
   }
 
   private async regulatorOk(board: number): Promise<boolean> {
@@ -222,10 +234,8 @@ export class ThermalController {
     }
   }
 
-  private async trip(t: Trip, now: number, path: InterlockPath = 'main'): Promise<void> {
-    this.tripped[t.board] = t.reason;
-    this.readyEmitted[t.board] = false;
-    this.cool[t.board] = { coolSinceMs: null };
+  /** A trip carried out: event, reset held low, BoardPower off and locked. */
+  private async powerOff(t: Trip, now: number, path: InterlockPath = 'main'): Promise<void> {
     this.o.log.error({ board: t.board, reason: t.reason, detail: t.detail, path }, 'safety interlock: board powered off');
     this.events.emit('trip', { ...t, atMs: now, path });
     const reset = this.o.resetLines?.[t.board];
@@ -236,20 +246,6 @@ export class ThermalController {
       // disable() already locked the board and stopped the PIC heartbeat (its watchdog cuts power).
       this.o.log.error({ board: t.board, err }, 'interlock could not confirm power-off; PIC heartbeat stopped');
     }
-  }
-
-  private cooling(now: number): void {
-    const limits: InterlockLimits = { ...this.o.interlock, immersion: this.mode.mode === 'immersion' };
-    this.tripped.forEach((reason, board) => {
-      if (reason === null || this.readyEmitted[board]) return;
-      const r = coolDownStep(limits, this.cool[board], this.readings[board], { rpm: this.rpm, minRunningRpm: MIN_RUNNING_RPM }, now);
-      this.cool[board] = r.state;
-      if (r.ready) {
-        this.readyEmitted[board] = true;
-        this.o.log.info({ board, reason }, 'cooled down: board may be re-initialised');
-        this.events.emit('reinit_ready', { board, atMs: now });
-      }
-    });
   }
 
   /**
@@ -263,31 +259,7 @@ export class ThermalController {
   }
 
   hottestC(): number | null {
-    let max: number | null = null;
-    for (const sensors of this.readings) for (const r of sensors) if (r && (max === null || r.tempC > max)) max = r.tempC;
-    return max;
-  }
-
-  private async control(now: number): Promise<void> {
-    const hottest = this.hottestC();
-    const dtS = this.lastTickMs === null ? this.o.tickMs / 1000 : (now - this.lastTickMs) / 1000;
-    this.o.fanModels.forEach((m, i) => {
-      const r = fanHealthStep(DEFAULT_FAN_HEALTH, m, this.fanHealth[i], this.o.fans.commandedDuty, this.rpm[i] ?? null, now);
-      this.fanHealth[i] = r.state;
-      if (r.changed) {
-        this.o.log.warn({ fan: i, failed: r.state.failed }, r.state.failed ? 'fan failed (tach below commanded)' : 'fan recovered');
-        this.events.emit('fan_failed', { fan: i, failed: r.state.failed, atMs: now });
-      }
-    });
-    if (hottest === null) return;
-    const p = policyStep(this.o.policy, this.policyState, hottest, now);
-    this.policyState = p.state;
-    if (p.action.kind === 'throttle' || p.action.kind === 'restore' || p.action.kind === 'cooled') {
-      this.events.emit('throttle', { scale: p.state.scale, level: p.state.level, atMs: now });
-    }
-    if (this.mode.mode !== 'auto') return;
-    this.pidState = pidStep(this.o.pid, this.pidState, this.o.policy.targetC, hottest, dtS);
-    if (Math.abs(this.pidState.output - this.o.fans.commandedDuty) >= 0.05) await this.o.fans.setDuty(this.pidState.output);
+    return hottestReading(this.readings.map((sensors, board) => ({ board, powered: true, sensors, regulatorFault: false })));
   }
 
   snapshot(): ThermalSnapshot {
@@ -297,10 +269,10 @@ export class ThermalController {
       targetC: this.o.policy.targetC,
       fanDuty: this.o.fans.commandedDuty,
       fanRpm: [...this.rpm],
-      fanFailed: this.fanHealth.map((f) => f.failed),
-      level: this.policyState.level,
-      freqScale: this.policyState.scale,
-      boards: this.readings.map((s, board) => ({ board, tempsC: s.map((r) => (r ? r.tempC : null)), pcbC: [...(this.pcbC[board] ?? [])], tripped: this.tripped[board] })),
+      fanFailed: this.s.fanHealth.map((f) => f.failed),
+      level: this.s.policy.level,
+      freqScale: this.s.policy.scale,
+      boards: this.readings.map((s, board) => ({ board, tempsC: s.map((r) => (r ? r.tempC : null)), pcbC: [...(this.pcbC[board] ?? [])], tripped: this.s.tripped[board] ?? null })),
     };
   }
 }
