@@ -10,6 +10,11 @@ export interface FanDefinition {
   pwm: string;
   pwmPeriodNs: number;
   tachGpio: number;
+  /**
+   * The tach's line label in /proc/interrupts (stock L3+: "256:"/"254:", chips.md §1): the Linux
+   * backend counts pulses there; without it, edges on tachGpio (sysfs, onoff).
+   */
+  tachIrq?: number;
   maxRpm: number;
   pulsesPerRev: number;
   /** Electrical power of the fan at 100 % duty (cube law below). */
@@ -188,6 +193,7 @@ export const boardSchema = {
               pwm: { type: 'string', minLength: 1 },
               pwmPeriodNs: posInt,
               tachGpio: gpioNum,
+              tachIrq: { type: 'integer', minimum: 0, nullable: true },
               maxRpm: { type: 'number', minimum: 100, maximum: 30000 },
               pulsesPerRev: { type: 'integer', minimum: 1, maximum: 8 },
               maxPowerW: { type: 'number', minimum: 0 },
