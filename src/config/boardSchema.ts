@@ -133,6 +133,11 @@ export interface BoardDefinition {
   name: string;
   /** 'documented': from readable sources; 'modelled': partly inferred (chips.md §17). */
   status: 'documented' | 'modelled';
+  /**
+   * The facts that are inferred or placeholders, by JSON pointer into this definition, with
+   * what is known (chips.md §17): `kabosu diag --hardware` and the docs name them.
+   */
+  modelled?: Record<string, string>;
   published: { hashrateHps: number; wallPowerW: number; source: string };
   controller: ControllerDefinition;
   hashBoard: HashBoardDefinition;
@@ -155,6 +160,7 @@ export const boardSchema = {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' },
     name: { type: 'string', minLength: 1 },
     status: { type: 'string', enum: ['documented', 'modelled'] },
+    modelled: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, propertyNames: { pattern: '^(/[A-Za-z0-9_]+)+$' } },
     published: {
       type: 'object',
       additionalProperties: false,
