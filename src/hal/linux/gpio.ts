@@ -83,7 +83,10 @@ export class SysfsGpioLine implements GpioLine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.exportedByUs) await writeFile(join(this.classDir, 'unexport'), String(this.gpio)).catch(() => undefined);
+    if (!this.exportedByUs) return;
+    await writeFile(join(this.classDir, 'unexport'), String(this.gpio)).catch(() => undefined);
+    // The kernel removes gpioN at once; wait (bounded) so a next export of it cannot race it.
+    for (let i = 0; i < 50 && existsSync(this.dir); i++) await new Promise((r) => setTimeout(r, 10));
   }
 
   private check(): void {
