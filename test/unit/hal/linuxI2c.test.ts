@@ -2,7 +2,7 @@
  * hal/linux I2C (LinuxI2cBus): the missing device node on this host (real), and the queue,
  * timeout and retry rules over a scripted binding standing where i2c-bus's promisified bus
  * stands (a NAK, a hang and overlapping calls cannot be made on a host without /dev/i2c-N;
- * test/contract/i2cLinux.test.ts runs the same bus against i2c-stub in the guest).
+ * test/contract/hal.test.ts (KABOSU_I2C_STUB_BUS=N) runs the same bus against i2c-stub in the guest).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -60,7 +60,7 @@ test('calls made without awaiting run on the wire one at a time, in call order',
   assert.equal(s.log, ['start readByte 1', 'end readByte 1', 'start readByte 16', 'end readByte 16', 'start writeByte 17', 'end writeByte 17', 'start readBlock 32', 'end readBlock 32']);
 });
 
-test('a NAK is retried (bounded); one that persists is KBS_E_I2C_NAK naming bus, address and operation, with the first error kept', async () => {
+test('a NAK is retried (bounded); one that persists is KBS_E_I2C_NACK naming bus, address and operation, with the first error kept', async () => {
   const flaky = scripted(async (_op, n) => { if (n < 2) throw errno('ENXIO'); });
   const bus = new LinuxI2cBus('/dev/i2c-0', flaky.raw, { timeoutMs: 500, retries: 2, retryDelayMs: 1 });
   await bus.sendByte(0x50, 0x55);
@@ -68,7 +68,7 @@ test('a NAK is retried (bounded); one that persists is KBS_E_I2C_NAK naming bus,
   let k = 0;
   const dead = scripted(async () => { throw errno(k++ === 0 ? 'ENXIO' : 'EIO'); });
   const bus2 = new LinuxI2cBus('/dev/i2c-0', dead.raw, { timeoutMs: 500, retries: 2, retryDelayMs: 1 });
-  const e = await rejectsWith(bus2.sendByte(0x51, 0x55), 'KBS_E_I2C_NAK');
+  const e = await rejectsWith(bus2.sendByte(0x51, 0x55), 'KBS_E_I2C_NACK');
   assert.match(e.message, 'I2C /dev/i2c-0 addr 0x51 send byte 0x55 failed after 3 attempts: ENXIO');
   assert.match(e.hint ?? '', 'i2cdetect -y 0');
   assert.is(dead.calls(), 3);
