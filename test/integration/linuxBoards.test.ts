@@ -58,7 +58,7 @@ if (pty) {
         pools: [{ name: 'test', url: poolUrl, user: 'linux.worker' }],
         api: { http: { enabled: false }, cgminer: { enabled: false }, cgi: { enabled: false } },
         logging: { level: 'info' },
-        hashboards: { backend: 'linux', model: 'l3plus', linux: { uarts: info.ptys, sysfsRoot: tree.sys, procRoot: tree.proc, i2cBridge: info.hal, pow: 'scrypt-sim' } },
+        hashboards: { backend: 'linux', model: 'l3plus', linux: { uarts: info.ptys, sysfsRoot: tree.sys, procRoot: tree.proc, i2cBridge: info.hal, i2cTimeoutMs: 2000, pow: 'scrypt-sim' } },
       }));
       const dataDir = join(k.dir, 'data');
       k.daemon(['run', '--config', cfgPath, '--data-dir', dataDir]);

@@ -98,7 +98,7 @@ async function simRig(tag: string, prepare: (t: FakeKernelTree) => void = () => 
   const hal = await RemoteHalClient.connect(info.hal, { timeoutMs: 2000 });
   const wire = new FanWire(tree, hal, board);
   wire.start();
-  const cfgPath = writeConfig(k, { uarts: info.ptys, sysfsRoot: tree.sys, procRoot: tree.proc, i2cBridge: info.hal, pow: 'scrypt-sim' }, poolUrl);
+  const cfgPath = writeConfig(k, { uarts: info.ptys, sysfsRoot: tree.sys, procRoot: tree.proc, i2cBridge: info.hal, i2cTimeoutMs: 2000, pow: 'scrypt-sim' }, poolUrl);
   const simPowered = async () => {
     const r = await run(process.execPath, [k.bin, 'sim', 'state', '--json', '--control', `unix:${join(k.dir, 'ctl.sock')}`], { cwd: k.dir, env: k.env, encoding: 'utf8' });
     return (JSON.parse(r.stdout) as { chains: { powered: boolean }[] }).chains.map((c) => c.powered);
