@@ -18,6 +18,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   'pipeline-remote': () => require('./pipelineRemote').benchPipelineRemote,
   cgminer: () => require('./cgminer').benchCgminer,
   console: () => require('./console').benchConsole,
+  'chip-iic': () => require('./chipIic').benchChipIic,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
