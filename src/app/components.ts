@@ -18,6 +18,7 @@ import { MiningComponent, POWER_SETTLE_MS } from './mining';
 import type { MinerHal } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
+import { OtaComponent } from './ota';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { TelemetryReloadable } from './telemetry';
@@ -48,6 +49,9 @@ export interface BuildContext {
   dataDir: string;
   /** The command surface and event bus: components raise events and plug in the commands they own. */
   control: DaemonControl;
+  /** The process environment (KABOSU_SLOT from the launcher) and a way to stop and exit with a code (OTA restart). */
+  env?: NodeJS.ProcessEnv;
+  requestExit?: (code: number) => void;
 }
 
 export interface StatusInput {
@@ -274,6 +278,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   });
   components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
   components.push(new StockCgiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgi')));
+  // Updates: install into the inactive app slot, commit the version on trial after proof (docs/ota.md).
+  const ota = new OtaComponent({ config: ctx.config, dataDir: ctx.dataDir, control: ctx.control, log: ctx.logRoot.child('ota'), env: ctx.env ?? {}, nowMs: () => ctx.clock.now(), requestExit: ctx.requestExit });
+  components.push(ota);
   components.push(new MemoryTrimComponent(ctx.clock));
   components.push(new HelperThreadsComponent(ctx.clock));
   const boardsNote = (): string | undefined => {
@@ -351,6 +358,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
         tuning: tuning.status(),
         ...(thermal.ctl ? { thermal: thermal.status() } : {}),
+        ota: ota.status(),
       };
     },
   };

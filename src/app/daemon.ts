@@ -41,6 +41,8 @@ export class Daemon {
   private readonly startedAt: number;
   private watcher?: ConfigWatcher;
   private stopping?: Promise<void>;
+  /** Set when a component asked the process to exit with a code (an OTA restart: 75). */
+  requestedExitCode?: number;
 
   constructor(
     readonly paths: DaemonPaths,
@@ -193,7 +195,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const level = e.severity === 'critical' ? 'error' : e.severity === 'warning' ? 'warn' : 'info';
     eventLog[level]({ source: e.source, kind: e.kind, ...(e.data ? { data: e.data } : {}) }, e.message);
   });
-  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl });
+  const requestExit = (code: number): void => {
+    if (daemon) daemon.requestedExitCode = code;
+    log.info({ exitCode: code }, 'exit requested: stopping');
+    process.kill(process.pid, 'SIGTERM'); // the same clean stop as systemctl stop (boards off)
+  };
+  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl, env: o.env, requestExit });
   for (const c of built.components) lifecycle.add(c);
   await lifecycle.start();
   daemon = new Daemon(paths, config, logRoot, log, lifecycle, built, clock, minerControl);
