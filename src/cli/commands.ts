@@ -20,4 +20,6 @@ export const COMMANDS: Record<string, Loader> = {
   status: () => load(require('./commands/status')),
   diag: () => load(require('./commands/diag')),
   tune: () => load(require('./commands/tune')),
+  ota: () => load(require('./commands/ota')),
+  launch: () => load(require('./commands/launch')),
 };

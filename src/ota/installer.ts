@@ -110,6 +110,7 @@ export async function installBundle(o: InstallOptions): Promise<InstallResult> {
     const verified = verifyHeader(header, [...o.trustedKeys, ...readRotatedKeys(p)]);
     const run = runningVersion(state, o.running, o.factoryVersion);
     checkManifest(manifest, { ...o.device, runningVersion: run.version, runningBuildId: run.buildId, minVersion: state.minVersion, seenBuildIds: state.seenBuildIds }, headerBytes);
+    if (state.trial && state.slots[state.trial.slot]?.status === 'trying') throw new OtaError('busy', `version ${state.slots[state.trial.slot]?.version} is on trial in slot ${state.trial.slot}`, 'wait until it is committed or rolled back (kabosu ota status)');
     const slot = inactiveSlot(state);
     if (slot === o.running) throw new OtaError('busy', `slot ${slot} is running on trial; commit or roll it back first`, 'wait for the commit window to end');
 
