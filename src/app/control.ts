@@ -34,7 +34,7 @@ export interface ControlParts {
   poolPriority?(names: string[]): Promise<string>;
   applyConfig?(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }>;
   tuningReport?(): Promise<unknown>;
-  otaInstall?(source: AsyncIterable<Buffer>, origin: string): Promise<unknown>;
+  otaInstall?(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown>;
   otaInstallUrl?(url: string, sha256: string, origin: string): Promise<unknown>;
 }
 
@@ -121,8 +121,8 @@ export class DaemonControl implements MinerControl {
     return this.call('tuningReport', 'the tuning report', (p) => p.tuningReport?.());
   }
 
-  otaInstall(source: AsyncIterable<Buffer>, origin: string): Promise<unknown> {
-    return this.call('otaInstall', 'updates', (p) => p.otaInstall?.(source, origin));
+  otaInstall(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown> {
+    return this.call('otaInstall', 'updates', (p) => p.otaInstall?.(source, origin, bytes));
   }
   otaInstallUrl(url: string, sha256: string, origin: string): Promise<unknown> {
     return this.call('otaInstallUrl', 'updates', (p) => p.otaInstallUrl?.(url, sha256, origin));

@@ -50,7 +50,7 @@ export class OtaComponent implements Component<KabosuConfig> {
     const s = o.env.KABOSU_SLOT;
     this.slot = s === 'a' || s === 'b' ? s : 'factory';
     this.state = this.read();
-    o.control.parts.otaInstall = (source, origin) => this.installFrom(source, origin);
+    o.control.parts.otaInstall = (source, origin, bytes) => this.installFrom(source, origin, bytes);
     o.control.parts.otaInstallUrl = (url, sha256, origin) => this.installUrl(url, sha256, origin);
   }
 
@@ -139,22 +139,22 @@ export class OtaComponent implements Component<KabosuConfig> {
     };
   }
 
-  private async installFrom(source: AsyncIterable<Buffer>, origin: string): Promise<unknown> {
+  private async installFrom(source: AsyncIterable<Buffer>, origin: string, sourceBytes?: number): Promise<unknown> {
     this.guard();
     this.busy = true;
     try {
-      return await this.install(source, origin);
+      return await this.install(source, origin, sourceBytes);
     } finally {
       this.busy = false;
     }
   }
 
-  private async install(source: AsyncIterable<Buffer>, origin: string): Promise<unknown> {
+  private async install(source: AsyncIterable<Buffer>, origin: string, sourceBytes?: number): Promise<unknown> {
     const throttle = new ProgressThrottle();
     this.raise('info', 'ota_started', `update from ${origin}`, { origin });
     try {
       const r = await installBundle({
-        paths: this.paths, source, running: this.slot, factoryVersion: VERSION, tries: this.o.config.ota.bootTries, nowMs: this.o.nowMs,
+        paths: this.paths, source, sourceBytes, running: this.slot, factoryVersion: VERSION, tries: this.o.config.ota.bootTries, nowMs: this.o.nowMs,
         device: { arch: process.arch, board: this.o.config.hashboards.model, maxBundleBytes: this.o.config.ota.maxBundleBytes, rootfsSlots: false },
         trustedKeys: this.o.config.ota.publicKeys, onProgress: this.onProgress(throttle),
       });
@@ -184,7 +184,7 @@ export class OtaComponent implements Component<KabosuConfig> {
     const run = async (): Promise<void> => {
       try {
         const file = await downloadBundle({ url, sha256, dir: this.paths.download, maxBytes: this.o.config.ota.maxBundleBytes, nowMs: this.o.nowMs, onProgress: this.onProgress(throttle) });
-        await this.install(createReadStream(file, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>, origin).finally(() => require('node:fs').rmSync(file, { force: true }));
+        await this.install(createReadStream(file, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>, origin, require('node:fs').statSync(file).size).finally(() => require('node:fs').rmSync(file, { force: true }));
       } catch (err) {
         if (this.phase !== 'failed') {
           const reason = err instanceof OtaError ? err.reason : 'download_failed';

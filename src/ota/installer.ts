@@ -34,6 +34,8 @@ export interface InstallOptions {
   tries: number;
   nowMs: () => number;
   onProgress?: (p: Progress & { phase: 'writing' }) => void;
+  /** The bundle's length when known (a file's size, an upload's content-length): a mismatch is refused before writing. */
+  sourceBytes?: number;
   /** Bytes free on the data partition (default: statfs). */
   freeBytes?: (dir: string) => number;
 }
@@ -111,6 +113,10 @@ export async function installBundle(o: InstallOptions): Promise<InstallResult> {
     const run = runningVersion(state, o.running, o.factoryVersion);
     checkManifest(manifest, { ...o.device, runningVersion: run.version, runningBuildId: run.buildId, minVersion: state.minVersion, seenBuildIds: state.seenBuildIds }, headerBytes);
     if (state.trial && state.slots[state.trial.slot]?.status === 'trying') throw new OtaError('busy', `version ${state.slots[state.trial.slot]?.version} is on trial in slot ${state.trial.slot}`, 'wait until it is committed or rolled back (kabosu ota status)');
+    const expected = headerBytes + payloadBytes(manifest);
+    if (o.sourceBytes !== undefined && o.sourceBytes !== expected) {
+      throw new OtaError(o.sourceBytes < expected ? 'truncated' : 'size_mismatch', `bundle is ${o.sourceBytes} bytes, its manifest describes ${expected}`, o.sourceBytes < expected ? 'the file or download is incomplete: fetch it again' : 'rebuild the bundle');
+    }
     const slot = inactiveSlot(state);
     if (slot === o.running) throw new OtaError('busy', `slot ${slot} is running on trial; commit or roll it back first`, 'wait for the commit window to end');
 
@@ -119,9 +125,7 @@ export async function installBundle(o: InstallOptions): Promise<InstallResult> {
     const free = (o.freeBytes ?? statfsFree)(p.root) + dirBytes(slotDir(p, slot));
     if (free < need) throw new OtaError('no_space', `the data partition has ${free} bytes free for a ${need}-byte update (payloads + ${SPACE_MARGIN_BYTES} margin)`, 'free space on the data partition (old logs, history) and try again');
 
-    // From here on bytes are written, only into the inactive slot.
-    state = beginWrite(state, slot);
-    writeState(p, state);
+    // From here on bytes are written, only into the inactive slot's partial directory.
     const part = partialDir(p, slot);
     mkdirSync(part, { recursive: true, mode: 0o700 });
     const total = payloadBytes(manifest);
@@ -147,6 +151,9 @@ export async function installBundle(o: InstallOptions): Promise<InstallResult> {
     writeFileSync(join(part, 'slot.json'), JSON.stringify({ version: manifest.version, buildId: manifest.buildId, manifest }, null, 2) + '\n', { mode: 0o600 });
     fsyncPath(join(part, 'slot.json'));
     fsyncPath(part);
+    // Verified: the inactive slot is forgotten, then replaced.
+    state = beginWrite(state, slot);
+    writeState(p, state);
     rmSync(slotDir(p, slot), { recursive: true, force: true });
     renameSync(part, slotDir(p, slot));
     fsyncPath(p.slots);

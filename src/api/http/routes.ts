@@ -42,7 +42,7 @@ function otaRoutes(d: RouteDeps): Route[] {
         if (r.contentType !== 'application/octet-stream') throw new HttpApiError(415, 'KBS_E_API_CONTENT_TYPE', 'send the bundle as application/octet-stream', 'curl --data-binary @bundle.kbota -H "content-type: application/octet-stream"');
         const max = d.otaMaxBytes?.() ?? 512 * 1024 * 1024;
         if (r.contentLength !== undefined && r.contentLength > max) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `upload of ${r.contentLength} bytes over ${max} (ota.maxBundleBytes)`);
-        return { json: { ok: true, result: await c.otaInstall(limitedBody(r, max), 'http') } };
+        return { json: { ok: true, result: await c.otaInstall(limitedBody(r, max), 'http', r.contentLength) } };
       },
     },
   ];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { CliCommand, CliContext } from '../command';
 import { UsageError } from '../../core/errors';
@@ -142,7 +142,7 @@ const SUB: Record<string, (ctx: CliContext) => Promise<number>> = {
     } else file = one(positionals, 'BUNDLE');
     const state = readState(d.ota, VERSION);
     const r = await installBundle({
-      paths: d.ota, source: createReadStream(file, { highWaterMark: 64 * 1024 }), running: state.active, factoryVersion: VERSION, tries: d.config.ota.bootTries, nowMs: Date.now,
+      paths: d.ota, source: createReadStream(file, { highWaterMark: 64 * 1024 }), sourceBytes: statSync(file).size, running: state.active, factoryVersion: VERSION, tries: d.config.ota.bootTries, nowMs: Date.now,
       device: { arch: process.arch, board: d.config.hashboards.model, maxBundleBytes: d.config.ota.maxBundleBytes, rootfsSlots: false }, trustedKeys: d.config.ota.publicKeys,
       onProgress: progressPrinter(ctx, json),
     });
