@@ -98,3 +98,55 @@ export class OtaRig {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** `kabosu launch run ...` as systemd would run it (own process group, so a power cut kills all of it). */
+export class Launched {
+  out = '';
+  readonly proc: import('node:child_process').ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(rig: OtaRig, env: NodeJS.ProcessEnv = {}) {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    this.proc = spawn(process.execPath, [BIN, 'launch', 'run', '--config', rig.config, '--data-dir', rig.data], { cwd: rig.dir, env: { ...rig.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stdout!.on('data', (c) => (this.out += String(c)));
+    this.proc.stderr!.on('data', (c) => (this.out += String(c)));
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves with the match once the output holds it; rejects with the output's tail after `ms`. */
+  async waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    let gone = false;
+    void this.exited.then(() => (gone = true));
+    for (;;) {
+      const m = this.out.match(re);
+      if (m) return m;
+      if (Date.now() > end || gone) throw new Error(`no ${re} within ${ms} ms${gone ? ' (launcher exited)' : ''}:\n${this.out.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The slot the launcher started first (its first `launching` line). */
+  async slot(ms = 30_000): Promise<string> {
+    return (await this.waitFor(/"msg":"launching","slot":"([a-z]+)"/, ms))[1];
+  }
+
+  /** SIGKILL to the whole process group: launcher and app stop as in a power cut. */
+  async powerCut(): Promise<void> {
+    try {
+      process.kill(-this.proc.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    await this.exited;
+  }
+
+  /** systemctl stop: SIGTERM to the launcher, which forwards it; SIGKILL after 30 s. */
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => void this.powerCut(), 30_000);
+    const r = await this.exited;
+    clearTimeout(t);
+    return r;
+  }
+}
