@@ -42,7 +42,16 @@ function otaRoutes(d: RouteDeps): Route[] {
         if (r.contentType !== 'application/octet-stream') throw new HttpApiError(415, 'KBS_E_API_CONTENT_TYPE', 'send the bundle as application/octet-stream', 'curl --data-binary @bundle.kbota -H "content-type: application/octet-stream"');
         const max = d.otaMaxBytes?.() ?? 512 * 1024 * 1024;
         if (r.contentLength !== undefined && r.contentLength > max) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `upload of ${r.contentLength} bytes over ${max} (ota.maxBundleBytes)`);
-        return { json: { ok: true, result: await c.otaInstall(limitedBody(r, max), 'http', r.contentLength) } };
+        // The installer stops reading at the first problem; the rest of the upload is then read
+        // and dropped here (size limit still applied) so the client gets the reason, not a reset.
+        const body = limitedBody(r, max);
+        const view: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => body.next(), return: async () => ({ done: true, value: undefined }) }) };
+        try {
+          return { json: { ok: true, result: await c.otaInstall(view, 'http', r.contentLength) } };
+        } catch (err) {
+          for await (const _ of body) void _;
+          throw err;
+        }
       },
     },
   ];

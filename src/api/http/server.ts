@@ -129,11 +129,7 @@ export class HttpApiServer {
       }
       if (route.raw) {
         const len = req.headers['content-length'];
-        const reply = await Promise.resolve().then(() => route.handler({ method, path: url.pathname, query: url.searchParams, body: undefined, remote: req.socket.remoteAddress ?? '', stream: req, contentType: req.headers['content-type'], contentLength: len === undefined ? undefined : Number(len) })).catch(async (err: unknown) => {
-          // Read what is left of the upload (discarded) so the client gets the reason, not a reset.
-          if (!req.readableEnded && !(err instanceof HttpApiError && err.status === 413)) for await (const _ of req) void _;
-          throw err;
-        });
+        const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body: undefined, remote: req.socket.remoteAddress ?? '', stream: req, contentType: req.headers['content-type'], contentLength: len === undefined ? undefined : Number(len) });
         send(res, reply.status ?? 200, reply);
         return;
       }
