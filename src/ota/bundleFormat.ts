@@ -40,6 +40,10 @@ export interface BundleHeader {
 
 const B64_KEY = /^[A-Za-z0-9+/]{43}=$/;
 const B64_SIG = /^[A-Za-z0-9+/]{86}==$/;
+/** Canonical base64 only: the unused low bits of the last character must be zero (no second spelling of one signature). */
+const canonical = (s: string): boolean => Buffer.from(s, 'base64').toString('base64') === s;
+const isKey = (v: unknown): v is string => typeof v === 'string' && B64_KEY.test(v) && canonical(v);
+const isSig = (v: unknown): v is string => typeof v === 'string' && B64_SIG.test(v) && canonical(v);
 
 export function encodePreamble(headerBytes: number): Buffer {
   const b = Buffer.alloc(PREAMBLE_BYTES);
@@ -79,13 +83,13 @@ export function decodeHeader(b: Buffer): BundleHeader {
   if (!Array.isArray(ends) || ends.length > 8) throw malformed('endorsements must be a list of at most 8');
   const signatures = sigs.map((s, i) => {
     const x = s as Record<string, unknown>;
-    if (typeof s !== 'object' || s === null || typeof x.key !== 'string' || !B64_KEY.test(x.key) || typeof x.sig !== 'string' || !B64_SIG.test(x.sig)) throw malformed(`signatures[${i}] must be {key, sig} in base64`);
-    return { key: x.key, sig: x.sig };
+    if (typeof s !== 'object' || s === null || !isKey(x.key) || !isSig(x.sig)) throw malformed(`signatures[${i}] must be {key, sig} in base64`);
+    return { key: x.key as string, sig: x.sig as string };
   });
   const endorsements = ends.map((e, i) => {
     const x = e as Record<string, unknown>;
-    if (typeof e !== 'object' || e === null || typeof x.key !== 'string' || !B64_KEY.test(x.key) || typeof x.by !== 'string' || !B64_KEY.test(x.by) || typeof x.sig !== 'string' || !B64_SIG.test(x.sig)) throw malformed(`endorsements[${i}] must be {key, by, sig} in base64`);
-    return { key: x.key, by: x.by, sig: x.sig };
+    if (typeof e !== 'object' || e === null || !isKey(x.key) || !isKey(x.by) || !isSig(x.sig)) throw malformed(`endorsements[${i}] must be {key, by, sig} in base64`);
+    return { key: x.key as string, by: x.by as string, sig: x.sig as string };
   });
   return { manifestText: o.manifest, signatures, endorsements };
 }
