@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chooseLaunch, type LaunchChoice } from './slots';
+import { chooseLaunch, initialState, type LaunchChoice } from './slots';
 import { executableOf, readState, slotUsable, writeState, type OtaPaths } from './slotStore';
 import { removePartials } from './installer';
 
@@ -31,10 +31,18 @@ export function factoryCommand(): string[] {
 
 /** Reads the state, chooses, writes the counted-down state (fsynced) and says what to start. */
 export function planLaunch(p: OtaPaths, factoryVersion: string, args: string[], env: NodeJS.ProcessEnv, nowMs: number): LaunchPlan {
-  removePartials(p); // an install cut short: never a slot
-  const state = readState(p, factoryVersion);
-  const choice = chooseLaunch(state, (s) => slotUsable(p, s, state), nowMs);
-  if (JSON.stringify(choice.state) !== JSON.stringify(state)) writeState(p, choice.state);
+  let choice: LaunchChoice;
+  try {
+    removePartials(p); // an install cut short: never a slot
+    const state = readState(p, factoryVersion);
+    choice = chooseLaunch(state, (s) => slotUsable(p, s, state), nowMs);
+    if (JSON.stringify(choice.state) !== JSON.stringify(state)) writeState(p, choice.state);
+  } catch (err) {
+    // An unreadable state (both copies damaged, a full or read-only disk) must not stop the
+    // miner from starting: the factory app always can; it reports the problem itself.
+    const state = initialState(factoryVersion);
+    choice = { slot: 'factory', state, note: `OTA state unusable (${(err as Error).message}): starting the factory app` };
+  }
   const childEnv: NodeJS.ProcessEnv = { ...env, KABOSU_SLOT: choice.slot };
   // systemd addresses the watchdog to the main pid (this launcher); the child pings with
   // NotifyAccess=all, so it must not discard the watchdog as "not for me".
