@@ -100,6 +100,17 @@ test('uploads without the token, unsigned or for another board are refused with 
   rig.cliSync(['ota', 'build', '--out', rig.path('l7.kbota'), '--version', '0.2.0', '--build-id', 'l7', '--board', 'l7', '--key', rig.key, ...rig.app('u', '#!/bin/sh\nexit 1\n')]);
   const w = await upload(rig.path('l7.kbota'));
   assert.is(w.body.code, 'KBS_E_OTA_WRONG_BOARD');
+  // Over ota.maxBundleBytes by its content-length: 413 before a byte of it is read.
+  const big = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: httpPort, path: '/api/v1/ota', method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/octet-stream', 'content-length': 600 * 1024 * 1024 } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+    req.write(Buffer.alloc(1024));
+  });
+  assert.is(big, 413);
   const o = await api('/api/v1/ota');
   assert.is(o.refused, 2);
   assert.is(o.last_error.reason, 'wrong_board');
