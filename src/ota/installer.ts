@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync, fchmodSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync, fchmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { OtaError } from './errors';
 import { BundleReader } from './bundleReader';
 import { verifyHeader } from './signing';
@@ -142,7 +143,9 @@ export async function installBundle(o: InstallOptions): Promise<InstallResult> {
           o.onProgress?.({ ...progressOf(done, total, o.nowMs() - start), phase: 'writing' });
         });
         fchmodSync(fd, entry.mode);
-        fsyncSync(fd);
+        // Off the event loop: flushing a large payload to an SD card can take seconds, and the
+        // daemon's thermal loop keeps running meanwhile.
+        await promisify(fsync)(fd);
       } finally {
         closeSync(fd);
       }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigningKey } from '../../src/ota/signing';
 
 /**
  * A miner's data dir, config and a signing key for OTA tests, with the `kabosu` CLI run as a
@@ -29,7 +30,10 @@ export class OtaRig {
     mkdirSync(this.data);
     this.env = { ...process.env };
     for (const k of Object.keys(this.env)) if (k.startsWith('KABOSU_')) delete this.env[k];
-    this.pub = this.cliSync(['ota', 'keygen', '--out', this.key]).stdout.trim();
+    // In process (`kabosu ota keygen` itself is exercised by otaCli.test.ts): one CLI start less per rig.
+    const k = generateSigningKey();
+    writeFileSync(this.key, k.privatePem, { mode: 0o600 });
+    this.pub = k.publicKey;
     this.writeConfig(extraConfig);
   }
 
