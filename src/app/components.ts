@@ -13,6 +13,7 @@ import type { DaemonStatus, HashrateFigure } from './status';
 import type { TestPool } from '../pool';
 import { MiningComponent, POWER_SETTLE_MS } from './mining';
 import { HttpApiComponent } from './httpApi';
+import { OtaComponent } from './ota';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { brokerCredentials } from './brokerCredentials';
@@ -46,6 +47,9 @@ export interface BuildContext {
   control: DaemonControl;
   /** The hash boards, already opened (boards/boardsBackendFor): every component gets this value. */
   boards: HashBoards;
+  /** The process environment (KABOSU_SLOT from the launcher) and a way to stop and exit with a code (OTA restart). */
+  env?: NodeJS.ProcessEnv;
+  requestExit?: (code: number) => void;
 }
 
 export interface StatusInput {
@@ -197,6 +201,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   });
   components.push(new CgminerApiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgminer')));
   components.push(new StockCgiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgi')));
+  // Updates: install into the inactive app slot, commit the version on trial after proof (docs/ota.md).
+  const ota = new OtaComponent({ config: ctx.config, dataDir: ctx.dataDir, control: ctx.control, log: ctx.logRoot.child('ota'), env: ctx.env ?? {}, nowMs: () => ctx.clock.now(), requestExit: ctx.requestExit });
+  components.push(ota);
   components.push(new MemoryTrimComponent(ctx.clock));
   components.push(new HelperThreadsComponent(ctx.clock));
   const boardsNote = (): string | undefined => (boards.available ? undefined : boards.note);
@@ -269,6 +276,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
         tuning: tuning.status(),
         ...(thermal.ctl ? { thermal: thermal.status() } : {}),
+        ota: ota.status(),
       };
     },
   };

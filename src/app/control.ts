@@ -34,6 +34,8 @@ export interface ControlParts {
   poolPriority?(names: string[]): Promise<string>;
   applyConfig?(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }>;
   tuningReport?(): Promise<unknown>;
+  otaInstall?(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown>;
+  otaInstallUrl?(url: string, sha256: string, origin: string): Promise<unknown>;
 }
 
 const EVENT_HISTORY = 500;
@@ -117,6 +119,13 @@ export class DaemonControl implements MinerControl {
 
   tuningReport(): Promise<unknown> {
     return this.call('tuningReport', 'the tuning report', (p) => p.tuningReport?.());
+  }
+
+  otaInstall(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown> {
+    return this.call('otaInstall', 'updates', (p) => p.otaInstall?.(source, origin, bytes));
+  }
+  otaInstallUrl(url: string, sha256: string, origin: string): Promise<unknown> {
+    return this.call('otaInstallUrl', 'updates', (p) => p.otaInstallUrl?.(url, sha256, origin));
   }
 
   private async call<T>(name: keyof ControlParts, what: string, f: (p: ControlParts) => Promise<T> | undefined): Promise<T> {

@@ -43,6 +43,8 @@ export class Daemon {
   private readonly startedAt: number;
   private watcher?: ConfigWatcher;
   private stopping?: Promise<void>;
+  /** Set when a component asked the process to exit with a code (an OTA restart: 75). */
+  requestedExitCode?: number;
 
   constructor(
     readonly paths: DaemonPaths,
@@ -197,9 +199,14 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const level = e.severity === 'critical' ? 'error' : e.severity === 'warning' ? 'warn' : 'info';
     eventLog[level]({ source: e.source, kind: e.kind, ...(e.data ? { data: e.data } : {}) }, e.message);
   });
+  const requestExit = (code: number): void => {
+    if (daemon) daemon.requestedExitCode = code;
+    log.info({ exitCode: code }, 'exit requested: stopping');
+    process.kill(process.pid, 'SIGTERM'); // the same clean stop as systemctl stop (boards off)
+  };
   // The hardware first (as zigbee2mqtt starts its adapter before its extensions): one value.
   const boards = await boardsBackendFor(config, { clock, log: logRoot.child('boards'), dataDir: paths.dataDir });
-  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl, boards });
+  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl, boards, env: o.env, requestExit });
   for (const c of built.components) lifecycle.add(c);
   try {
     await lifecycle.start();

@@ -32,7 +32,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
     prom.collectDefaultMetrics({ register: registry });
     this.registry = registry;
     this.server = new HttpApiServer({
-      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history }),
+      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history, otaMaxBytes: () => this.config.ota.maxBundleBytes }),
       token: () => this.config.api.http.token,
       log: this.log,
     });

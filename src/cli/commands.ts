@@ -21,4 +21,6 @@ export const COMMANDS: Record<string, Loader> = {
   diag: () => load(require('./commands/diag')),
   tune: () => load(require('./commands/tune')),
   console: () => load(require('./commands/console')),
+  ota: () => load(require('./commands/ota')),
+  launch: () => load(require('./commands/launch')),
 };

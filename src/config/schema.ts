@@ -276,9 +276,12 @@ export const CONFIG_SCHEMA = {
     ota: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': false,
       properties: {
-        enabled: { type: 'boolean', default: false, description: 'Accept updates.' },
-        publicKeys: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 4096 }, default: [], description: 'Ed25519 keys that sign images.' },
+        enabled: { type: 'boolean', default: false, description: 'Accept updates (kabosu ota install, POST /api/v1/ota, the MQTT ota command); docs/ota.md.' },
+        publicKeys: { type: 'array', maxItems: 16, items: { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' }, default: [], description: 'Base64 raw ed25519 public keys that sign bundles (kabosu ota keygen); keys endorsed by one of them in a bundle are trusted too.' },
         channel: { type: 'string', enum: ['stable', 'beta', 'dev'], default: 'stable', description: 'Update channel.' },
+        bootTries: { type: 'integer', minimum: 1, maximum: 5, default: 1, description: 'Starts the launcher makes into a new version before rolling back (1: try once).' },
+        commitWindowS: { type: 'integer', minimum: 10, maximum: 3600, default: 300, description: 'A new version must prove itself (READY=1, interlocks alive, an accepted share or a clean chain scan) within this many seconds, else it is rolled back.' },
+        maxBundleBytes: { type: 'integer', minimum: 1048576, maximum: 4294967296, default: 536870912, description: 'Largest bundle accepted (file, upload or download).' },
       },
     },
     logging: {

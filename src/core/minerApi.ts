@@ -209,6 +209,31 @@ export interface DaemonStatus {
   /** Absent until power readback/estimation runs. */
   power?: PowerStatus;
   tuning?: TuningStatus;
+  /** Updates (src/app/ota.ts, docs/ota.md): what runs, from which slot, and any update under way. */
+  ota?: OtaStatus;
+}
+
+/** The fleet's view of updates (docs/http-api.md, docs/mqtt.md `ota` topic). */
+export interface OtaStatus {
+  enabled: boolean;
+  /** The version and build of the app running now, and the slot it runs from. */
+  version: string;
+  build_id: string | null;
+  slot: 'a' | 'b' | 'factory';
+  /** The committed slot (what the launcher starts when no trial is pending). */
+  committed_slot: 'a' | 'b' | 'factory';
+  /** Anti-rollback floor: bundles older than this are refused. */
+  min_version: string;
+  state: 'idle' | 'downloading' | 'writing' | 'installed' | 'restarting' | 'trying' | 'committed' | 'rolled_back' | 'failed';
+  /** Download or write progress; null outside those states. */
+  progress: { phase: 'downloading' | 'writing'; percent: number; bytes: number; total: number; eta_s: number | null } | null;
+  /** The version on trial: tries left, how long it has had, what proof it still lacks. */
+  trial: { slot: 'a' | 'b'; version: string; tries_left: number; elapsed_s: number; window_s: number; missing: string[] } | null;
+  /** The last commit or rollback, with its reason. */
+  last: { result: 'committed' | 'rolled_back'; slot: 'a' | 'b'; version: string; reason: string; at_ms: number } | null;
+  /** The last refused or failed update: reason code and message. */
+  last_error: { reason: string; message: string; at_ms: number } | null;
+  refused: number;
 }
 
 /** Something an operator or a fleet tool should know about, as it happened. */
@@ -267,6 +292,10 @@ export interface MinerControl {
    * histogram, weak chips, expected figures, other targets); NOT_AVAILABLE when tuning is off.
    */
   tuningReport(): Promise<unknown>;
+  /** Install a bundle streamed in (HTTP upload); resolves once written and flipped. */
+  otaInstall?(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown>;
+  /** Fetch (resumable, pinned sha256) and install a bundle; resolves once the download started. */
+  otaInstallUrl?(url: string, sha256: string, origin: string): Promise<unknown>;
 }
 
 /**

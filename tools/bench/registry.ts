@@ -19,6 +19,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   cgminer: () => require('./cgminer').benchCgminer,
   console: () => require('./console').benchConsole,
   'chip-iic': () => require('./chipIic').benchChipIic,
+  ota: () => require('./ota').benchOta,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

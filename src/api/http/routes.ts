@@ -15,6 +15,46 @@ export interface RouteDeps {
   history?: (query: URLSearchParams) => unknown;
   /** Monotonic ms for the /metrics cache (default performance.now). */
   now?: () => number;
+  /** Largest bundle `POST /api/v1/ota` streams (ota.maxBundleBytes). */
+  otaMaxBytes?: () => number;
+}
+
+/** `POST /api/v1/ota`: the upload as a size-limited byte stream (docs/http-api.md). */
+async function* limitedBody(r: { stream?: AsyncIterable<Buffer> }, max: number): AsyncGenerator<Buffer> {
+  let n = 0;
+  for await (const c of r.stream ?? []) {
+    n += c.length;
+    if (n > max) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `upload over ${max} bytes (ota.maxBundleBytes)`);
+    yield c;
+  }
+}
+
+function otaRoutes(d: RouteDeps): Route[] {
+  const c = d.control;
+  return [
+    { method: 'GET', path: '/api/v1/ota', handler: () => ({ json: c.status().ota ?? null }) },
+    {
+      method: 'POST',
+      path: '/api/v1/ota',
+      raw: true,
+      handler: async (r) => {
+        if (!c.otaInstall) throw new HttpApiError(501, 'KBS_E_NOT_AVAILABLE', 'updates are not available in this build');
+        if (r.contentType !== 'application/octet-stream') throw new HttpApiError(415, 'KBS_E_API_CONTENT_TYPE', 'send the bundle as application/octet-stream', 'curl --data-binary @bundle.kbota -H "content-type: application/octet-stream"');
+        const max = d.otaMaxBytes?.() ?? 512 * 1024 * 1024;
+        if (r.contentLength !== undefined && r.contentLength > max) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `upload of ${r.contentLength} bytes over ${max} (ota.maxBundleBytes)`);
+        // The installer stops reading at the first problem; the rest of the upload is then read
+        // and dropped here (size limit still applied) so the client gets the reason, not a reset.
+        const body = limitedBody(r, max);
+        const view: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => body.next(), return: async () => ({ done: true, value: undefined }) }) };
+        try {
+          return { json: { ok: true, result: await c.otaInstall(view, 'http', r.contentLength) } };
+        } catch (err) {
+          for await (const _ of body) void _;
+          throw err;
+        }
+      },
+    },
+  ];
 }
 
 /** /metrics is rendered at most once per this many ms (scrapers poll every 10-60 s). */
@@ -98,6 +138,7 @@ export function buildRoutes(d: RouteDeps): Route[] {
       },
     },
     { method: 'POST', path: '/api/v1/commands/switch-pool', handler: async (r) => ok(await c.switchPool(field(r.body, 'pool', isStr, 'a pool name'))) },
+    ...otaRoutes(d),
     {
       method: 'GET',
       path: '/metrics',

@@ -17,6 +17,10 @@ export interface ApiRequest {
   /** Parsed JSON body (writes only); undefined when there is none. */
   body: unknown;
   remote: string;
+  /** Raw routes only: the request body as bytes, unread (streamed uploads). */
+  stream?: AsyncIterable<Buffer>;
+  contentType?: string;
+  contentLength?: number;
 }
 
 export interface ApiReply {
@@ -33,6 +37,8 @@ export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   handler: ApiHandler;
+  /** The body is not read as JSON: the handler streams it (`ApiRequest.stream`). */
+  raw?: boolean;
 }
 
 export class HttpApiError extends KabosuError {
@@ -121,6 +127,12 @@ export class HttpApiServer {
         if (!expected) throw new HttpApiError(403, 'KBS_E_API_WRITES_DISABLED', 'writes are disabled: no API token is configured', 'set api.http.token with `kabosu config set-secret api.http.token`');
         if (!tokenMatches(given, expected)) throw new HttpApiError(401, 'KBS_E_API_UNAUTHORIZED', 'a valid bearer token is required for writes', 'send `Authorization: Bearer <api.http.token>`');
       }
+      if (route.raw) {
+        const len = req.headers['content-length'];
+        const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body: undefined, remote: req.socket.remoteAddress ?? '', stream: req, contentType: req.headers['content-type'], contentLength: len === undefined ? undefined : Number(len) });
+        send(res, reply.status ?? 200, reply);
+        return;
+      }
       const body = method === 'GET' ? undefined : await readJsonBody(req);
       const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body, remote: req.socket.remoteAddress ?? '' });
       send(res, reply.status ?? 200, reply);
@@ -169,6 +181,7 @@ function send(res: ServerResponse, status: number, reply: ApiReply): void {
   if (res.headersSent) return;
   const text = reply.text ?? JSON.stringify(reply.json ?? null);
   res.writeHead(status, {
+    ...(status === 413 ? { connection: 'close' } : {}),
     'content-type': reply.contentType ?? (reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json'),
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',

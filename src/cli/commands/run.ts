@@ -45,7 +45,7 @@ export const command: CliCommand = {
         const deadline = setTimeout(() => exitNow(log, 1, `stop did not finish within ${STOP_DEADLINE_MS / 1000} s: exiting`), STOP_DEADLINE_MS);
         deadline.unref();
         void daemon.stop().then(
-          () => resolve(0),
+          () => resolve(daemon.requestedExitCode ?? 0),
           () => resolve(1),
         ).finally(() => clearTimeout(deadline));
       };

@@ -9,7 +9,7 @@ import { readFileSync } from 'fs';
 import type { KeyObject } from 'crypto';
 import type { Logger } from 'pino';
 import type { DaemonEvent, MinerControl } from '../../core/minerApi';
-import { topics, type Topics } from './topics';
+import { API_VERSION, topics, type Topics } from './topics';
 import { chainPayload, eventPayload, poolsPayload, telemetryPayload } from './payloads';
 import { authorise, ed25519Key, execute, parseCommand, replyPayload, ReplayGuard, type AuthPolicy } from './commands';
 import { OfflineQueue } from './offlineQueue';
@@ -122,6 +122,7 @@ export class MqttPublisher {
     this.send(this.t.telemetry, JSON.stringify(telemetryPayload(s, now)), this.o.qos, true, true, exp);
     for (const ch of s.chains) this.send(this.t.chain(ch.index), JSON.stringify(chainPayload(ch, now)), this.o.qos, true, true, exp);
     this.send(this.t.pools, JSON.stringify(poolsPayload(s.pools, now, s.uptime_s)), 1, true, true);
+    if (s.ota) this.send(this.t.ota, JSON.stringify({ v: API_VERSION, ts: now, ...s.ota }), 1, true, true);
   }
 
   private send(topic: string, payload: string, qos: 0 | 1 | 2, retain: boolean, queueIfOffline: boolean, extra: Partial<mqtt.IClientPublishOptions> = {}): void {

@@ -19,9 +19,10 @@ export type Command =
   | { name: 'identify'; seconds: number }
   | { name: 'diagnostics' }
   | { name: 'switch_pool'; pool: string }
-  | { name: 'status' };
+  | { name: 'status' }
+  | { name: 'ota'; url: string; sha256: string };
 
-export const COMMAND_NAMES = ['pause', 'resume', 'mining', 'restart', 'power_target', 'fan_mode', 'identify', 'diagnostics', 'switch_pool', 'status'] as const;
+export const COMMAND_NAMES = ['pause', 'resume', 'mining', 'restart', 'power_target', 'fan_mode', 'identify', 'diagnostics', 'switch_pool', 'status', 'ota'] as const;
 
 export interface ParsedCommand {
   cmd: Command;
@@ -83,6 +84,11 @@ function buildCommand(name: string, o: Record<string, unknown>): Command {
       if (typeof o.pool !== 'string' || !/^[A-Za-z0-9_.-]{1,32}$/.test(o.pool)) throw bad('switch_pool needs {"pool":"<name>"}');
       return { name, pool: o.pool };
     }
+    case 'ota': {
+      if (typeof o.url !== 'string' || o.url.length > 2048 || !/^https?:\/\/[^\s]+$/.test(o.url)) throw bad('ota needs {"url":"http(s)://...", "sha256":"<hex>"}');
+      if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) throw bad('ota needs the bundle sha256 (64 lower-case hex digits)');
+      return { name, url: o.url, sha256: o.sha256 };
+    }
     default: return { name } as Command;
   }
 }
@@ -122,6 +128,8 @@ export function authorise(p: ParsedCommand, policy: AuthPolicy, keys: KeyObject[
   const n = p.cmd.name;
   const allowed = policy.allow.includes(n) || ((n === 'pause' || n === 'resume') && policy.allow.includes('mining')) || n === 'status';
   if (!allowed) throw denied(`command ${n} is not in the allow-list`);
+  // An update names code to run: it is never taken unsigned, whatever the policy for the rest.
+  if (n === 'ota' && keys.length === 0) throw denied('ota commands must be signed: set telemetry.mqtt.signedCommands.publicKeys');
   if (keys.length === 0) return;
   if (!p.signed) throw denied('commands must be signed (ed25519)');
   if (Math.abs(nowMs - p.signed.ts) > policy.maxSkewMs) throw denied('signed command timestamp outside the allowed window');
@@ -144,6 +152,10 @@ export async function execute(c: Command, control: MinerControl): Promise<unknow
     case 'diagnostics': return control.runDiagnostics();
     case 'switch_pool': return control.switchPool(c.pool);
     case 'status': { const s = control.status(); return { state: s.state, uptime_s: s.uptime_s, version: s.version }; }
+    case 'ota': {
+      if (!control.otaInstallUrl) throw new KabosuError('KBS_E_NOT_AVAILABLE', 'updates are not available in this build');
+      return control.otaInstallUrl(c.url, c.sha256, 'mqtt');
+    }
   }
 }
 

@@ -9,6 +9,8 @@ export interface Topics {
   telemetry: string;
   pools: string;
   events: string;
+  /** Retained update status (status.ota): version, slot, update state, last commit/rollback. */
+  ota: string;
   chain(n: number): string;
   cmdFilter: string;
   cmdPrefix: string;
@@ -29,6 +31,7 @@ export function topics(baseTopic: string, deviceId: string): Topics {
     telemetry: `${base}/telemetry`,
     pools: `${base}/pools`,
     events: `${base}/events`,
+    ota: `${base}/ota`,
     chain: (n) => `${base}/chains/${n}`,
     cmdFilter: `${base}/cmd/#`,
     cmdPrefix: `${base}/cmd/`,

@@ -1,0 +1,16 @@
+export { OtaError, type RefusalReason } from './errors';
+export { compareVersions, isVersion } from './version';
+export { parseManifest, payloadBytes, APP_EXECUTABLE, type Manifest, type PayloadEntry } from './manifest';
+export { decodeHeader, decodePreamble, encodeHeader, encodePreamble, MAGIC, type BundleHeader, type Endorsement, type Signature } from './bundleFormat';
+export { BundleReader } from './bundleReader';
+export { endorseKey, generateSigningKey, privateKeyFromPem, publicKeyB64, publicKeyFromB64, signManifest, verifyHeader } from './signing';
+export { checkManifest, type DeviceFacts } from './policy';
+export { progressOf, ProgressThrottle, type Progress } from './progress';
+export { chooseLaunch, commit, flip, inactiveSlot, initialState, rollback, type OtaState, type RunSlot, type SlotName } from './slots';
+export { otaPaths, readState, writeState, readRotatedKeys, slotDir, slotUsable, runningVersion, type OtaPaths } from './slotStore';
+export { installBundle, removePartials, type InstallResult } from './installer';
+export { downloadBundle } from './download';
+export { buildBundle, signBundle, readWholeBundle } from './builder';
+export { judgeTrial, missingProof } from './commitProof';
+export { planLaunch, runLauncher, RESTART_EXIT_CODE } from './launcher';
+export { faultPoint } from './faults';
