@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -17,6 +17,10 @@ export interface ApiRequest {
   /** Parsed JSON body (writes only); undefined when there is none. */
   body: unknown;
   remote: string;
+  /** Request headers (the web UI's session cookie and CSRF token). */
+  headers: IncomingHttpHeaders;
+  /** True under TLS (cookies get Secure). */
+  secure: boolean;
 }
 
 export interface ApiReply {
@@ -25,6 +29,8 @@ export interface ApiReply {
   json?: unknown;
   text?: string;
   contentType?: string;
+  /** Extra response headers (Set-Cookie of the web login). */
+  headers?: Record<string, string>;
 }
 
 export type ApiHandler = (req: ApiRequest) => ApiReply | Promise<ApiReply>;
@@ -69,6 +75,16 @@ export interface HttpApiOptions {
   /** Bearer token for writes; with none set, every write is refused (default-deny). */
   token: () => string | undefined;
   log: Logger;
+  /**
+   * Requests handled before the route table (web UI assets, the live stream, login): returns
+   * true when it answered. Optional; the API alone has none.
+   */
+  pre?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  /**
+   * A write without a bearer token: true when a web session authorizes it (throws HttpApiError
+   * on a bad CSRF token), false to fall through to the bearer-token refusal.
+   */
+  authorizeWrite?: (req: IncomingMessage) => boolean;
 }
 
 function digest(s: string): Buffer {
@@ -109,12 +125,13 @@ export class HttpApiServer {
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const method = req.method ?? 'GET';
+      if (this.o.pre && (await this.o.pre(req, res, url))) return;
       const route = this.table.get(`${method} ${url.pathname}`);
       if (!route) {
         if (this.paths.has(url.pathname)) throw new HttpApiError(405, 'KBS_E_API_METHOD', `${method} is not allowed on ${url.pathname}`);
         throw new HttpApiError(404, 'KBS_E_API_NOT_FOUND', `no route ${url.pathname}`, 'see docs/http-api.md for the routes');
       }
-      if (method !== 'GET') {
+      if (method !== 'GET' && (req.headers.authorization || !this.o.authorizeWrite?.(req))) {
         const auth = req.headers.authorization;
         const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
         const expected = this.o.token();
@@ -122,7 +139,7 @@ export class HttpApiServer {
         if (!tokenMatches(given, expected)) throw new HttpApiError(401, 'KBS_E_API_UNAUTHORIZED', 'a valid bearer token is required for writes', 'send `Authorization: Bearer <api.http.token>`');
       }
       const body = method === 'GET' ? undefined : await readJsonBody(req);
-      const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body, remote: req.socket.remoteAddress ?? '' });
+      const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body, remote: req.socket.remoteAddress ?? '', headers: req.headers, secure: 'encrypted' in req.socket && !!req.socket.encrypted });
       send(res, reply.status ?? 200, reply);
     } catch (err) {
       if (err instanceof HttpApiError) {
@@ -139,7 +156,7 @@ export class HttpApiServer {
   }
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const len = Number(req.headers['content-length'] ?? '0');
   if (len > MAX_BODY_BYTES) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
@@ -165,13 +182,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, reply: ApiReply): void {
+export function send(res: ServerResponse, status: number, reply: ApiReply): void {
   if (res.headersSent) return;
   const text = reply.text ?? JSON.stringify(reply.json ?? null);
   res.writeHead(status, {
     'content-type': reply.contentType ?? (reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json'),
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...reply.headers,
   });
   res.end(text);
 }
