@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../core/errors';
 import { writeFileAtomic } from '../store/atomicWrite';
 import { ENC_PREFIX, isEncrypted } from './secretFormat';
-import { getAt, secretFieldPaths, secretValuePaths, setAt } from './schemaWalk';
+import { getAt, schemaAt, secretFieldPaths, secretValuePaths, setAt } from './schemaWalk';
 import { pathToPointer } from './positions';
 
 /**
@@ -127,6 +127,11 @@ export function sealIncomingSecrets<T>(next: T, current: unknown, key: () => Dev
     const v = getAt(out, path);
     if (v === REDACTED) {
       const kept = storedAt(current, out, path);
+      if (typeof kept !== 'string' && schemaAt(path)?.default !== undefined) {
+        // GET showed the schema's default (e.g. a pool password 'x') redacted: leave it to the default again
+        delete (getAt(out, path.slice(0, -1)) as Record<string | number, unknown>)[path[path.length - 1]];
+        continue;
+      }
       if (typeof kept !== 'string') {
         throw new ConfigError('KBS_E_CONFIG_SECRET_UNKNOWN', `the secret at ${pathToPointer(path)} was sent as "${REDACTED}" but no value is stored there`, {
           hint: 'send the new value in plain text (it is encrypted before it is written)',

@@ -13,7 +13,7 @@ const METRICS: Record<Metric, { label: string; of: (c: ChipStatus) => number }> 
 /** Colour from cold (low) to hot (high), on this chain's range. */
 function heat(v: number, lo: number, hi: number): string {
   const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-  return `hsl(${Math.round(220 - 200 * t)} 70% ${Math.round(30 + 20 * t)}%)`;
+  return `hsl(${Math.round(220 - 220 * t)} 65% 30%)`; // dark at every hue: white labels keep 4.5:1 contrast
 }
 
 export function Boards() {
