@@ -65,6 +65,7 @@ test.after(async () => {
   await k.cleanup();
 });
 
+const T0 = Date.now();
 test('first boot: the wizard sets the admin password and a tested pool and ends with the first accepted share', async () => {
   desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await desktop.newPage();
@@ -116,6 +117,7 @@ test('every page renders live data with no console error, no serious axe violati
     const page = await ctx.newPage();
     const errors = collectErrors(page);
     for (const name of PAGES) {
+      const t0 = Date.now();
       await visit(page, name);
       if (name === 'boards') {
         await page.locator('.heatmap .cell').first().click();
@@ -124,6 +126,7 @@ test('every page renders live data with no console error, no serious axe violati
       await page.screenshot({ path: join(shotDir, `${name}-${width}.png`), fullPage: width === 360 ? false : true });
       const bad = await seriousA11yViolations(page);
       assert.equal(bad, [], `${name} at ${width} px: ${JSON.stringify(bad)}`);
+      if (process.env.WEBUI_TIMES) console.log(`${name} ${width}: ${Date.now() - t0} ms`);
       // nothing wider than the phone's screen (horizontal scrolling) on the overview
       if (width === 360 && name === 'overview') assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 360, 'overview scrolls sideways at 360 px');
     }
@@ -213,6 +216,10 @@ test('login with the admin password, CSRF refusal, logout everywhere, lockout af
   await page.getByTestId('login-error').filter({ hasText: /too many wrong passwords: try again in \d+ s/ }).waitFor();
   assert.ok(existsSync(join(k.dir, 'data', 'admin-password.json')));
   await other.close();
+});
+
+test.after.each(() => {
+  if (process.env.WEBUI_TIMES) console.log(`at ${Date.now() - T0} ms`);
 });
 
 test.run();

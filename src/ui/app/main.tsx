@@ -35,9 +35,27 @@ function route(): Page {
   return (PAGES.find(([k]) => k === h)?.[0] ?? 'overview') as Page;
 }
 
+/** The header's live badges: the only part of the frame that re-renders on every status tick. */
+function Header(p: { readOnly: boolean }) {
+  const l = useLive();
+  const alerts = l.status ? alertsOf(l.status, l.events, Date.now()).length : 0;
+  return (
+    <header>
+      <span class="brand">kabosu</span>
+      <span class={`badge ${l.status?.state ?? 'unknown'}`} data-testid="state">
+        {l.status?.state ?? '…'}
+      </span>
+      {alerts ? <a class="badge critical" href="#/overview">{alerts} alert{alerts > 1 ? 's' : ''}</a> : null}
+      <span class={l.connected ? 'live on' : 'live'} role="status" aria-label={l.connected ? 'live updates connected' : 'live updates disconnected'}>
+        {l.connected ? '● live' : '○ offline'}
+      </span>
+      {p.readOnly ? <span class="badge">read-only</span> : null}
+    </header>
+  );
+}
+
 function Shell(p: { session: SessionInfo; onLoggedOut: () => void }) {
   const [page, setPage] = useState<Page>(route());
-  const l = useLive();
   useEffect(() => {
     const on = () => setPage(route());
     addEventListener('hashchange', on);
@@ -46,7 +64,6 @@ function Shell(p: { session: SessionInfo; onLoggedOut: () => void }) {
   useEffect(() => {
     document.title = `${PAGES.find(([k]) => k === page)![1]} · kabosu`;
   }, [page]);
-  const alerts = l.status ? alertsOf(l.status, l.events, Date.now()).length : 0;
   const body = {
     overview: <Overview />,
     boards: <Boards />,
@@ -63,17 +80,7 @@ function Shell(p: { session: SessionInfo; onLoggedOut: () => void }) {
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header>
-        <span class="brand">kabosu</span>
-        <span class={`badge ${l.status?.state ?? 'unknown'}`} data-testid="state">
-          {l.status?.state ?? '…'}
-        </span>
-        {alerts ? <a class="badge critical" href="#/overview">{alerts} alert{alerts > 1 ? 's' : ''}</a> : null}
-        <span class={l.connected ? 'live on' : 'live'} role="status" aria-label={l.connected ? 'live updates connected' : 'live updates disconnected'}>
-          {l.connected ? '● live' : '○ offline'}
-        </span>
-        {!p.session.logged_in ? <span class="badge">read-only</span> : null}
-      </header>
+      <Header readOnly={!p.session.logged_in} />
       <nav aria-label="pages">
         <ul>
           {PAGES.map(([k, label]) => (

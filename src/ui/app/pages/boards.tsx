@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { ChipStatus } from '../api';
 import { num, rate } from '../format';
 import { useLive, usePoll } from '../hooks';
@@ -22,12 +22,47 @@ export function Boards() {
   const [metric, setMetric] = useState<Metric>('nonces');
   const [sel, setSel] = useState<{ chain: number; chip: number } | null>(null);
   const s = l.status;
-  if (!s) return <p>Waiting for the first status…</p>;
   const m = METRICS[metric];
+  const chainIds = (s?.chains ?? []).map((c) => c.index).join(',');
+  // the heat map (hundreds of cells) is rebuilt when the chips are polled, not on every status tick
+  const cells = useMemo(
+    () => (
+      <>
+          {chainIds.split(',').filter(Boolean).map((ci) => ({ index: Number(ci) })).map((c) => {
+            const list = (chips.data ?? []).filter((x) => x.chain === c.index);
+            const vals = list.map(m.of);
+            const lo = Math.min(...vals);
+            const hi = Math.max(...vals);
+            return (
+              <section key={c.index} class="heatmap" aria-label={`chain ${c.index} chips`}>
+                <h2>Chain {c.index}</h2>
+                <div class="cells">
+                  {list.map((x) => (
+                    <button
+                      type="button"
+                      key={x.chip}
+                      class={`cell ${x.health}`}
+                      style={{ background: heat(m.of(x), lo, hi) }}
+                      aria-label={`chip ${x.chip}: ${m.label} ${m.of(x)}, ${x.health}`}
+                      aria-pressed={sel?.chain === x.chain && sel?.chip === x.chip}
+                      onClick={() => setSel({ chain: x.chain, chip: x.chip })}
+                    >
+                      {x.chip}
+                    </button>
+                  ))}
+                </div>
+              </section>
+            );
+          })}
+      </>
+    ),
+    [chips.data, metric, sel, chainIds],
+  );
+  if (!s) return <p>Waiting for the first status…</p>;
   const chosen = sel && chips.data?.find((c) => c.chain === sel.chain && c.chip === sel.chip);
   return (
     <div>
-      <table class="table">
+      <table class="table" tabIndex={0}>
         <caption>Hash boards ({s.hashboards.backend}{s.hashboards.model ? ` ${s.hashboards.model}` : ''}{s.hashboards.simulated ? ', simulated' : ''})</caption>
         <thead>
           <tr>
@@ -65,32 +100,7 @@ export function Boards() {
         ))}
       </fieldset>
       {chips.error ? <p class="err">{chips.error}</p> : null}
-      {s.chains.map((c) => {
-        const list = (chips.data ?? []).filter((x) => x.chain === c.index);
-        const vals = list.map(m.of);
-        const lo = Math.min(...vals);
-        const hi = Math.max(...vals);
-        return (
-          <section key={c.index} class="heatmap" aria-label={`chain ${c.index} chips`}>
-            <h2>Chain {c.index}</h2>
-            <div class="cells">
-              {list.map((x) => (
-                <button
-                  type="button"
-                  key={x.chip}
-                  class={`cell ${x.health}`}
-                  style={{ background: heat(m.of(x), lo, hi) }}
-                  aria-label={`chip ${x.chip}: ${m.label} ${m.of(x)}, ${x.health}`}
-                  aria-pressed={sel?.chain === x.chain && sel?.chip === x.chip}
-                  onClick={() => setSel({ chain: x.chain, chip: x.chip })}
-                >
-                  {x.chip}
-                </button>
-              ))}
-            </div>
-          </section>
-        );
-      })}
+      {cells}
       {chosen ? (
         <section class="card" aria-label="Selected chip" data-testid="chip-detail">
           <h2>

@@ -1,6 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { time } from '../format';
 import { useLive } from '../hooks';
+
+/** Rows rendered at most (the newest); the filter searches them all. */
+const SHOWN = 300;
 
 export function Events() {
   const l = useLive();
@@ -9,7 +12,17 @@ export function Events() {
   const [follow, setFollow] = useState(true);
   const list = useRef<HTMLOListElement>(null);
   const q = text.toLowerCase();
-  const shown = l.events.filter((e) => (severity === 'all' || e.severity === severity) && (!q || `${e.source} ${e.kind} ${e.message}`.toLowerCase().includes(q)));
+  // the list is rebuilt only when events arrive or the filter changes, not on every status tick
+  const shown = useMemo(() => l.events.filter((e) => (severity === 'all' || e.severity === severity) && (!q || `${e.source} ${e.kind} ${e.message}`.toLowerCase().includes(q))), [l.events, severity, q]);
+  const items = useMemo(
+    () =>
+      shown.slice(-SHOWN).map((e, i) => (
+        <li key={`${e.at_ms}-${i}`} class={e.severity}>
+          <time>{time(e.at_ms)}</time> <b>{e.severity}</b> <span class="mono">{e.source}/{e.kind}</span> {e.message}
+        </li>
+      )),
+    [shown],
+  );
   useEffect(() => {
     if (follow && list.current) list.current.scrollTop = list.current.scrollHeight;
   }, [shown.length, follow]);
@@ -30,14 +43,10 @@ export function Events() {
         </label>
       </form>
       <p class="help">
-        {shown.length} of {l.events.length} events (the daemon keeps the last 500; the full log is in the journal: <code>journalctl -u kabosu</code>).
+        {Math.min(shown.length, SHOWN)} of {l.events.length} events shown (the daemon keeps the last 500; the full log is in the journal: <code>journalctl -u kabosu</code>).
       </p>
       <ol class="events" ref={list} aria-live={follow ? 'polite' : 'off'} tabIndex={0} aria-label="events">
-        {shown.map((e, i) => (
-          <li key={`${e.at_ms}-${i}`} class={e.severity}>
-            <time>{time(e.at_ms)}</time> <b>{e.severity}</b> <span class="mono">{e.source}/{e.kind}</span> {e.message}
-          </li>
-        ))}
+        {items}
       </ol>
     </div>
   );

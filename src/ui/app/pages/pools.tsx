@@ -119,7 +119,7 @@ export function Pools() {
   };
   return (
     <div>
-      <table class="table">
+      <table class="table" tabIndex={0}>
         <caption>Pools, tried in this order (the first that works mines; the next takes over when it fails)</caption>
         <thead>
           <tr>
