@@ -81,7 +81,7 @@ test('the bundle serves the web UI embedded in it (no source tree, no esbuild at
     while (!/HTTP API listening/.test(out) && Date.now() - t0 < 30_000 && d.exitCode === null) await new Promise((r) => setTimeout(r, 200));
     const html = await fetch(`http://127.0.0.1:${port}/`);
     assert.is(html.status, 200);
-    assert.match(await html.text(), /<script src="\/assets\/app.js"/);
+    assert.match(await html.text(), /<script type="module" src="\/assets\/app.js"/);
     const js = await fetch(`http://127.0.0.1:${port}/assets/app.js`, { headers: { 'accept-encoding': 'gzip' } });
     assert.is(js.status, 200);
     assert.is(js.headers.get('content-encoding'), 'gzip');

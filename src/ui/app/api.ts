@@ -84,15 +84,20 @@ export function subscribe(l: Listener): () => void {
   return () => listeners.delete(l);
 }
 
-export async function startLive(): Promise<void> {
+/** Opens the live stream (the first status arrives at once) and, alongside, loads recent events. */
+export function startLive(): void {
   if (source) return;
-  try {
-    live.events = (await api<DaemonEvent[]>('GET', '/api/v1/events?limit=500')).slice();
-  } catch {
-    live.events = [];
-  }
-  source = new EventSource('/api/v1/events/stream');
-  source.addEventListener('status', (e) => {
+  const es = new EventSource('/api/v1/events/stream');
+  source = es;
+  api<DaemonEvent[]>('GET', '/api/v1/events?limit=500').then(
+    (old) => {
+      const newest = old.length ? old[old.length - 1].at_ms : 0;
+      live.events = [...old, ...live.events.filter((e) => e.at_ms > newest)];
+      publish();
+    },
+    () => undefined,
+  );
+  es.addEventListener('status', (e) => {
     const s = JSON.parse((e as MessageEvent).data) as DaemonStatus | null;
     if (!s) return;
     live.status = s;
@@ -106,12 +111,14 @@ export async function startLive(): Promise<void> {
     }
     publish();
   });
-  source.addEventListener('event', (e) => {
+  es.addEventListener('event', (e) => {
     live.events = [...live.events, JSON.parse((e as MessageEvent).data) as DaemonEvent].slice(-1000);
     publish();
   });
-  source.onerror = () => {
+  es.onerror = () => {
     live.connected = false;
+    // refused (not logged in): closed for good; a later startLive() (after login) opens a new one
+    if (es.readyState === EventSource.CLOSED && source === es) source = null;
     publish();
   };
 }

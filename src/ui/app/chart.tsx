@@ -1,6 +1,10 @@
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+/** uPlot is loaded with the first chart (its own chunk), after the figures have painted. */
+let uplot: Promise<typeof uPlot> | null = null;
+const loadUplot = () => (uplot ??= import('uplot').then((m) => m.default));
 
 export interface ChartSeries {
   label: string;
@@ -14,8 +18,12 @@ export interface ChartSeries {
 export function Chart(p: { title: string; series: ChartSeries[]; data: (number | null)[][]; bands?: [number, number][]; height?: number; unit?: (v: number) => string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const latest = useRef(p.data);
+  latest.current = p.data;
   useEffect(() => {
     const el = box.current!;
+    let dead = false;
+    let ro: ResizeObserver | undefined;
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: p.height ?? 200,
@@ -25,11 +33,15 @@ export function Chart(p: { title: string; series: ChartSeries[]; data: (number |
       bands: p.bands?.map(([a, b]) => ({ series: [a, b] as [number, number], fill: 'rgba(232,163,61,0.18)' })),
       axes: [{ stroke: '#9fb0c2', grid: { stroke: '#2a3644' } }, { stroke: '#9fb0c2', grid: { stroke: '#2a3644' }, size: 70, values: p.unit ? (_u: uPlot, vs: number[]) => vs.map((v) => p.unit!(v)) : undefined }],
     };
-    plot.current = new uPlot(opts, p.data as uPlot.AlignedData, el);
-    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: p.height ?? 200 }));
-    ro.observe(el);
+    void loadUplot().then((UPlot) => {
+      if (dead) return;
+      plot.current = new UPlot(opts, latest.current as uPlot.AlignedData, el);
+      ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: p.height ?? 200 }));
+      ro.observe(el);
+    });
     return () => {
-      ro.disconnect();
+      dead = true;
+      ro?.disconnect();
       plot.current?.destroy();
       plot.current = null;
     };

@@ -109,7 +109,7 @@ function App() {
         setCsrf(s.csrf);
         setSession(s);
         if (!s.setup_needed && (s.logged_in || s.read_without_login)) {
-          void startLive();
+          startLive();
           api<{ api?: { http?: { ui?: { timeZone?: string } } } }>('GET', '/api/v1/config').then((c) => setTimeZone(c.api?.http?.ui?.timeZone ?? 'UTC'), () => undefined);
         }
       },
@@ -132,6 +132,9 @@ function App() {
   );
 }
 
+// The stream is opened at once, in parallel with the session check (the first figures paint
+// sooner); refused without a login, it is opened again after one.
+startLive();
 render(<App />, document.getElementById('app')!);
 if ('serviceWorker' in navigator && (location.protocol === 'https:' || location.hostname === 'localhost' || location.hostname === '127.0.0.1')) {
   navigator.serviceWorker.register('/sw.js').catch(() => undefined);

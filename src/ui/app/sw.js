@@ -1,7 +1,7 @@
 // kabosu dashboard service worker: the app shell is cached so an installed PWA opens offline and
 // shows "miner unreachable"; the API and the live stream always go to the network (never cached).
-const CACHE = 'kabosu-shell-v1';
-const SHELL = ['/', '/assets/app.js', '/assets/app.css', '/manifest.webmanifest', '/icon.svg'];
+const CACHE = 'kabosu-shell-v2';
+const SHELL = 'SHELL'; // the build puts the list of shell files here (tools/build/ui.mjs)
 self.addEventListener('install', (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting())));
 self.addEventListener('activate', (e) => e.waitUntil(caches.keys().then((ks) => Promise.all(ks.filter((k) => k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim())));
 self.addEventListener('fetch', (e) => {

@@ -40,7 +40,7 @@ export function Wizard(p: { onDone: () => void }) {
       };
       await api('PUT', '/api/v1/config', doc);
       setStarted(true);
-      void startLive();
+      startLive();
     } catch (e) {
       setErr(e instanceof ApiError && e.issues ? e.issues.map(formatIssue).join('\n') : errorText(e));
     }
