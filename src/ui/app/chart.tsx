@@ -31,7 +31,7 @@ export function Chart(p: { title: string; series: ChartSeries[]; data: (number |
       cursor: { drag: { x: false, y: false } },
       series: [{}, ...p.series.map((s) => ({ label: s.label, stroke: s.color, width: s.band ? 0 : 2, dash: s.dash, points: { show: false }, value: p.unit ? (_u: uPlot, v: number | null) => (v === null ? '–' : p.unit!(v)) : undefined }))],
       bands: p.bands?.map(([a, b]) => ({ series: [a, b] as [number, number], fill: 'rgba(232,163,61,0.18)' })),
-      axes: [{ stroke: '#9fb0c2', grid: { stroke: '#2a3644' } }, { stroke: '#9fb0c2', grid: { stroke: '#2a3644' }, size: 70, values: p.unit ? (_u: uPlot, vs: number[]) => vs.map((v) => p.unit!(v)) : undefined }],
+      axes: [{ stroke: '#9fb0c2', grid: { stroke: '#2a3644' } }, { stroke: '#9fb0c2', grid: { stroke: '#2a3644' }, size: 96, values: p.unit ? (_u: uPlot, vs: number[]) => vs.map((v) => p.unit!(v)) : undefined }],
     };
     void loadUplot().then((UPlot) => {
       if (dead) return;

@@ -92,7 +92,7 @@ export function Boards() {
         </tbody>
       </table>
       <fieldset class="inline">
-        <legend>Heat map shows</legend>
+        <legend>Heat map shows (per chain: blue lowest, red highest)</legend>
         {(Object.keys(METRICS) as Metric[]).map((k) => (
           <label key={k}>
             <input type="radio" name="metric" value={k} checked={metric === k} onChange={() => setMetric(k)} /> {METRICS[k].label}

@@ -183,7 +183,7 @@ export function Wizard(p: { onDone: () => void }) {
       <ol class="steps" aria-label="setup steps">
         {STEPS.map((t, i) => (
           <li key={t} aria-current={i === step ? 'step' : undefined} class={i < step ? 'done' : ''}>
-            {t}
+            {i + 1}. {t}
           </li>
         ))}
       </ol>
