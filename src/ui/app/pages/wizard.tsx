@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, formatIssue, setCsrf, startLive } from '../api';
 import { rate, time } from '../format';
 import { useLive } from '../hooks';
@@ -24,6 +24,12 @@ export function Wizard(p: { onDone: () => void }) {
   const [err, setErr] = useState<string | null>(null);
   const [started, setStarted] = useState(false);
   const l = useLive();
+  // when this page saw the first accepted share (pools' last_share_at_ms is on the daemon's monotonic clock, not wall time)
+  const [firstAt, setFirstAt] = useState<number | null>(null);
+  const accepted = l.status?.shares.accepted ?? 0;
+  useEffect(() => {
+    if (started && accepted > 0 && firstAt === null) setFirstAt(Date.now());
+  }, [started, accepted]);
   const next = () => (setErr(null), setStep(step + 1));
 
   const finish = async () => {
@@ -147,7 +153,7 @@ export function Wizard(p: { onDone: () => void }) {
               <div data-testid="first-share">
                 <p class="ok big">
                   Mining: first share accepted by {s.pools.find((x) => x.active)?.name ?? 'the pool'}
-                  {s.pools.find((x) => x.active)?.last_share_at_ms ? ` at ${time(s.pools.find((x) => x.active)!.last_share_at_ms!)}` : ''}.
+                  {firstAt ? ` at ${time(firstAt)}` : ''}.
                 </p>
                 <p>
                   {s.shares.accepted} accepted so far, chips at {rate(s.hashrate.chips['1m'].hps)}.
