@@ -156,7 +156,7 @@ export class HttpApiServer {
   }
 }
 
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const len = Number(req.headers['content-length'] ?? '0');
   if (len > MAX_BODY_BYTES) throw new HttpApiError(413, 'KBS_E_API_BODY_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
@@ -182,7 +182,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function send(res: ServerResponse, status: number, reply: ApiReply): void {
+function send(res: ServerResponse, status: number, reply: ApiReply): void {
   if (res.headersSent) return;
   const text = reply.text ?? JSON.stringify(reply.json ?? null);
   res.writeHead(status, {
