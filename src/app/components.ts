@@ -167,7 +167,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(tuning);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
   components.push(history);
-  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: open?.board.hashBoard.chipFamily }), (q) => history.query(q)));
+  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: open?.board.hashBoard.chipFamily }), (q) => history.query(q), ctx.dataDir));
   const mq = ctx.config.telemetry.mqtt;
   // MQTT (mqtt.js, aedes) is loaded only when configured: a miner without it does not carry it.
   const brokerCreds = mq.enabled && mq.broker.enabled ? brokerCredentials(ctx.config, ctx.dataDir) : undefined;

@@ -5,6 +5,18 @@ import type { MinerControl } from '../core/minerApi';
 import { HttpApiServer } from '../api/http/server';
 import { buildRoutes } from '../api/http/routes';
 import type { Component, ReloadResult } from './component';
+import { WebUi, type UiFiles } from '../api/http/web/webUi';
+import { AdminPasswordStore } from '../auth/adminPassword';
+import { EMBEDDED_UI } from '../ui/embedded';
+
+/** The web UI's files: embedded in the bundle/binary, else built from src/ui by esbuild once. */
+async function uiFiles(): Promise<UiFiles> {
+  if (EMBEDDED_UI) return EMBEDDED_UI;
+  // A real import() of the .mjs (tsx would turn a literal import() into require, which cannot load ESM on Node 20).
+  const importEsm = new Function('p', 'return import(p)') as (p: string) => Promise<{ buildUi: () => Promise<{ files: UiFiles }> }>;
+  const mod = await importEsm(require('node:path').join(__dirname, '../../tools/build/ui.mjs'));
+  return (await mod.buildUi()).files;
+}
 
 /** The HTTP API (api/http) as a daemon component: listens on api.http.host:port. */
 export class HttpApiComponent implements Component<KabosuConfig> {
@@ -13,6 +25,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
   readonly critical = false;
   private server?: HttpApiServer;
   private registry?: Registry;
+  private web?: WebUi;
   port?: number;
 
   constructor(
@@ -21,6 +34,8 @@ export class HttpApiComponent implements Component<KabosuConfig> {
     private readonly log: Logger,
     private readonly meta: () => { commit?: string; chipFamily?: string },
     private readonly history?: (q: URLSearchParams) => unknown,
+    /** The data dir (the admin password file); none: no web UI. */
+    private readonly dataDir?: string,
   ) {}
 
   async start(): Promise<void> {
@@ -31,10 +46,19 @@ export class HttpApiComponent implements Component<KabosuConfig> {
     const registry = new prom.Registry();
     prom.collectDefaultMetrics({ register: registry });
     this.registry = registry;
+    const web = this.dataDir
+      ? new WebUi({ control: this.control, passwords: new AdminPasswordStore(this.dataDir), ui: () => this.config.api.http.ui, files: uiFiles })
+      : undefined;
+    this.web = web;
     this.server = new HttpApiServer({
-      routes: buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history, otaMaxBytes: () => this.config.ota.maxBundleBytes }),
+      routes: [
+        ...buildRoutes({ control: this.control, processMetrics: async () => dropFamilies(await registry.metrics(), LINT_FAILING), meta: this.meta, history: this.history, otaMaxBytes: () => this.config.ota.maxBundleBytes }),
+        ...(web?.routes() ?? []),
+      ],
       token: () => this.config.api.http.token,
       log: this.log,
+      pre: web?.pre,
+      authorizeWrite: web?.auth.authorizeWrite,
     });
     const addr = await this.server.listen(h.host, h.port);
     this.port = addr.port;
@@ -50,6 +74,7 @@ export class HttpApiComponent implements Component<KabosuConfig> {
   }
 
   async stop(): Promise<void> {
+    this.web?.close();
     await this.server?.close();
     this.registry?.clear();
   }

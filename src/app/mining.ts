@@ -407,6 +407,13 @@ export class MiningComponent implements Component<KabosuConfig> {
   async reload(next: KabosuConfig): Promise<ReloadResult> {
     const prev = this.o.config;
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // First boot (the setup wizard): nothing mines yet (mining off or no pool), so settings that
+    // make mining possible start the pipeline now; a running pipeline is never swapped live.
+    if (same(prev.hashboards, next.hashboards) && !this.core && !this.pools && !this.paused && next.mining.enabled && next.pools.length > 0) {
+      this.o.config = next;
+      await this.start();
+      return { applied: true };
+    }
     if (!same(prev.hashboards, next.hashboards) || !same(prev.mining, next.mining)) {
       return { applied: false, needsRestart: 'hash board or mining settings changed' };
     }

@@ -241,6 +241,15 @@ export const CONFIG_SCHEMA = {
             host: { ...HOST, default: '0.0.0.0', description: 'Listen address.' },
             port: { ...PORT, default: 8080, description: 'Listen port.' },
             token: { ...SECRET, description: 'Bearer token required for changes.' },
+            // web UI (docs/web-ui.md)
+            ui: {
+              type: 'object', additionalProperties: false, default: {},
+              properties: {
+                enabled: { type: 'boolean', default: true, description: 'Serve the web dashboard at / on this port.' },
+                readWithoutLogin: { type: 'boolean', default: false, description: 'Let anyone on the network watch the dashboard (read-only) without the admin password.' },
+                timeZone: { type: 'string', pattern: '^[A-Za-z0-9_+/-]{1,64}$', default: 'UTC', description: 'IANA time zone the dashboard shows times in (e.g. Europe/Berlin); the daemon logs UTC.' },
+              },
+            },
           },
         },
         cgminer: {

@@ -7,7 +7,7 @@ interface DaemonPaths {
   socketPath: string;
 }
 import { DaemonLink } from './daemonLink';
-import { AdminPasswordStore } from './adminPassword';
+import { AdminPasswordStore } from '../auth/adminPassword';
 import { styleFor } from './style';
 import { ConsoleSession } from './session';
 import { FileThrottleState } from './loginThrottle';

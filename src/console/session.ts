@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { KabosuError } from '../core/errors';
 import { LineEditor, type EditorEvent } from './lineEditor';
 import { afterFailure, waitMs, type FileThrottleState, type ThrottlePolicy, DEFAULT_THROTTLE } from './loginThrottle';
-import { MIN_PASSWORD_LENGTH } from './adminPassword';
+import { MIN_PASSWORD_LENGTH } from '../auth/adminPassword';
 import { ConsoleUsageError, type CommandContext, type ConsoleEnv } from './commands/context';
 import { auditLine, completions, findCommand } from './commands';
 import { isSecretPath } from '../config/schemaWalk';

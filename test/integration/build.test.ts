@@ -62,6 +62,35 @@ test('the bundle runs the whole daemon (every module it loads at start resolves)
   }
 });
 
+test('the bundle serves the web UI embedded in it (no source tree, no esbuild at run time)', async () => {
+  const port = await new Promise<number>((res) => {
+    const srv = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => res(p));
+    });
+  });
+  const cfg = join(elsewhere, 'config-ui.json');
+  writeFileSync(cfg, JSON.stringify({ version: 1, mining: { enabled: false }, hashboards: { backend: 'sim', model: 'l3plus' }, api: { http: { enabled: true, host: '127.0.0.1', port }, cgminer: { enabled: false } } }));
+  // NODE_PATH empty and cwd elsewhere: the bundle cannot reach src/ui or esbuild
+  const d = spawn(process.execPath, [join(dist, 'kabosu.cjs'), 'run', '--config', cfg, '--data-dir', join(elsewhere, 'data-ui')], { cwd: elsewhere, env: { ...process.env, NODE_PATH: '' } });
+  let out = '';
+  d.stdout!.on('data', (b) => (out += b));
+  d.stderr!.on('data', (b) => (out += b));
+  try {
+    const t0 = Date.now();
+    while (!/HTTP API listening/.test(out) && Date.now() - t0 < 30_000 && d.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    const html = await fetch(`http://127.0.0.1:${port}/`);
+    assert.is(html.status, 200);
+    assert.match(await html.text(), /<script type="module" src="\/assets\/app.js"/);
+    const js = await fetch(`http://127.0.0.1:${port}/assets/app.js`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.is(js.status, 200);
+    assert.is(js.headers.get('content-encoding'), 'gzip');
+    assert.ok((await js.text()).length > 10_000);
+  } finally {
+    d.kill('SIGTERM');
+  }
+});
+
 /** A helper process from the bundle whose first stdout line is its address report. */
 function bundled(args: string[], procs: ChildProcess[]): Promise<string> {
   const p = spawn(process.execPath, [join(dist, 'kabosu.cjs'), ...args], { cwd: elsewhere, env: { ...process.env, KABOSU_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -39,7 +39,7 @@ test('first login sets the admin password (twice, at least 8 characters); it is 
   await term.waitFor(/rack7-m1> \s*$/);
   assert.not.ok(term.screen().includes(PASSWORD), 'the password appeared on the screen');
   const stored = JSON.parse(readFileSync(join(dataDir, 'admin-password.json'), 'utf8'));
-  assert.is(stored.algorithm, 'scrypt');
+  assert.is(stored.kdf, 'scrypt');
   assert.ok(Buffer.from(stored.salt, 'base64').length >= 16);
   assert.not.ok(readFileSync(join(dataDir, 'admin-password.json'), 'utf8').includes(PASSWORD));
 });

@@ -20,6 +20,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   console: () => require('./console').benchConsole,
   'chip-iic': () => require('./chipIic').benchChipIic,
   ota: () => require('./ota').benchOta,
+  'web-ui': () => require('./webUi').benchWebUi,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildUi } from './ui.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const outDir = process.env.KABOSU_DIST ?? join(root, 'dist');
@@ -78,6 +79,19 @@ function interlockWorkerPlugin(code) {
   };
 }
 
+/** Replaces src/ui/embedded.ts (null from source) with the built web UI files. */
+function uiPlugin(files) {
+  return {
+    name: 'ui-embedded',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]ui[\\/]embedded\.ts$/ }, () => ({
+        contents: `export const EMBEDDED_UI: Record<string, { type: string; body: string }> | null = ${JSON.stringify(files)};`,
+        loader: 'ts',
+      }));
+    },
+  };
+}
+
 /**
  * The bundle in `outDir` (default $KABOSU_DIST or dist/). `embed` (addon name -> file) puts
  * those addons inside the bundle itself (base64, src/native/load.ts extracts them), for a single
@@ -89,6 +103,7 @@ export async function bundle({ outDir: dir = outDir, embed = {}, copyAddons = tr
   mkdirSync(copyAddons ? join(outDir, 'addons') : outDir, { recursive: true });
   const embedded = Object.fromEntries(Object.entries(embed).map(([name, file]) => [name, readFileSync(file).toString('base64')]));
   const workerCode = await interlockWorkerCode();
+  const ui = await buildUi();
   const result = await build({
     entryPoints: [join(root, 'src/main.ts')],
     outfile: join(outDir, 'kabosu.cjs'),
@@ -103,7 +118,7 @@ export async function bundle({ outDir: dir = outDir, embed = {}, copyAddons = tr
     // takes it from 5.4 MB to ~3 MB (pipeline-remote bench, RSS).
     minifyWhitespace: true,
     minifySyntax: true,
-    plugins: [nativeShim, interlockWorkerPlugin(workerCode)],
+    plugins: [nativeShim, interlockWorkerPlugin(workerCode), uiPlugin(ui.files)],
     define: {
       'process.env.KABOSU_BUNDLED': '"1"',
       ...(Object.keys(embedded).length ? { KABOSU_EMBEDDED_ADDONS: JSON.stringify(embedded) } : {}),
@@ -125,7 +140,7 @@ export async function bundle({ outDir: dir = outDir, embed = {}, copyAddons = tr
     copied.push('kabosu.node');
   }
   const bytes = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
-  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied, embedded: Object.keys(embedded), interlockWorkerBytes: workerCode.length };
+  return { outfile: join(outDir, 'kabosu.cjs'), bytes, addons: copied, embedded: Object.keys(embedded), interlockWorkerBytes: workerCode.length, uiGzipBytes: ui.gzipTotal };
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {

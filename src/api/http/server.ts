@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -21,6 +21,10 @@ export interface ApiRequest {
   stream?: AsyncIterable<Buffer>;
   contentType?: string;
   contentLength?: number;
+  /** Request headers (the web UI's session cookie and CSRF token). */
+  headers: IncomingHttpHeaders;
+  /** True under TLS (cookies get Secure). */
+  secure: boolean;
 }
 
 export interface ApiReply {
@@ -29,6 +33,8 @@ export interface ApiReply {
   json?: unknown;
   text?: string;
   contentType?: string;
+  /** Extra response headers (Set-Cookie of the web login). */
+  headers?: Record<string, string>;
 }
 
 export type ApiHandler = (req: ApiRequest) => ApiReply | Promise<ApiReply>;
@@ -75,6 +81,16 @@ export interface HttpApiOptions {
   /** Bearer token for writes; with none set, every write is refused (default-deny). */
   token: () => string | undefined;
   log: Logger;
+  /**
+   * Requests handled before the route table (web UI assets, the live stream, login): returns
+   * true when it answered. Optional; the API alone has none.
+   */
+  pre?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  /**
+   * A write without a bearer token: true when a web session authorizes it (throws HttpApiError
+   * on a bad CSRF token), false to fall through to the bearer-token refusal.
+   */
+  authorizeWrite?: (req: IncomingMessage) => boolean;
 }
 
 function digest(s: string): Buffer {
@@ -115,12 +131,13 @@ export class HttpApiServer {
     try {
       const url = new URL(req.url ?? '/', 'http://x');
       const method = req.method ?? 'GET';
+      if (this.o.pre && (await this.o.pre(req, res, url))) return;
       const route = this.table.get(`${method} ${url.pathname}`);
       if (!route) {
         if (this.paths.has(url.pathname)) throw new HttpApiError(405, 'KBS_E_API_METHOD', `${method} is not allowed on ${url.pathname}`);
         throw new HttpApiError(404, 'KBS_E_API_NOT_FOUND', `no route ${url.pathname}`, 'see docs/http-api.md for the routes');
       }
-      if (method !== 'GET') {
+      if (method !== 'GET' && (req.headers.authorization || !this.o.authorizeWrite?.(req))) {
         const auth = req.headers.authorization;
         const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
         const expected = this.o.token();
@@ -129,12 +146,12 @@ export class HttpApiServer {
       }
       if (route.raw) {
         const len = req.headers['content-length'];
-        const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body: undefined, remote: req.socket.remoteAddress ?? '', stream: req, contentType: req.headers['content-type'], contentLength: len === undefined ? undefined : Number(len) });
+        const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body: undefined, remote: req.socket.remoteAddress ?? '', headers: req.headers, secure: 'encrypted' in req.socket && !!req.socket.encrypted, stream: req, contentType: req.headers['content-type'], contentLength: len === undefined ? undefined : Number(len) });
         send(res, reply.status ?? 200, reply);
         return;
       }
       const body = method === 'GET' ? undefined : await readJsonBody(req);
-      const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body, remote: req.socket.remoteAddress ?? '' });
+      const reply = await route.handler({ method, path: url.pathname, query: url.searchParams, body, remote: req.socket.remoteAddress ?? '', headers: req.headers, secure: 'encrypted' in req.socket && !!req.socket.encrypted });
       send(res, reply.status ?? 200, reply);
     } catch (err) {
       if (err instanceof HttpApiError) {
@@ -185,6 +202,7 @@ function send(res: ServerResponse, status: number, reply: ApiReply): void {
     'content-type': reply.contentType ?? (reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json'),
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...reply.headers,
   });
   res.end(text);
 }

@@ -1,7 +1,7 @@
 import type { DaemonLink } from '../daemonLink';
 import type { RescueOptions } from '../rescue';
 import type { Style } from '../style';
-import type { AdminPasswordStore } from '../adminPassword';
+import type { AdminPasswordStore } from '../../auth/adminPassword';
 
 /** What every console command sees: the session's fixed parts and this run's I/O. */
 export interface ConsoleEnv {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { decryptConfigSecrets, decryptSecret, encryptSecret, loadDeviceKey, redactConfig, secretRedactPaths } from '../../../src/config/secrets';
+import { decryptConfigSecrets, decryptSecret, encryptSecret, loadDeviceKey, redactConfig, sealIncomingSecrets, secretRedactPaths } from '../../../src/config/secrets';
 import { validateConfigText } from '../../../src/config/validate';
 import { ConfigError } from '../../../src/core/errors';
 
@@ -91,6 +91,22 @@ test('redactConfig replaces every secret with *** and nothing else', () => {
   assert.is(r.api.http.token, undefined);
   assert.is(r.pools[0].user, 'u');
   assert.is(config.pools[0].password, 'pw');
+});
+
+test('GET then PUT round-trips a secret the schema defaulted (a pool password left to its default x)', () => {
+  const file = { version: 1, pools: [{ name: 'main', url: 'stratum+tcp://127.0.0.1:3333', user: 'w.1' }] };
+  const running = validateConfigText(JSON.stringify(file), 'c.json').config; // defaults applied: password 'x'
+  const shown = redactConfig(running) as typeof running;
+  assert.is(shown.pools[0].password, '***');
+  const noKey = () => {
+    throw new Error('no key needed');
+  };
+  const sealed = sealIncomingSecrets(shown, file, noKey) as typeof running;
+  assert.is(sealed.pools[0].password, undefined, 'left to the schema default');
+  assert.is(validateConfigText(JSON.stringify(sealed), 'c.json').config.pools[0].password, 'x');
+  // a secret with no default and nothing stored is still refused
+  const api = { ...shown, api: { ...shown.api, http: { ...shown.api.http, token: '***' } } };
+  assert.throws(() => sealIncomingSecrets(api, file, noKey), /api\/http\/token was sent as "\*\*\*" but no value is stored/);
 });
 
 test('the pino redact paths cover each secret field at top level and under config/previous', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterFailure, waitMs, DEFAULT_THROTTLE } from '../../../src/console/loginThrottle';
-import { AdminPasswordStore } from '../../../src/console/adminPassword';
+import { AdminPasswordStore } from '../../../src/auth/adminPassword';
 import { hasColour } from '../../../src/console/style';
 import { defaultGateway, nameservers } from '../../../src/console/commands/net';
 import { parseConfigValue } from '../../../src/console/commands/config';
@@ -34,7 +34,7 @@ test('admin password: salted scrypt record, mode 0600, verifies only the right p
     const first = JSON.parse(readFileSync(a.path, 'utf8')).salt;
     await a.set('correct horse');
     assert.is.not(JSON.parse(readFileSync(a.path, 'utf8')).salt, first);
-    await a.set('short').then(() => assert.unreachable('short accepted'), (e) => assert.match(e.message, /at least 8/));
+    await a.set('short').then(() => assert.unreachable('short accepted'), (e: Error) => assert.match(e.message, /at least 8/));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
