@@ -49,7 +49,7 @@ function save(cfg: unknown): void {
 let daemon: ChildProcess;
 let out = '';
 
-function waitFor(re: RegExp, ms = 20_000, from = 0): Promise<string> {
+function waitFor(re: RegExp, ms = 60_000, from = 0): Promise<string> {
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error(`timed out waiting for ${re} in:\n${out.slice(-3000)}`)), ms);
     const check = (): void => {

@@ -205,7 +205,12 @@ test('GET then PUT unchanged round-trips when a secret is at its default (issue 
   const withBackup = { ...g.json, pools: [...g.json.pools, { name: 'backup', url: 'stratum+tcp://127.0.0.1:1', user: 'w.2', priority: 5 }] };
   const put = await call('PUT', '/api/v1/config', { body: withBackup, token: TOKEN });
   assert.is(put.status, 200, put.text);
-  const again = await call('GET', '/api/v1/config');
+  // PUT writes the file; the config watcher applies it a moment later.
+  let again = await call('GET', '/api/v1/config');
+  for (let i = 0; i < 100 && again.json.pools.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    again = await call('GET', '/api/v1/config');
+  }
   const backup = again.json.pools.find((x: { name: string }) => x.name === 'backup');
   assert.is(backup.password, '***', 'the default password is shown redacted like any secret');
   const round = await call('PUT', '/api/v1/config', { body: again.json, token: TOKEN });
@@ -213,9 +218,11 @@ test('GET then PUT unchanged round-trips when a secret is at its default (issue 
   assert.not.match(readFileSync(cfgPath, 'utf8'), /"\*\*\*"/, 'no literal "***" written');
   const first = (await call('GET', '/api/v1/config')).json;
   assert.equal(first.pools.map((x: { name: string }) => x.name), ['local', 'backup']);
+  const from = Date.now();
   // Leave the file as the other tests expect it (one pool).
   const back = await call('PUT', '/api/v1/config', { body: { ...first, pools: first.pools.filter((x: { name: string }) => x.name === 'local') }, token: TOKEN });
   assert.is(back.status, 200, back.text);
+  while ((await call('GET', '/api/v1/config')).json.pools.length > 1 && Date.now() - from < 10_000) await new Promise((r) => setTimeout(r, 100));
 });
 
 test('an invalid config PUT is refused with the full report and the file is untouched', async () => {
