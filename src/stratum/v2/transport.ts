@@ -6,6 +6,7 @@
  * stream cannot be resynchronised: the caller drops the connection).
  */
 import { decodeHeader, encodeHeader, SV2_FRAME_HEADER_SIZE, type FrameHeader } from './frame';
+import { ProtocolError } from '../../core/errors';
 import { MAC_LEN, type CipherState } from './noise';
 
 export const ENCRYPTED_HEADER_SIZE = SV2_FRAME_HEADER_SIZE + MAC_LEN; // 22
@@ -28,7 +29,7 @@ export function encryptFrame(cs: CipherState, frame: Buffer): Buffer {
 export interface PlainFrame { header: FrameHeader; payload: Buffer }
 
 export class FrameDecryptor {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private header: FrameHeader | undefined;
   constructor(private readonly cs: CipherState, private readonly maxPayload = 1 << 20) {}
   push(chunk: Buffer): PlainFrame[] {
@@ -40,7 +41,7 @@ export class FrameDecryptor {
         const h = decodeHeader(this.cs.decrypt(EMPTY, this.buf.subarray(0, ENCRYPTED_HEADER_SIZE), 'frame header'));
         this.buf = this.buf.subarray(ENCRYPTED_HEADER_SIZE);
         if (h.msgLength > this.maxPayload) {
-          throw Object.assign(new RangeError(`frame of ${h.msgLength} bytes exceeds the ${this.maxPayload}-byte limit`), { code: 'KBS_E_SV2_FRAME_TOO_LARGE' });
+          throw new ProtocolError('KBS_E_SV2_FRAME_TOO_LARGE', `frame of ${h.msgLength} bytes exceeds the ${this.maxPayload}-byte limit`);
         }
         this.header = h;
       }
