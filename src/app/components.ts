@@ -13,7 +13,7 @@ import { KabosuError } from '../core/errors';
 // The simulator and the test pool load only when the config asks for them (lazy require): a
 // firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
 import type { SimControlServer, SimMiner } from '../sim';
-import type { TestPool } from '../pool';
+import type { TestPool, V2TestPool } from '../pool';
 import { MiningComponent, POWER_SETTLE_MS } from './mining';
 import type { MinerHal } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
@@ -139,6 +139,7 @@ class TestPoolComponent implements Component<KabosuConfig> {
   readonly name = 'test-pool';
   readonly critical = false;
   pool?: TestPool;
+  v2?: V2TestPool;
   constructor(
     private readonly ctx: BuildContext,
     private readonly log: Logger,
@@ -156,8 +157,18 @@ class TestPoolComponent implements Component<KabosuConfig> {
       log: this.log,
     });
     this.log.info({ url: this.pool.url, pow: t.pow }, 'test pool listening');
+    if (t.v2Port) {
+      // Stratum V2 beside V1, with the public development authority key (never for a real pool).
+      const { startV2TestPool, DEV_AUTHORITY_SECRET_HEX } = require('../pool') as typeof import('../pool');
+      this.v2 = await startV2TestPool({
+        host: t.host, port: t.v2Port, pow: t.pow, blockIntervalS: t.blockIntervalS, jobIntervalS: t.jobIntervalS,
+        difficulty: t.difficulty, log: this.log, authoritySecret: DEV_AUTHORITY_SECRET_HEX,
+      });
+      this.log.info({ url: this.v2.url, pow: t.pow }, 'test pool listening (stratum v2)');
+    }
   }
   async stop(): Promise<void> {
+    await this.v2?.close();
     await this.pool?.close();
   }
 }

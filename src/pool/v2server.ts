@@ -25,6 +25,13 @@ import { u256Le } from '../stratum/v2/channelJobs';
 import { SyntheticChain, type PoolJob } from './chain';
 import type { RejectReason, TestPoolOptions } from './server';
 
+/**
+ * The development authority key pair of `npm start`: SRI's example pool config keys
+ * (stratum.md §3.5), public test keys, never a secret; a real pool must generate its own.
+ */
+export const DEV_AUTHORITY_SECRET_HEX = '65995eb19631f478a46ffa5cf1e545091efe950eaeac7482ffdc06eb6a89f697';
+export const DEV_AUTHORITY_KEY = '9auqWEzQDVyd2oe1JVGFLMLHZtCo2FFqZwtKA5gd9xbuEu7PH72';
+
 export interface V2TestPoolOptions extends Omit<TestPoolOptions, 'tls' | 'vardiffTargetS' | 'vardiffMin'> {
   /** 32-byte authority secret (hex or bytes); generated when absent. */
   authoritySecret?: string | Uint8Array;
