@@ -92,9 +92,15 @@ export async function startV2TestPool(o: V2TestPoolOptions = {}): Promise<V2Test
   let current: PoolJob;
   const timers: TimerHandle[] = [];
 
+  // One signature serves every handshake until half its validity is gone (signing costs ms).
+  let cert: { bytes: Buffer; renewAt: number } | undefined;
   const certificate = (): Buffer => {
     const now = nowSec();
-    return signCertificate(secret, staticX, o.certValidFrom ?? now, o.certNotValidAfter ?? now + (o.certValidityS ?? 3600));
+    if (cert && now < cert.renewAt) return cert.bytes;
+    const validity = o.certValidityS ?? 3600;
+    const bytes = signCertificate(secret, staticX, o.certValidFrom ?? now, o.certNotValidAfter ?? now + validity);
+    cert = { bytes, renewAt: o.certValidFrom !== undefined || o.certNotValidAfter !== undefined ? Infinity : now + Math.floor(validity / 2) };
+    return bytes;
   };
   const write = <N extends MessageName>(c: Conn, name: N, fields: Fields<N>): void => {
     if (!c.send || c.sock.destroyed || clock.now() < stalledUntil) return;
