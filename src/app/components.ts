@@ -160,11 +160,16 @@ class TestPoolComponent implements Component<KabosuConfig> {
     if (t.v2Port) {
       // Stratum V2 beside V1, with the public development authority key (never for a real pool).
       const { startV2TestPool, DEV_AUTHORITY_SECRET_HEX } = require('../pool') as typeof import('../pool');
-      this.v2 = await startV2TestPool({
-        host: t.host, port: t.v2Port, pow: t.pow, blockIntervalS: t.blockIntervalS, jobIntervalS: t.jobIntervalS,
-        difficulty: t.difficulty, log: this.log, authoritySecret: DEV_AUTHORITY_SECRET_HEX,
-      });
-      this.log.info({ url: this.v2.url, pow: t.pow }, 'test pool listening (stratum v2)');
+      try {
+        this.v2 = await startV2TestPool({
+          host: t.host, port: t.v2Port, pow: t.pow, blockIntervalS: t.blockIntervalS, jobIntervalS: t.jobIntervalS,
+          difficulty: t.difficulty, log: this.log, authoritySecret: DEV_AUTHORITY_SECRET_HEX,
+        });
+        this.log.info({ url: this.v2.url, pow: t.pow }, 'test pool listening (stratum v2)');
+      } catch (err) {
+        // The V1 pool keeps running; only a V2 pool URL is affected.
+        this.log.warn({ port: t.v2Port, err: (err as Error).message }, 'stratum v2 test pool not started (testPool.v2Port)');
+      }
     }
   }
   async stop(): Promise<void> {
