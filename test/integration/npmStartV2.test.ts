@@ -33,13 +33,13 @@ function freePort(): Promise<number> {
 
 function waitFor(re: RegExp, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`no ${re} within ${ms} ms:\n${out.slice(-3000)}`)), ms);
     const tick = setInterval(() => { if (re.test(out)) { clearTimeout(deadline); clearInterval(tick); resolve(); } }, 50);
+    const deadline = setTimeout(() => { clearInterval(tick); reject(new Error(`no ${re} within ${ms} ms:\n${out.slice(-3000)}`)); }, ms);
   });
 }
 
 test.after(() => {
-  if (daemon && daemon.exitCode === null) daemon.kill('SIGKILL');
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
   rmSync(cwd, { recursive: true, force: true });
 });
 
