@@ -1,0 +1,74 @@
+/**
+ * The `score` selection strategy (issue 21 item 5), pure. One formula, the expected fraction of
+ * submitted work a pool credits:
+ *
+ *   W = (1 - rejectRate) * (1 - staleRate) * (1 - (latencyP50Ms + jobLagMs) / blockIntervalMs)
+ *
+ * - rejectRate / staleRate: over the last window of submits (PoolMeasurements);
+ * - latencyP50Ms: submit round trip (a share found just before a block is lost for that long);
+ * - jobLagMs: how far this pool's last new-block job is behind the freshest pool's (work on an old
+ *   block is all stale), 0 for the freshest pool;
+ * - blockIntervalMs: the median interval between new blocks seen on any pool (default 150 s, LTC).
+ * A pool whose last new block is more than `staleAfterMs` behind another's scores 0 (it stopped
+ * sending work for the current block). A pool that is not ready scores -1.
+ *
+ * Hysteresis (never flaps): the active pool is left only when it is not ready or scores 0, or when
+ * a candidate beats it by more than `margin` (absolute, in W) continuously for `dwellMs`, and at
+ * least `minHoldMs` after the previous switch. Every decision carries its reason and the numbers.
+ */
+import type { PoolMeasurementsSnapshot } from './measurements';
+
+export interface ScoreInput { url: string; ready: boolean; m: PoolMeasurementsSnapshot }
+export interface PoolScore { url: string; score: number; latencyP50Ms: number | null; jobLagMs: number; rejectRate: number; staleRate: number }
+
+export interface ScoreOptions {
+  margin?: number; dwellMs?: number; minHoldMs?: number; staleAfterMs?: number; defaultBlockIntervalMs?: number;
+}
+const D = { margin: 0.0002, dwellMs: 60_000, minHoldMs: 600_000, staleAfterMs: 30_000, defaultBlockIntervalMs: 150_000 };
+
+export function scorePools(pools: readonly ScoreInput[], o: ScoreOptions = {}): PoolScore[] {
+  const staleAfter = o.staleAfterMs ?? D.staleAfterMs;
+  const intervals = pools.map((p) => p.m.blockIntervalMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const T = intervals.length ? intervals[Math.floor(intervals.length / 2)] : (o.defaultBlockIntervalMs ?? D.defaultBlockIntervalMs);
+  const freshest = Math.max(...pools.filter((p) => p.ready).map((p) => p.m.lastBlockJobAtMs ?? -Infinity));
+  return pools.map((p) => {
+    const lag = Number.isFinite(freshest) && p.m.lastBlockJobAtMs !== null ? Math.max(0, freshest - p.m.lastBlockJobAtMs) : 0;
+    const rejectRate = p.m.rejectRate ?? 0; const staleRate = p.m.staleRate ?? 0;
+    const lat = p.m.submitLatencyMs.p50;
+    let score: number;
+    if (!p.ready) score = -1;
+    else if (lag > staleAfter) score = 0;
+    else score = (1 - rejectRate) * (1 - staleRate) * Math.max(0, 1 - ((lat ?? 0) + lag) / T);
+    return { url: p.url, score, latencyP50Ms: lat, jobLagMs: lag, rejectRate, staleRate };
+  });
+}
+
+export interface ScoreDecision { switchTo: string | undefined; reason: string; scores: PoolScore[] }
+
+/** Applies the hysteresis rules around `scorePools`; keep one per pool manager. */
+export class ScoreSelector {
+  private lastSwitchAt = -Infinity;
+  private leaderSince: { url: string; at: number } | undefined;
+  constructor(private readonly o: ScoreOptions = {}) {}
+
+  decide(active: string | undefined, pools: readonly ScoreInput[], nowMs: number): ScoreDecision {
+    const scores = scorePools(pools, this.o);
+    const best = scores.reduce((a, b) => (b.score > a.score ? b : a), scores[0]);
+    const cur = scores.find((s) => s.url === active);
+    // Failure-driven moves (not ready, stale) are immediate and do not start the hold-down; a
+    // score-driven switch does.
+    const go = (url: string | undefined, reason: string, byScore = false): ScoreDecision => {
+      if (url !== active) { this.leaderSince = undefined; if (byScore) this.lastSwitchAt = nowMs; }
+      return { switchTo: url, reason, scores };
+    };
+    if (best.score < 0) return go(undefined, 'no pool ready');
+    if (!cur || cur.score < 0) return go(best.url, `${active ?? 'no pool'} not ready`);
+    if (cur.score === 0 && best.score > 0) return go(best.url, `${cur.url} is ${Math.round(cur.jobLagMs / 1000)} s behind on new blocks (stale)`);
+    const margin = this.o.margin ?? D.margin;
+    if (best.url === cur.url || best.score - cur.score <= margin) { this.leaderSince = undefined; return { switchTo: active, reason: 'keep', scores }; }
+    if (!this.leaderSince || this.leaderSince.url !== best.url) this.leaderSince = { url: best.url, at: nowMs };
+    if (nowMs - this.leaderSince.at < (this.o.dwellMs ?? D.dwellMs)) return { switchTo: active, reason: 'candidate better, dwelling', scores };
+    if (nowMs - this.lastSwitchAt < (this.o.minHoldMs ?? D.minHoldMs)) return { switchTo: active, reason: 'candidate better, hold-down', scores };
+    return go(best.url, `score ${best.score.toFixed(6)} beats ${cur.score.toFixed(6)} by more than ${margin} for ${(this.o.dwellMs ?? D.dwellMs) / 1000} s`, true);
+  }
+}
