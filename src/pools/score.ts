@@ -4,8 +4,11 @@
  *
  *   W = (1 - rejectRate) * (1 - staleRate) * (1 - (latencyP50Ms + jobLagMs) / blockIntervalMs)
  *
- * - rejectRate / staleRate: over the last window of submits (PoolMeasurements);
+ * - rejectRate / staleRate: over the last window of submits (PoolMeasurements); a pool with fewer
+ *   than 16 submits takes the mean of the measured pools (no evidence is not evidence of none);
  * - latencyP50Ms: submit round trip (a share found just before a block is lost for that long);
+ *   a pool with fewer than 16 submits (a hot standby gets none) is judged by its connect time
+ *   instead (TCP + handshake, several round trips: an overestimate, so the active pool is kept);
  * - jobLagMs: how far this pool's last new-block job is behind the freshest pool's (work on an old
  *   block is all stale), 0 for the freshest pool;
  * - blockIntervalMs: the median interval between new blocks seen on any pool (default 150 s, LTC).
@@ -24,6 +27,7 @@ export interface PoolScore { url: string; score: number; latencyP50Ms: number | 
 export interface ScoreOptions {
   margin?: number; dwellMs?: number; minHoldMs?: number; staleAfterMs?: number; defaultBlockIntervalMs?: number;
 }
+const MIN_SAMPLES = 16;
 const D = { margin: 0.0002, dwellMs: 60_000, minHoldMs: 600_000, staleAfterMs: 30_000, defaultBlockIntervalMs: 150_000 };
 
 export function scorePools(pools: readonly ScoreInput[], o: ScoreOptions = {}): PoolScore[] {
@@ -31,10 +35,14 @@ export function scorePools(pools: readonly ScoreInput[], o: ScoreOptions = {}): 
   const intervals = pools.map((p) => p.m.blockIntervalMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const T = intervals.length ? intervals[Math.floor(intervals.length / 2)] : (o.defaultBlockIntervalMs ?? D.defaultBlockIntervalMs);
   const freshest = Math.max(...pools.filter((p) => p.ready).map((p) => p.m.lastBlockJobAtMs ?? -Infinity));
+  const measured = pools.filter((p) => p.m.submitLatencyMs.samples >= MIN_SAMPLES);
+  const mean = (f: (m: PoolMeasurementsSnapshot) => number | null) => measured.length ? measured.reduce((a, p) => a + (f(p.m) ?? 0), 0) / measured.length : 0;
+  const priorReject = mean((m) => m.rejectRate); const priorStale = mean((m) => m.staleRate);
   return pools.map((p) => {
     const lag = Number.isFinite(freshest) && p.m.lastBlockJobAtMs !== null ? Math.max(0, freshest - p.m.lastBlockJobAtMs) : 0;
-    const rejectRate = p.m.rejectRate ?? 0; const staleRate = p.m.staleRate ?? 0;
-    const lat = p.m.submitLatencyMs.p50;
+    const enough = p.m.submitLatencyMs.samples >= MIN_SAMPLES;
+    const rejectRate = enough ? p.m.rejectRate ?? 0 : priorReject; const staleRate = enough ? p.m.staleRate ?? 0 : priorStale;
+    const lat = enough ? p.m.submitLatencyMs.p50 : (p.m.connectLatencyMs.p50 ?? p.m.submitLatencyMs.p50);
     let score: number;
     if (!p.ready) score = -1;
     else if (lag > staleAfter) score = 0;
@@ -62,7 +70,8 @@ export class ScoreSelector {
       return { switchTo: url, reason, scores };
     };
     if (best.score < 0) return go(undefined, 'no pool ready');
-    if (!cur || cur.score < 0) return go(best.url, `${active ?? 'no pool'} not ready`);
+    if (!cur) return go(best.url, active ? `${active} gone` : 'first ready pool by score');
+    if (cur.score < 0) return go(best.url, `${active} not ready`);
     if (cur.score === 0 && best.score > 0) return go(best.url, `${cur.url} is ${Math.round(cur.jobLagMs / 1000)} s behind on new blocks (stale)`);
     const margin = this.o.margin ?? D.margin;
     if (best.url === cur.url || best.score - cur.score <= margin) { this.leaderSince = undefined; return { switchTo: active, reason: 'keep', scores }; }
