@@ -228,7 +228,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     );
     const manager = new PoolManager(
       this.sessions.map((session, i) => ({ session, priority: ordered[i].priority })),
-      { clock, log: log.child({ part: 'pools' }) },
+      { clock, log: log.child({ part: 'pools' }), strategy: config.mining.poolStrategy },
     );
     this.pools = manager;
     this.poolNames = new Map(ordered.map((p) => [p.url, p.name]));

@@ -30,7 +30,11 @@ export const CONFIG_SCHEMA = {
     },
     mining: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
-      properties: { enabled: { type: 'boolean', default: false, description: 'Hash when true; needs at least one pool.' } },
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Hash when true; needs at least one pool.' },
+        // -- pool selection (docs/stratum.md "Pool manager")
+        poolStrategy: { type: 'string', enum: ['failover', 'score'], default: 'failover', description: 'failover: priority order with failback; score: best expected accepted work (latency, stale and reject rates) with hysteresis.' },
+      },
     },
     pools: {
       type: 'array', default: [], maxItems: 16, 'x-reloadable': true, description: 'Stratum pools, tried by priority.',
