@@ -17,6 +17,11 @@ import { PoolManager } from '../../src/pools';
 const log = pino({ level: 'silent' });
 const clock = new RealClock();
 const sess = (url: string) => new StratumV1Session({ url, user: 'w', password: 'x', clock, logger: log, backoffBaseMs: 20, backoffMaxMs: 100 });
+/** Closed after each test, passed or failed (a failed one must not keep the process alive). */
+const closers: (() => Promise<void>)[] = [];
+test.after.each(async () => { for (const c of closers.splice(0).reverse()) await c().catch(() => undefined); });
+const track = <T extends { close(): Promise<void> }>(x: T): T => { closers.push(() => x.close()); return x; };
+
 function until(fn: () => boolean, ms = 10_000): Promise<void> {
   return new Promise((res, rej) => { const t0 = Date.now(); const tick = () => fn() ? res() : Date.now() - t0 > ms ? rej(new Error('timeout')) : setTimeout(tick, 10); tick(); });
 }
@@ -47,13 +52,14 @@ async function delayingProxy(target: number, ms: number, jitterMs = 0): Promise<
 }
 
 test('score: leaves the 80 ms pool for the direct one after the dwell, with the reason and the scores', async () => {
-  const slow = await startTestPool({ pow: 'scrypt-sim' });
-  const fast = await startTestPool({ pow: 'scrypt-sim' });
-  const proxy = await delayingProxy(slow.port, 80, 10);
+  const slow = track(await startTestPool({ pow: 'scrypt-sim' }));
+  const fast = track(await startTestPool({ pow: 'scrypt-sim' }));
+  const proxy = track(await delayingProxy(slow.port, 80, 10));
   const slowUrl = `stratum+tcp://127.0.0.1:${proxy.port}`;
   const fastSession = sess(fast.url);
   const m = new PoolManager([{ session: sess(slowUrl), priority: 0 }, { session: fastSession, priority: 1 }],
     { clock, log, strategy: 'score', score: { dwellMs: 300, minHoldMs: 0 }, scoreIntervalMs: 50 });
+  track(m);
   const actives: { url: string | undefined; reason: string; scores?: unknown[] }[] = [];
   m.events.on('active', (a) => actives.push(a));
   // the fast pool connects only once the slow one is active
@@ -72,14 +78,14 @@ test('score: leaves the 80 ms pool for the direct one after the dwell, with the 
   assert.ok(slowH.measurements.connectLatencyMs.p50! > fastH.measurements.connectLatencyMs.p50! + 100, JSON.stringify(h.map((x) => x.measurements.connectLatencyMs)));
   await new Promise((r) => setTimeout(r, 500));
   assert.is(m.active, fast.url, 'and stays there');
-  await m.close(); await proxy.close(); await slow.close(); await fast.close();
 });
 
 test('score: a pool that stops announcing new blocks while the other does is left', async () => {
-  const a = await startTestPool({ pow: 'scrypt-sim', blockIntervalS: 3600 });
-  const b = await startTestPool({ pow: 'scrypt-sim', blockIntervalS: 3600 });
+  const a = track(await startTestPool({ pow: 'scrypt-sim', blockIntervalS: 3600 }));
+  const b = track(await startTestPool({ pow: 'scrypt-sim', blockIntervalS: 3600 }));
   const m = new PoolManager([{ session: sess(a.url), priority: 0 }, { session: sess(b.url), priority: 1 }],
     { clock, log, strategy: 'score', score: { staleAfterMs: 200 }, scoreIntervalMs: 50 });
+  track(m);
   m.start();
   await until(() => m.active !== undefined && m.health().every((x) => x.state === 'ready'));
   const first = m.active!;
@@ -87,7 +93,6 @@ test('score: a pool that stops announcing new blocks while the other does is lef
   other.inject({ kind: 'newBlock' }); // only the standby sees the new block
   await until(() => m.active === other.url);
   assert.ok(m.health().find((x) => x.url === first)!.measurements.lastBlockJobAtMs !== null);
-  await m.close(); await a.close(); await b.close();
 });
 
 test.run();
