@@ -9,11 +9,13 @@
  * - latencyP50Ms: submit round trip (a share found just before a block is lost for that long);
  *   a pool with fewer than 16 submits (a hot standby gets none) is judged by its connect time
  *   instead (TCP + handshake, several round trips: an overestimate, so the active pool is kept);
- * - jobLagMs: how far this pool's last new-block job is behind the freshest pool's (work on an old
- *   block is all stale), 0 for the freshest pool;
+ * - jobLagMs: how long this pool has been behind on new blocks: when another ready pool's latest
+ *   new-block job is newer than this pool's by more than `slackMs` (default 5 s: pools announce
+ *   the same block within seconds of each other), the time since that announcement; else 0
+ *   (work on an old block is all stale). Assumes the pools mine the same coin;
  * - blockIntervalMs: the median interval between new blocks seen on any pool (default 150 s, LTC).
- * A pool whose last new block is more than `staleAfterMs` behind another's scores 0 (it stopped
- * sending work for the current block). A pool that is not ready scores -1.
+ * A pool behind for more than `staleAfterMs` (default 30 s) scores 0 (it stopped sending work for
+ * the current block). A pool that is not ready scores -1.
  *
  * Hysteresis (never flaps): the active pool is left only when it is not ready or scores 0, or when
  * a candidate beats it by more than `margin` (absolute, in W) continuously for `dwellMs`, and at
@@ -25,12 +27,12 @@ export interface ScoreInput { url: string; ready: boolean; m: PoolMeasurementsSn
 export interface PoolScore { url: string; score: number; latencyP50Ms: number | null; jobLagMs: number; rejectRate: number; staleRate: number }
 
 export interface ScoreOptions {
-  margin?: number; dwellMs?: number; minHoldMs?: number; staleAfterMs?: number; defaultBlockIntervalMs?: number;
+  margin?: number; dwellMs?: number; minHoldMs?: number; staleAfterMs?: number; slackMs?: number; defaultBlockIntervalMs?: number;
 }
 const MIN_SAMPLES = 16;
-const D = { margin: 0.0002, dwellMs: 60_000, minHoldMs: 600_000, staleAfterMs: 30_000, defaultBlockIntervalMs: 150_000 };
+const D = { margin: 0.0002, dwellMs: 60_000, minHoldMs: 600_000, staleAfterMs: 30_000, slackMs: 5000, defaultBlockIntervalMs: 150_000 };
 
-export function scorePools(pools: readonly ScoreInput[], o: ScoreOptions = {}): PoolScore[] {
+export function scorePools(pools: readonly ScoreInput[], nowMs: number, o: ScoreOptions = {}): PoolScore[] {
   const staleAfter = o.staleAfterMs ?? D.staleAfterMs;
   const intervals = pools.map((p) => p.m.blockIntervalMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const T = intervals.length ? intervals[Math.floor(intervals.length / 2)] : (o.defaultBlockIntervalMs ?? D.defaultBlockIntervalMs);
@@ -39,7 +41,8 @@ export function scorePools(pools: readonly ScoreInput[], o: ScoreOptions = {}): 
   const mean = (f: (m: PoolMeasurementsSnapshot) => number | null) => measured.length ? measured.reduce((a, p) => a + (f(p.m) ?? 0), 0) / measured.length : 0;
   const priorReject = mean((m) => m.rejectRate); const priorStale = mean((m) => m.staleRate);
   return pools.map((p) => {
-    const lag = Number.isFinite(freshest) && p.m.lastBlockJobAtMs !== null ? Math.max(0, freshest - p.m.lastBlockJobAtMs) : 0;
+    const own = p.m.lastBlockJobAtMs ?? -Infinity;
+    const lag = Number.isFinite(freshest) && freshest - own > (o.slackMs ?? D.slackMs) ? Math.max(0, nowMs - freshest) : 0;
     const enough = p.m.submitLatencyMs.samples >= MIN_SAMPLES;
     const rejectRate = enough ? p.m.rejectRate ?? 0 : priorReject; const staleRate = enough ? p.m.staleRate ?? 0 : priorStale;
     const lat = enough ? p.m.submitLatencyMs.p50 : (p.m.connectLatencyMs.p50 ?? p.m.submitLatencyMs.p50);
@@ -60,7 +63,7 @@ export class ScoreSelector {
   constructor(private readonly o: ScoreOptions = {}) {}
 
   decide(active: string | undefined, pools: readonly ScoreInput[], nowMs: number): ScoreDecision {
-    const scores = scorePools(pools, this.o);
+    const scores = scorePools(pools, nowMs, this.o);
     const best = scores.reduce((a, b) => (b.score > a.score ? b : a), scores[0]);
     const cur = scores.find((s) => s.url === active);
     // Failure-driven moves (not ready, stale) are immediate and do not start the hold-down; a

@@ -84,10 +84,11 @@ test('score: a pool that stops announcing new blocks while the other does is lef
   const a = track(await startTestPool({ pow: 'scrypt-sim', blockIntervalS: 3600 }));
   const b = track(await startTestPool({ pow: 'scrypt-sim', blockIntervalS: 3600 }));
   const m = new PoolManager([{ session: sess(a.url), priority: 0 }, { session: sess(b.url), priority: 1 }],
-    { clock, log, strategy: 'score', score: { staleAfterMs: 200 }, scoreIntervalMs: 50 });
+    { clock, log, strategy: 'score', score: { staleAfterMs: 200, slackMs: 1000 }, scoreIntervalMs: 50 });
   track(m);
   m.start();
   await until(() => m.active !== undefined && m.health().every((x) => x.state === 'ready'));
+  await new Promise((r) => setTimeout(r, 1500)); // past the slack between the two first jobs
   const first = m.active!;
   const other = first === a.url ? b : a;
   other.inject({ kind: 'newBlock' }); // only the standby sees the new block

@@ -86,7 +86,7 @@ test('not-ready pools score -1; the formula is the documented product', () => {
   const m = new PoolMeasurements();
   for (let i = 0; i < 20; i++) m.submitted(15, i < 2 ? 'other' : i < 3 ? 'stale' : 'accepted');
   m.job(true, 0); m.job(true, 100_000);
-  const [s, down] = scorePools([{ url: 'x', ready: true, m: m.snapshot(100_000) }, { url: 'y', ready: false, m: m.snapshot(100_000) }]);
+  const [s, down] = scorePools([{ url: 'x', ready: true, m: m.snapshot(100_000) }, { url: 'y', ready: false, m: m.snapshot(100_000) }], 100_000);
   assert.ok(Math.abs(s.score - (1 - 0.1) * (1 - 0.05) * (1 - 15 / 100_000)) < 1e-12, String(s.score));
   assert.is(down.score, -1);
 });
