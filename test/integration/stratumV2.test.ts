@@ -121,6 +121,13 @@ test('wrong authority key in the URL: the certificate is refused, nothing is min
   assert.ok(c.logs.some((l) => /"level":50.*pool refused: its certificate does not match/.test(l)));
 });
 
+test('a worker name longer than 255 UTF-8 bytes is cut on a character boundary, not a crash', async () => {
+  const p = await pool();
+  const c = session(p.url, { user: 'ü'.repeat(200) }); // 400 bytes
+  await until(() => c.jobs[0]);
+  assert.is(c.s.state, 'ready');
+});
+
 test('the right key works: the dev authority key pair', async () => {
   const p = await pool({ authoritySecret: DEV_AUTHORITY_SECRET_HEX });
   assert.is(p.authorityKey, DEV_AUTHORITY_KEY);

@@ -51,6 +51,13 @@ export interface V2SessionStats {
 const REQUIRES_STANDARD_JOBS = 1;
 const MAX_TARGET = Buffer.alloc(32, 0xff);
 
+/** A STR0_255 value: cut to 255 UTF-8 bytes without splitting a character. */
+function str255(v: string): string {
+  let out = v;
+  while (Buffer.byteLength(out, 'utf8') > 255) out = [...out].slice(0, -1).join('');
+  return out;
+}
+
 interface Pending { t0: number; timer: TimerHandle; resolve: (r: SubmitResult) => void }
 
 export class StratumV2Session implements PoolSession {
@@ -249,8 +256,8 @@ export class StratumV2Session implements PoolSession {
     this.send = r.keys.send;
     this.recv = new FrameDecryptor(r.keys.recv);
     this.write('SetupConnection', {
-      protocol: 0, minVersion: 2, maxVersion: 2, flags: REQUIRES_STANDARD_JOBS, endpointHost: this.endpoint.host.slice(0, 255), endpointPort: this.endpoint.port,
-      vendor: 'kabosu', hardwareVersion: '', firmware: this.o.agent ?? 'kabosu/0.1', deviceId: '',
+      protocol: 0, minVersion: 2, maxVersion: 2, flags: REQUIRES_STANDARD_JOBS, endpointHost: str255(this.endpoint.host), endpointPort: this.endpoint.port,
+      vendor: 'kabosu', hardwareVersion: '', firmware: str255(this.o.agent ?? 'kabosu/0.1'), deviceId: '',
     });
     if (rest.length) this.onData(Buffer.from(rest));
   }
@@ -260,7 +267,7 @@ export class StratumV2Session implements PoolSession {
       case 'SetupConnectionSuccess':
         this.log.info({ version: m.fields.usedVersion, flags: m.fields.flags }, 'SV2 connection set up');
         this.setState('authorizing');
-        this.write('OpenStandardMiningChannel', { requestId: 1, userIdentity: this.o.user.slice(0, 255), nominalHashRate: this.o.nominalHashRate ?? 0, maxTarget: MAX_TARGET });
+        this.write('OpenStandardMiningChannel', { requestId: 1, userIdentity: str255(this.o.user), nominalHashRate: this.o.nominalHashRate ?? 0, maxTarget: MAX_TARGET });
         return;
       case 'SetupConnectionError': return this.lost(`SetupConnection refused: ${m.fields.errorCode} (flags ${m.fields.flags})`);
       case 'OpenMiningChannelError': return this.lost(`OpenStandardMiningChannel refused: ${m.fields.errorCode}`);
