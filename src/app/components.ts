@@ -10,7 +10,7 @@ import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
 // The test pool loads only when the config asks for it (lazy require), as the simulator does
 // (boards/): a firmware on real or remote boards does not carry them in memory.
-import type { TestPool } from '../pool';
+import type { TestPool, V2TestPool } from '../pool';
 import { MiningComponent, POWER_SETTLE_MS } from './mining';
 import { HttpApiComponent } from './httpApi';
 import { OtaComponent } from './ota';
@@ -74,6 +74,7 @@ class TestPoolComponent implements Component<KabosuConfig> {
   readonly name = 'test-pool';
   readonly critical = false;
   pool?: TestPool;
+  v2?: V2TestPool;
   constructor(
     private readonly ctx: BuildContext,
     private readonly log: Logger,
@@ -91,8 +92,23 @@ class TestPoolComponent implements Component<KabosuConfig> {
       log: this.log,
     });
     this.log.info({ url: this.pool.url, pow: t.pow }, 'test pool listening');
+    if (t.v2Port) {
+      // Stratum V2 beside V1, with the public development authority key (never for a real pool).
+      const { startV2TestPool, DEV_AUTHORITY_SECRET_HEX } = require('../pool') as typeof import('../pool');
+      try {
+        this.v2 = await startV2TestPool({
+          host: t.host, port: t.v2Port, pow: t.pow, blockIntervalS: t.blockIntervalS, jobIntervalS: t.jobIntervalS,
+          difficulty: t.difficulty, log: this.log, authoritySecret: DEV_AUTHORITY_SECRET_HEX,
+        });
+        this.log.info({ url: this.v2.url, pow: t.pow }, 'test pool listening (stratum v2)');
+      } catch (err) {
+        // The V1 pool keeps running; only a V2 pool URL is affected.
+        this.log.warn({ port: t.v2Port, err: (err as Error).message }, 'stratum v2 test pool not started (testPool.v2Port)');
+      }
+    }
   }
   async stop(): Promise<void> {
+    await this.v2?.close();
     await this.pool?.close();
   }
 }

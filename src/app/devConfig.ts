@@ -6,6 +6,8 @@
  * any secret.
  */
 export const DEV_TEST_POOL_PORT = 3334;
+/** The same test pool speaking Stratum V2 (docs/stratum.md: switch with the one pools[0].url line). */
+export const DEV_TEST_POOL_V2_PORT = 3335;
 export const DEV_HTTP_PORT = 8080;
 export const DEV_CGMINER_PORT = 4028;
 /** npm start's embedded MQTT broker (loopback). */
@@ -27,7 +29,7 @@ export function devConfig(): Record<string, unknown> {
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 1, pow: 'scrypt-sim', transport: 'stream' } },
     // Share difficulty 4096 at ~504 MH/s: about 2 shares per second (vardiff adjusts from there).
     telemetry: { mqtt: { enabled: true, url: `mqtt://127.0.0.1:${DEV_MQTT_PORT}`, broker: { enabled: true, host: '127.0.0.1', port: DEV_MQTT_PORT } } },
-    testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, pow: 'scrypt-sim', difficulty: 4096 },
+    testPool: { enabled: true, host: '127.0.0.1', port: DEV_TEST_POOL_PORT, v2Port: DEV_TEST_POOL_V2_PORT, pow: 'scrypt-sim', difficulty: 4096 },
     // The HTTP API on loopback only for a development machine (a miner's default is 0.0.0.0).
     api: { http: { enabled: true, host: '127.0.0.1', port: DEV_HTTP_PORT }, cgminer: { enabled: true, host: '127.0.0.1', port: DEV_CGMINER_PORT } },
   };

@@ -14,8 +14,8 @@ import { HashrateMeter } from '../hashboard/hashrateMeter';
 import { getAlgorithm, difficultyToTarget, type PowAlgorithm } from '../pow';
 import { TargetBytes } from '../pow/targets';
 import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
-import { StratumV1Session } from '../stratum/v1/session';
-import { poolSessionKey, poolSessionOptions, type PoolSessionConfig } from './poolSessionOptions';
+import type { PoolSession } from '../stratum/types';
+import { createPoolSession, poolSessionKey, type PoolSessionConfig } from './poolSessionOptions';
 import { PoolManager, ShareStats, type ManagedSubmitResult, type PoolHealth } from '../pools';
 import type { HashBoards } from '../boards';
 import type { Component, ReloadResult } from './component';
@@ -90,7 +90,7 @@ export class MiningComponent implements Component<KabosuConfig> {
   readonly critical = false;
   core?: MinerCore<PoolMinerWork>;
   pools?: PoolManager;
-  private sessions: StratumV1Session[] = [];
+  private sessions: PoolSession[] = [];
   /** The boards' power (shared with the safety interlock once thermal/ runs). */
   power?: BoardPower;
 
@@ -217,11 +217,11 @@ export class MiningComponent implements Component<KabosuConfig> {
     this.builder = new WorkBuilder(hb.chains, this.pow.diff1Target);
     const ordered = [...config.pools].sort((a, b) => a.priority - b.priority);
     this.sessions = ordered.map(
-      (p) => new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger: log.child({ pool: p.name }), ...poolSessionOptions(p) }),
+      (p) => createPoolSession(p, clock, log.child({ pool: p.name })),
     );
     const manager = new PoolManager(
       this.sessions.map((session, i) => ({ session, priority: ordered[i].priority })),
-      { clock, log: log.child({ part: 'pools' }) },
+      { clock, log: log.child({ part: 'pools' }), strategy: config.mining.poolStrategy },
     );
     this.pools = manager;
     this.poolNames = new Map(ordered.map((p) => [p.url, p.name]));
@@ -388,14 +388,14 @@ export class MiningComponent implements Component<KabosuConfig> {
   }
 
   async addPool(p: { url: string; user: string; password?: string; name?: string } & PoolSessionConfig): Promise<string> {
-    if (!/^stratum\+(tcp|ssl|tls):\/\/[^\s/:]+:\d{1,5}$/.test(p.url)) {
-      throw new KabosuError('KBS_E_POOLS_BAD_URL', `'${p.url}' is not a stratum URL`, { hint: 'stratum+tcp://host:port' });
+    if (!/^stratum\+(tcp|ssl|tls):\/\/[^\s/:]+:\d{1,5}$/.test(p.url) && !/^stratum2\+tcp:\/\/[^\s/:]+:\d{1,5}\/[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(p.url)) {
+      throw new KabosuError('KBS_E_POOLS_BAD_URL', `'${p.url}' is not a stratum URL`, { hint: 'stratum+tcp://host:port, or stratum2+tcp://host:port/AUTHORITY_KEY for Stratum V2' });
     }
     const manager = this.runningPools();
     const taken = new Set(this.poolNames.values());
     let name = p.name ?? 'added';
     for (let i = 2; taken.has(name); i++) name = `${p.name ?? 'added'}-${i}`;
-    const session = new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock: this.o.clock, logger: this.o.log.child({ pool: name }), ...poolSessionOptions(p) });
+    const session = createPoolSession(p, this.o.clock, this.o.log.child({ pool: name }));
     manager.add(session);
     session.events.on('extranonce', () => this.checker.reset(), this);
     this.sessions.push(session);

@@ -5,7 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors';
-import type { V1SessionOptions } from '../stratum/v1/session';
+import type { Logger } from 'pino';
+import type { Clock } from '../hal/types';
+import type { PoolSession } from '../stratum/types';
+import { StratumV1Session, type V1SessionOptions } from '../stratum/v1/session';
+import { StratumV2Session } from '../stratum/v2/session';
+import { isV2Url } from '../stratum/v2/url';
 
 export interface PoolSessionConfig {
   name?: string;
@@ -35,4 +40,18 @@ export function poolSessionOptions(p: PoolSessionConfig): Pick<V1SessionOptions,
 /** What makes a configured pool a different session (a reload recreates it when this changes). */
 export function poolSessionKey(p: PoolSessionConfig & { url: string; user: string; password?: string }): string {
   return JSON.stringify([p.url, p.user, p.password ?? '', p.allowRedirect ?? false, p.suggestDifficulty, p.minimumDifficulty, p.tls ?? null]);
+}
+
+/**
+ * The session for a configured pool: `stratum2+tcp://host:port/AUTHORITY_KEY` is Stratum V2
+ * (src/stratum/v2), anything else Stratum V1. Both are a PoolSession; the pool manager cannot tell.
+ */
+export function createPoolSession(
+  p: PoolSessionConfig & { url: string; user: string; password?: string },
+  clock: Clock,
+  logger: Logger,
+): PoolSession {
+  const o = poolSessionOptions(p);
+  if (isV2Url(p.url)) return new StratumV2Session({ url: p.url, user: p.user, clock, logger, allowRedirectHost: o.allowRedirectHost });
+  return new StratumV1Session({ url: p.url, user: p.user, password: p.password ?? '', clock, logger, ...o });
 }

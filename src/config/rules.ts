@@ -141,6 +141,7 @@ function listeners(c: KabosuConfig): Listener[] {
   if (c.api.cgi.enabled === true || (c.api.cgi.enabled === 'auto' && c.hashboards.backend === 'linux')) out.push({ pointer: '/api/cgi/port', host: c.api.cgi.host, port: c.api.cgi.port });
   if (c.telemetry.mqtt.broker.enabled) out.push({ pointer: '/telemetry/mqtt/broker/port', host: c.telemetry.mqtt.broker.host, port: c.telemetry.mqtt.broker.port });
   if (c.testPool.enabled) out.push({ pointer: '/testPool/port', host: c.testPool.host, port: c.testPool.port });
+  if (c.testPool.enabled && c.testPool.v2Port) out.push({ pointer: '/testPool/v2Port', host: c.testPool.host, port: c.testPool.v2Port });
   return out;
 }
 

@@ -30,7 +30,11 @@ export const CONFIG_SCHEMA = {
     },
     mining: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
-      properties: { enabled: { type: 'boolean', default: false, description: 'Hash when true; needs at least one pool.' } },
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Hash when true; needs at least one pool.' },
+        // -- pool selection (docs/stratum.md "Pool manager")
+        poolStrategy: { type: 'string', enum: ['failover', 'score'], default: 'failover', description: 'failover: priority order with failback; score: best expected accepted work (latency, stale and reject rates) with hysteresis.' },
+      },
     },
     pools: {
       type: 'array', default: [], maxItems: 16, 'x-reloadable': true, description: 'Stratum pools, tried by priority.',
@@ -38,7 +42,7 @@ export const CONFIG_SCHEMA = {
         type: 'object', additionalProperties: false, required: ['name', 'url', 'user'],
         properties: {
           name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'Unique pool name.' },
-          url: { type: 'string', pattern: '^stratum\\+(tcp|ssl)://[^\\s/:]+(:[0-9]{1,5})?/?$', description: 'stratum+tcp://host:port or stratum+ssl://host:port.' },
+          url: { type: 'string', pattern: '^(stratum\\+(tcp|ssl)://[^\\s/:]+(:[0-9]{1,5})?/?|stratum2\\+tcp://[^\\s/:]+:[0-9]{1,5}/[1-9A-HJ-NP-Za-km-z]{40,60})$', description: 'stratum+tcp://host:port or stratum+ssl://host:port; Stratum V2: stratum2+tcp://host:port/AUTHORITY_KEY (docs/stratum.md).' },
           user: { type: 'string', minLength: 1, maxLength: 256, description: 'Worker name.' },
           password: { ...SECRET, default: 'x', description: 'Worker password.' },
           priority: { type: 'integer', minimum: 0, maximum: 99, default: 0, description: 'Lower is tried first.' },
@@ -311,6 +315,8 @@ export const CONFIG_SCHEMA = {
         blockIntervalS: { type: 'number', minimum: 1, maximum: 86400, default: 60, description: 'New block period.' },
         jobIntervalS: { type: 'number', minimum: 1, maximum: 3600, default: 30, description: 'New job period.' },
         difficulty: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Share difficulty.' },
+        // -- Stratum V2 (docs/stratum.md "Stratum V2")
+        v2Port: { type: 'integer', minimum: 0, maximum: 65535, default: 0, description: 'Also serve Stratum V2 on this port with the public development authority key (0: off).' },
       },
     },
   },

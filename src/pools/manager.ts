@@ -12,6 +12,8 @@ import type { Share } from '../work/workItem';
 import type { PoolSession, SubmitResult } from '../stratum/types';
 import { ShareStats, type ShareStatsSnapshot } from './shareStats';
 import type { RejectClass } from './rejectClass';
+import { PoolMeasurements, type PoolMeasurementsSnapshot } from './measurements';
+import { ScoreSelector, type PoolScore, type ScoreOptions } from './score';
 
 export interface ManagedPool { session: PoolSession; priority: number }
 
@@ -23,6 +25,8 @@ export interface PoolHealth {
   /** The latest set_difficulty (cgminer's "Stratum Difficulty"); it applies from the next job. */
   setDifficulty: number | null;
   shares: ShareStatsSnapshot;
+  /** Windowed latency, rates, disconnects per hour, new-block jobs (measurements.ts). */
+  measurements: PoolMeasurementsSnapshot;
 }
 
 /** A submit's outcome, the pool it went to, and the reject's class (rejectClass.ts). */
@@ -30,7 +34,7 @@ export type ManagedSubmitResult = SubmitResult & { url: string | undefined; reje
 
 export interface PoolManagerEvents {
   /** The active pool changed (url undefined: no pool usable). */
-  active: { url: string | undefined; previous: string | undefined; reason: string };
+  active: { url: string | undefined; previous: string | undefined; reason: string; scores?: PoolScore[] };
   /** A job from the active pool (a switch re-emits the new pool's last job). */
   job: { url: string; job: Job };
   difficulty: { url: string; difficulty: number };
@@ -42,11 +46,16 @@ export interface PoolManagerOptions {
   maxConsecutiveRejects?: number;
   /** How long a pool that failed over on rejects is skipped (default 5 min). */
   rejectPenaltyMs?: number;
+  /** `failover` (priority order, immediate failback; default) or `score` (score.ts, with hysteresis). */
+  strategy?: 'failover' | 'score';
+  score?: ScoreOptions;
+  /** How often `score` re-evaluates (default 5 s). */
+  scoreIntervalMs?: number;
 }
 
 interface Entry extends ManagedPool {
   disabled: boolean; lastJob?: Job; stats: ShareStats; consecutiveRejects: number; ewma: number | null; penalizedUntil: number;
-  setDifficulty?: number; jobDifficulty?: number;
+  setDifficulty?: number; jobDifficulty?: number; m: PoolMeasurements; lastState?: string;
 }
 
 export class PoolManager {
@@ -54,20 +63,24 @@ export class PoolManager {
   private readonly pools: Entry[];
   private activeEntry: Entry | undefined;
   private started = false;
+  private readonly selector: ScoreSelector | undefined;
+  private scoreTimer: { cancel(): void } | undefined;
 
   constructor(pools: readonly ManagedPool[], private readonly o: PoolManagerOptions) {
     if (pools.length === 0) throw new RangeError('the pool manager needs at least one pool');
     this.pools = [...pools].sort((a, b) => a.priority - b.priority)
       .map((p) => this.entry(p));
     for (const e of this.pools) this.watch(e);
+    if (o.strategy === 'score') this.selector = new ScoreSelector(o.score);
   }
 
   private entry(p: ManagedPool): Entry {
-    return { ...p, disabled: false, stats: new ShareStats(), consecutiveRejects: 0, ewma: null, penalizedUntil: 0 };
+    return { ...p, disabled: false, stats: new ShareStats(), consecutiveRejects: 0, ewma: null, penalizedUntil: 0, m: new PoolMeasurements() };
   }
 
   private watch(e: Entry): void {
     e.session.events.on('job', (job) => {
+      e.m.job(job.cleanJobs, this.o.clock.now());
       e.lastJob = job;
       e.jobDifficulty = job.difficulty;
       if (e === this.activeEntry) this.events.emit('job', { url: e.session.url, job });
@@ -76,6 +89,8 @@ export class PoolManager {
     // selected: the test pool sends it with the authorize reply); the active one's is forwarded.
     e.session.events.on('difficulty', (d) => { e.setDifficulty = d; if (e === this.activeEntry) this.events.emit('difficulty', { url: e.session.url, difficulty: d }); }, this);
     e.session.events.on('state', ({ state }) => {
+        e.m.state(e.lastState, state, this.o.clock.now());
+        e.lastState = state;
         if (state !== 'ready') e.lastJob = undefined;
         this.reselect(`${e.session.url} ${state}`);
       }, this);
@@ -83,7 +98,12 @@ export class PoolManager {
 
   get active(): string | undefined { return this.activeEntry?.session.url; }
 
-  start(): void { this.started = true; for (const e of this.pools) e.session.start(); this.reselect('start'); }
+  start(): void {
+    this.started = true;
+    for (const e of this.pools) e.session.start();
+    if (this.selector) this.scoreTimer = this.o.clock.setInterval(() => this.reselect('score'), this.o.scoreIntervalMs ?? 5000);
+    this.reselect('start');
+  }
 
   /**
    * Run-time changes (cgminer's switchpool/enablepool/disablepool/addpool/removepool/poolpriority).
@@ -155,6 +175,7 @@ export class PoolManager {
   }
 
   async close(): Promise<void> {
+    this.scoreTimer?.cancel();
     for (const e of this.pools) e.session.events.off(this);
     await Promise.all(this.pools.map((e) => e.session.close()));
   }
@@ -165,9 +186,10 @@ export class PoolManager {
     if (!e) return { accepted: false, reason: 'no active pool', code: null, latencyMs: 0, url: undefined, rejectClass: 'other' };
     const r = await e.session.submit(share);
     e.ewma = e.ewma === null ? r.latencyMs : e.ewma * 0.8 + r.latencyMs * 0.2;
-    if (r.accepted) { e.stats.accepted(share.difficulty, this.o.clock.now()); e.consecutiveRejects = 0; }
+    if (r.accepted) { e.stats.accepted(share.difficulty, this.o.clock.now()); e.consecutiveRejects = 0; e.m.submitted(r.latencyMs, 'accepted'); }
     else {
       const rejectClass = e.stats.rejected(share.difficulty, r.code, r.reason, this.o.clock.now());
+      e.m.submitted(r.latencyMs, rejectClass);
       e.consecutiveRejects++;
       if (e.consecutiveRejects >= (this.o.maxConsecutiveRejects ?? 5)) {
         e.penalizedUntil = this.o.clock.now() + (this.o.rejectPenaltyMs ?? 300_000);
@@ -188,19 +210,29 @@ export class PoolManager {
         url: e.session.url, priority: e.priority, state: e.session.state, active: e === this.activeEntry, enabled: !e.disabled,
         accepted: shares.accepted, rejected: shares.rejected, consecutiveRejects: e.consecutiveRejects, latencyEwmaMs: e.ewma, penalizedUntil: e.penalizedUntil,
         difficulty: e.jobDifficulty ?? e.setDifficulty ?? null, setDifficulty: e.setDifficulty ?? null, shares,
+        measurements: e.m.snapshot(this.o.clock.now()),
       };
     });
   }
 
   private reselect(reason: string): void {
     const now = this.o.clock.now();
-    const best = this.pools.find((e) => !e.disabled && e.session.state === 'ready' && e.penalizedUntil <= now)
-      ?? this.pools.find((e) => !e.disabled && e.session.state === 'ready');
+    let best: Entry | undefined;
+    let scores: PoolScore[] | undefined;
+    if (this.selector) {
+      const usable = (e: Entry) => !e.disabled && e.session.state === 'ready' && e.penalizedUntil <= now;
+      const d = this.selector.decide(this.activeEntry?.session.url, this.pools.map((e) => ({ url: e.session.url, ready: usable(e), m: e.m.snapshot(now) })), now);
+      best = this.pools.find((e) => e.session.url === d.switchTo) ?? this.pools.find((e) => !e.disabled && e.session.state === 'ready');
+      if (best !== this.activeEntry) { reason = `${reason}: ${d.reason}`; scores = d.scores; }
+    } else {
+      best = this.pools.find((e) => !e.disabled && e.session.state === 'ready' && e.penalizedUntil <= now)
+        ?? this.pools.find((e) => !e.disabled && e.session.state === 'ready');
+    }
     if (best === this.activeEntry) return;
     const previous = this.activeEntry?.session.url;
     this.activeEntry = best;
-    this.o.log.info({ url: best?.session.url, previous, reason }, 'active pool changed');
-    this.events.emit('active', { url: best?.session.url, previous, reason });
+    this.o.log.info({ url: best?.session.url, previous, reason, scores }, 'active pool changed');
+    this.events.emit('active', scores ? { url: best?.session.url, previous, reason, scores } : { url: best?.session.url, previous, reason });
     const d = best?.setDifficulty ?? best?.jobDifficulty;
     if (best && d !== undefined) this.events.emit('difficulty', { url: best.session.url, difficulty: d });
     if (best?.lastJob) this.events.emit('job', { url: best.session.url, job: { ...best.lastJob, cleanJobs: true } });

@@ -42,6 +42,7 @@ export function setNonce(header: Buffer, nonce: number): Buffer {
 
 /** Header for a job, extranonce2 and ntime (nonce 0). */
 export function headerFor(job: Job, extranonce2: Buffer, ntime: number, extranonce1 = job.extranonce1): Buffer {
+  if (job.merkleRoot) return buildHeader(job, job.merkleRoot, ntime); // header-only (SV2 standard channel)
   const cb = buildCoinbase(job.coinb1, extranonce1, extranonce2, job.coinb2);
   return buildHeader(job, merkleRoot(sha256d(cb), job.merkleBranch), ntime);
 }

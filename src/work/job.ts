@@ -21,6 +21,11 @@ export interface Job {
   /** Session extranonce in force when the job arrived. */
   extranonce1: Buffer;
   extranonce2Size: number;
+  /**
+   * Header-only work (Stratum V2 standard channel): the pool gives the merkle root itself, so
+   * coinb1/coinb2/branch are empty and extranonce2 does not change the header.
+   */
+  merkleRoot?: Buffer;
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;

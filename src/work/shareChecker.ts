@@ -110,7 +110,10 @@ export class ShareChecker {
   }
 
   private key(item: WorkItem, nonce: number): string {
-    return `${item.job.jobId}/${item.extranonce2.toString('hex')}/${item.ntime}/${nonce >>> 0}`;
+    // Header-only work (SV2 standard channel): extranonce2 is not in the header, so two chains
+    // finding the same (ntime, nonce) found the same share.
+    const en2 = item.job.merkleRoot ? '-' : item.extranonce2.toString('hex');
+    return `${item.job.jobId}/${en2}/${item.ntime}/${nonce >>> 0}`;
   }
 
   private precheck(item: WorkItem, nonce: number): NonceVerdict | undefined {

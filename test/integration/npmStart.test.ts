@@ -53,6 +53,7 @@ test.before(async () => {
   const cfg = devConfig() as { pools: { url: string }[]; testPool: { port: number } };
   cfg.testPool.port = port;
   cfg.pools[0].url = `stratum+tcp://127.0.0.1:${port}`;
+  (cfg.testPool as unknown as { v2Port: number }).v2Port = await freePort();
   const mqttPort = await freePort();
   const mq = (cfg as unknown as { telemetry: { mqtt: { url: string; broker: { port: number } } } }).telemetry.mqtt;
   mq.url = `mqtt://127.0.0.1:${mqttPort}`;

@@ -8,6 +8,7 @@ export type BenchFn = (o: { smoke: boolean }) => Promise<{ table: string; result
 export const BENCHES: Record<string, () => BenchFn> = {
   scrypt: () => require('./scrypt').benchScrypt,
   stratum: () => require('./stratum').benchStratum,
+  'stratum-v2': () => require('./stratumV2').benchStratumV2,
   pipeline: () => require('./pipelineTargets').benchPipelineTargets,
   'pipeline-inprocess': () => require('./pipeline').benchPipeline,
   tune: () => (require('./tune') as typeof import('./tune')).benchTune,
