@@ -74,6 +74,8 @@ it('i2c-stub, gpio-sim and guest ttyS1..4 <-> host simulator chains, on a real k
     }
     // The kernel wrote what the guest wrote: i2c-stub is the kernel's, so the scan is too.
     assert.equal(byName.get('i2c.scan')!.found, vm.L3PLUS_I2C_ADDRS);
+    // The chip sits at global number 0, so the board definition's AM335x numbers are the sysfs ones.
+    assert.is(byName.get('gpio.chip')!.base, 0);
     rmSync(workDir, { recursive: true, force: true });
   } finally {
     clearInterval(heartbeat);

@@ -79,10 +79,10 @@ export const GUEST_SHARE = '/run/kbvm';
  */
 export async function bundleForGuest(entry: string, workDir: string, name = 'guest-entry.cjs'): Promise<{ guestPath: string; env: Record<string, string> }> {
   const { build } = await import('esbuild');
-  await build({ entryPoints: [entry], outfile: join(workDir, name), bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', sourcemap: 'inline' });
+  await build({ entryPoints: [entry], outfile: join(workDir, name), bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
   return {
     guestPath: `${GUEST_SHARE}/${name}`,
-    env: { NODE_PATH: join(REPO, 'node_modules'), KABOSU_ADDON: join(REPO, 'native/build/Release/kabosu.node'), NODE_OPTIONS: '--enable-source-maps' },
+    env: { NODE_PATH: join(REPO, 'node_modules'), KABOSU_ADDON: join(REPO, 'native/build/Release/kabosu.node') },
   };
 }
 
@@ -117,6 +117,8 @@ export interface GuestOptions {
   gpioLines?: number;
   gpioNames?: Record<number, string>;
   gpioLabel?: string;
+  /** Put the chip at global GPIO number 0 (default true), so sysfs numbers are the board's offsets. */
+  gpioBase0?: boolean;
   /** QEMU user-net: the host's loopback at 10.0.2.2. */
   net?: boolean;
   timeoutMs?: number;
@@ -157,6 +159,7 @@ export function startGuest(o: GuestOptions = {}): RunningGuest {
     KBVM_I2C_ADDRS: (o.i2cAddrs ?? L3PLUS_I2C_ADDRS).map((a) => '0x' + a.toString(16)).join(','),
     KBVM_GPIO_LINES: o.gpioLines ? String(o.gpioLines) : '',
     KBVM_GPIO_LABEL: o.gpioLabel ?? 'kabosu-gpio',
+    KBVM_GPIO_BASE0: o.gpioBase0 === false ? '0' : '1',
     KBVM_GPIO_NAMES: Object.entries(o.gpioNames ?? {})
       .map(([off, name]) => `${off}=${String(name).replace(/[^\w.-]/g, '_')}`)
       .join(' '),
@@ -194,7 +197,8 @@ export function startGuest(o: GuestOptions = {}): RunningGuest {
   let readyWallMs: number | null = null;
   let code: number | null = null;
   const onLine = (line: string): void => {
-    const m = /^KBVM (\w+) ?(.*)$/.exec(line.replace(/\r$/, ''));
+    // The first marker can share its line with SeaBIOS's screen-clearing escapes.
+    const m = /KBVM (\w+) ?(.*)$/.exec(line.replace(/\r$/, ''));
     if (!m) return;
     const [, what, rest] = m;
     if (what === 'EXIT') code = Number(rest);

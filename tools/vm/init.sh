@@ -23,18 +23,31 @@ say "MOUNTED $(up)"
 # I2C: i2c-stub at the board's chip addresses (SMBus only), /dev/i2c-N through i2c-dev.
 modprobe i2c-dev || fail "i2c-dev"
 if [ -n "$KBVM_I2C_ADDRS" ]; then modprobe i2c-stub chip_addr="$KBVM_I2C_ADDRS" || fail "i2c-stub"; fi
-# GPIO: one gpio-sim chip (configfs) with KBVM_GPIO_LINES lines, named from KBVM_GPIO_NAMES (offset=name ...).
+# GPIO: one gpio-sim chip (configfs) with KBVM_GPIO_LINES lines, named from KBVM_GPIO_NAMES
+# (offset=name ...), at global base 0 when KBVM_GPIO_BASE0=1.
 modprobe configfs; mount -t configfs none /sys/kernel/config
+simchip() { # simchip NAME LINES LABEL [NAMES]: one live gpio-sim chip with one bank
+  C=/sys/kernel/config/gpio-sim/$1
+  mkdir $C $C/gpio-bank0 || fail "gpio-sim configfs $1"
+  echo "$2" > $C/gpio-bank0/num_lines
+  echo "$3" > $C/gpio-bank0/label
+  for nl in $4; do
+    mkdir $C/gpio-bank0/line${nl%%=*} && echo "${nl#*=}" > $C/gpio-bank0/line${nl%%=*}/name
+  done
+  echo 1 > $C/live || fail "gpio-sim live $1"
+}
 if [ -n "$KBVM_GPIO_LINES" ]; then
   modprobe gpio-sim || fail "gpio-sim"
-  S=/sys/kernel/config/gpio-sim/kabosu
-  mkdir $S $S/gpio-bank0 || fail "gpio-sim configfs"
-  echo "$KBVM_GPIO_LINES" > $S/gpio-bank0/num_lines
-  echo "${KBVM_GPIO_LABEL:-kabosu-gpio}" > $S/gpio-bank0/label
-  for nl in $KBVM_GPIO_NAMES; do
-    mkdir $S/gpio-bank0/line${nl%%=*} && echo "${nl#*=}" > $S/gpio-bank0/line${nl%%=*}/name
-  done
-  echo 1 > $S/live || fail "gpio-sim live"
+  if [ "$KBVM_GPIO_BASE0" = 1 ]; then
+    # Global (sysfs) numbers as on the controller, where the SoC's GPIOs start at 0: the kernel
+    # hands out dynamic bases from the top of its number space down, so a probe chip finds the
+    # top, a filler chip takes everything above our lines, and ours gets base 0.
+    simchip probe 1 probe
+    top=$(( $(cat /sys/class/gpio/gpiochip*/base) + 1 ))
+    echo 0 > /sys/kernel/config/gpio-sim/probe/live; rmdir /sys/kernel/config/gpio-sim/probe/gpio-bank0 /sys/kernel/config/gpio-sim/probe
+    [ "$top" -gt "$KBVM_GPIO_LINES" ] && simchip filler $((top - KBVM_GPIO_LINES)) kbvm-filler
+  fi
+  simchip kabosu "$KBVM_GPIO_LINES" "${KBVM_GPIO_LABEL:-kabosu-gpio}" "$KBVM_GPIO_NAMES"
 fi
 say "DEVICES $(up) i2c=$(ls /dev | grep -c '^i2c-') gpiochips=$(ls /dev | grep -c '^gpiochip')"
 

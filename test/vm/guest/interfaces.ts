@@ -8,8 +8,8 @@
  *         enumerates the chips over it
  * argv: JSON {i2cAddrs: number[], gpio: {label, reset, present}, chains: string[], chips: number, family: string}
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 interface Args {
   i2cAddrs: number[];
@@ -66,11 +66,10 @@ function i2cChecks(): void {
   bus.closeSync();
 }
 
+/** gpio-sim's own sysfs for line `offset` of the chip whose sysfs class device is `chip`. */
+let simChipDir = '';
 function simLineDir(offset: number): string {
-  const base = '/sys/bus/platform/devices';
-  const dev = readdirSync(base).find((d) => d.startsWith('gpio-sim.'))!;
-  const chipDir = readdirSync(join(base, dev)).find((d) => /^gpiochip\d+$/.test(d))!;
-  return join(base, dev, chipDir, `sim_gpio${offset}`);
+  return join(simChipDir, `sim_gpio${offset}`);
 }
 
 async function gpioChecks(): Promise<void> {
@@ -79,6 +78,10 @@ async function gpioChecks(): Promise<void> {
   const chip = readdirSync('/sys/class/gpio').find((d) => d.startsWith('gpiochip') && readFileSync(`/sys/class/gpio/${d}/label`, 'utf8').trim() === args.gpio.label);
   if (!chip) throw new Error(`no gpiochip labelled ${args.gpio.label} in /sys/class/gpio`);
   const base = Number(readFileSync(`/sys/class/gpio/${chip}/base`, 'utf8'));
+  // /sys/class/gpio/gpiochipBASE -> /sys/devices/platform/gpio-sim.N/gpio/gpiochipBASE; that
+  // platform device's gpiochipM (its one bank) holds sim_gpioK.
+  const platform = dirname(dirname(realpathSync(`/sys/class/gpio/${chip}`)));
+  simChipDir = join(platform, readdirSync(platform).find((d) => /^gpiochip\d+$/.test(d))!);
   const ngpio = Number(readFileSync(`/sys/class/gpio/${chip}/ngpio`, 'utf8'));
   const cdevs = readdirSync('/dev').filter((d) => d.startsWith('gpiochip'));
   report('gpio.chip', Gpio.accessible && ngpio > Math.max(args.gpio.reset, args.gpio.present), { chip, base, ngpio, cdevs });
