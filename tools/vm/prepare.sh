@@ -18,7 +18,8 @@ log() { echo "kabosu-vm: $*" >&2; }
 
 need_pkgs=()
 command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx modprobe || need_pkgs+=(busybox-static)
+# The initramfs needs the static busybox (Debian's plain `busybox` package is dynamically linked).
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=(busybox-static)
 command -v depmod >/dev/null || need_pkgs+=(kmod)
 command -v cpio >/dev/null || need_pkgs+=(cpio)
 apt_install() {
@@ -78,6 +79,7 @@ IHASH="$(cat "$HERE/init.sh" | sha256sum | cut -c1-12)"
 INITRD="$CACHE/initrd-$KVER-$IHASH.cpio.gz"
 if [ ! -f "$INITRD" ]; then
   log "packing initramfs"
+  rm -f "$CACHE"/initrd-"$KVER"-*.cpio.gz
   R="$CACHE/initrd.tmp"; rm -rf "$R"; mkdir -p "$R"/{bin,sbin,dev,proc,sys,host,tmp,etc} "$R/lib/modules/$KVER/extra"
   cp /bin/busybox "$R/bin/busybox"
   for a in $(/bin/busybox --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
