@@ -8,23 +8,18 @@ import type { LogRoot } from '../core/log';
 import type { Component } from './component';
 import type { ComponentStatus } from './lifecycle';
 import type { DaemonStatus, HashrateFigure } from './status';
-import { join } from 'node:path';
-import { KabosuError } from '../core/errors';
-// The simulator and the test pool load only when the config asks for them (lazy require): a
-// firmware on real or remote boards does not carry them in memory (pipeline-remote bench).
-import type { SimControlServer, SimMiner } from '../sim';
+// The test pool loads only when the config asks for it (lazy require), as the simulator does
+// (boards/): a firmware on real or remote boards does not carry them in memory.
 import type { TestPool } from '../pool';
 import { MiningComponent, POWER_SETTLE_MS } from './mining';
-import type { MinerHal } from '../hal/types';
-import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
 import { TuningComponent } from './tuning';
 import { TelemetryReloadable } from './telemetry';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
 import { effectiveLimits } from '../thermal/defaults';
-import { interlockWorkerTarget } from '../thermal/interlockSupervisor';
-import { SimRemoteBoardsComponent } from './simRemoteBoards';
+import type { HashBoards } from '../boards';
+import { BoardsComponent } from './boardsComponent';
 import { CgminerApiComponent } from '../api/cgminer/component';
 import { StockCgiComponent } from '../api/http/cgi/component';
 import type { DaemonControl } from './control';
@@ -48,6 +43,8 @@ export interface BuildContext {
   dataDir: string;
   /** The command surface and event bus: components raise events and plug in the commands they own. */
   control: DaemonControl;
+  /** The hash boards, already opened (boards/boardsBackendFor): every component gets this value. */
+  boards: HashBoards;
 }
 
 export interface StatusInput {
@@ -66,73 +63,6 @@ export interface BuiltComponents {
 }
 
 const NO_RATE: HashrateFigure = { hps: 0, rel_err: null };
-
-/**
- * The simulated hash boards: a product feature (`npm start`, demos, CI), not a test double. Its
- * control API (true state, faults, oracle) listens on `<dataDir>/sim.sock` (mode 0600) for
- * tests, benchmarks and fleet-tool demos: `kabosu sim state --control unix:<dataDir>/sim.sock`.
- * The firmware itself never calls it.
- */
-class SimBoardsComponent implements Component<KabosuConfig> {
-  readonly name = 'sim-boards';
-  readonly critical = false;
-  miner?: SimMiner;
-  /** The hal mining uses: the simulator's, with the chain UARTs opened on its PTYs for transport 'pty'. */
-  hal?: MinerHal;
-  private control?: SimControlServer;
-  private ptyUarts: { close(): Promise<void> }[] = [];
-  constructor(
-    private readonly ctx: BuildContext,
-    private readonly log: Logger,
-  ) {}
-  async start(): Promise<void> {
-    const hb = this.ctx.config.hashboards;
-    const { createSimMiner, SimControlServer } = require('../sim') as typeof import('../sim');
-    this.miner = createSimMiner({
-      boardId: hb.model,
-      seed: hb.sim.seed,
-      pow: hb.sim.pow,
-      clock: this.ctx.clock,
-      transport: hb.sim.transport,
-      ambientC: hb.sim.ambientC,
-      timeScale: hb.sim.timeScale,
-      logger: this.log,
-    });
-    this.miner.start();
-    this.hal = await openSimUarts(this.miner, hb.sim.transport, this.ptyUarts);
-    this.control = new SimControlServer(this.miner, this.log);
-    const address = await this.control.listen({ socketPath: join(this.ctx.dataDir, 'sim.sock') });
-    this.log.info({ control: address }, 'simulator control API (true state, faults, oracle)');
-  }
-  async stop(): Promise<void> {
-    await this.control?.close();
-    for (const u of this.ptyUarts.splice(0)) await u.close().catch(() => undefined);
-    await this.miner?.stop();
-  }
-}
-
-/**
- * Transport 'stream': the simulator's in-process UARTs. Transport 'pty': the simulator serves
- * each chain on a PTY; the firmware opens the slave with LinuxUart, as it opens /dev/ttyS* on a
- * controller (sim-remote does the same across processes). A chain the firmware cannot open is a
- * clear error, never a miner running on zero chains.
- */
-async function openSimUarts(miner: SimMiner, transport: 'stream' | 'pty', opened: { close(): Promise<void> }[]): Promise<MinerHal> {
-  const chains = miner.board.hashBoard.chains;
-  if (transport !== 'pty') return miner.hal;
-  const paths = miner.hal.ptyPaths;
-  if (paths.length !== chains) {
-    throw new KabosuError('KBS_E_SIM_PTY', `the simulator opened ${paths.length} chain PTYs for ${chains} chains`, { hint: 'transport "pty" needs the native addon (npm run build:native); use transport "stream" otherwise' });
-  }
-  const { LinuxUart } = require('../hal/linux/uart') as typeof import('../hal/linux/uart');
-  const uarts = [];
-  for (const p of paths) {
-    const u = await LinuxUart.open(p, miner.board.hashBoard.baud);
-    opened.push(u);
-    uarts.push(u);
-  }
-  return { ...miner.hal, uarts };
-}
 
 /** The embedded Stratum test pool (`npm start`, demos): the firmware mines on it over real TCP. */
 class TestPoolComponent implements Component<KabosuConfig> {
@@ -169,32 +99,22 @@ function figure(r: RateEstimate): HashrateFigure {
 export function buildComponents(ctx: BuildContext): BuiltComponents {
   const hb = ctx.config.hashboards;
   const components: Component<KabosuConfig>[] = [];
-  let sim: SimBoardsComponent | undefined;
-  if (hb.backend === 'sim') {
-    sim = new SimBoardsComponent(ctx, ctx.logRoot.child('sim'));
-    components.push(sim);
-  }
-  let remote: SimRemoteBoardsComponent | undefined;
-  if (hb.backend === 'sim-remote') {
-    remote = new SimRemoteBoardsComponent(ctx.config, ctx.logRoot.child('sim-remote'));
-    components.push(remote);
-  }
-  /** The hash boards' hal and definition, whichever backend provides them. */
-  const boards = (): { hal: MinerHal; board: BoardDefinition } | undefined =>
-    sim?.miner && sim.hal ? { hal: sim.hal, board: sim.miner.board } : remote?.hal && remote.board ? { hal: remote.hal, board: remote.board } : undefined;
+  const boards = ctx.boards;
+  components.push(new BoardsComponent(boards));
+  const open = boards.available ? boards : undefined;
   if (ctx.config.testPool.enabled) components.push(new TestPoolComponent(ctx, ctx.logRoot.child('testpool')));
   const mining = new MiningComponent({
     config: ctx.config,
     clock: ctx.clock,
     log: ctx.logRoot.child('mining'),
-    hal: boards,
+    boards,
     // Boards are powered only once the thermal component sees every fan turning (10 s at most).
     fansReady: () => thermal.fansRunning(10_000),
   });
   // The one writer of chip frequencies: tuning (base), health (caps), thermal (scale) go through it.
   const frequencies = frequencyOwnerFor({ mining, clock: ctx.clock, log: ctx.logRoot.child('frequencies'), raise: (e) => ctx.control.raise(e) });
   const thermalHw = (thermalCfg: { targetC: number; hotC: number; dangerousC: number } = ctx.config.thermal): ThermalHardware | undefined => {
-    const m = boards();
+    const m = open;
     const power = mining.boardPower();
     if (!m || !power) return undefined;
     const d = CONFIG_SCHEMA.properties.thermal.properties;
@@ -202,7 +122,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     return { sensorBuses: m.hal.sensorBuses, fans: m.hal.fans, resetLines: m.hal.gpio.reset, fanMaxRpm: m.board.controller.fans.map((f: { maxRpm: number }) => f.maxRpm), limits: t.limits, limitsNote: t.note, power };
   };
   const thermal = new ThermalComponent({ clock: ctx.clock, log: ctx.logRoot.child('thermal'), config: ctx.config.thermal, hardware: thermalHw, raise: (e) => ctx.control.raise(e),
-    interlockWorker: interlockWorkerTarget(hb), // the out-of-event-loop interlock (sim-remote: its own hal link)
+    interlockWorker: boards.interlockWorker, // the out-of-event-loop interlock (sim-remote: its own hal link)
     applyFreqScale: async (scale) => {
       const f = frequencies();
       if (!f) return;
@@ -226,7 +146,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(thermal);
   components.push(mining);
   ctx.control.parts.setFanMode = (mode, duty) => thermal.setFanMode(mode, duty);
-  const healthPart = buildHealth(ctx, mining, boards, frequencies);
+  const healthPart = buildHealth(ctx, mining, frequencies);
   components.push(healthPart);
   const tuning = new TuningComponent({
     config: ctx.config,
@@ -235,14 +155,14 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     dataDir: ctx.dataDir,
     control: ctx.control,
     mining,
-    hal: boards,
+    boards,
     frequencies,
     boardTempC: (b) => thermal.boardTempC(b), // the PCB sensors the thermal loop reads
   });
   components.push(tuning);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
   components.push(history);
-  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: boards()?.board.hashBoard.chipFamily }), (q) => history.query(q)));
+  components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: open?.board.hashBoard.chipFamily }), (q) => history.query(q)));
   const mq = ctx.config.telemetry.mqtt;
   // MQTT (mqtt.js, aedes) is loaded only when configured: a miner without it does not carry it.
   if (mq.enabled && mq.broker.enabled) {
@@ -276,12 +196,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
   components.push(new StockCgiComponent(ctx.config, ctx.control, ctx.logRoot.child('cgi')));
   components.push(new MemoryTrimComponent(ctx.clock));
   components.push(new HelperThreadsComponent(ctx.clock));
-  const boardsNote = (): string | undefined => {
-    if (hb.backend === 'linux') return 'Linux hardware backend is not built yet: no hash boards';
-    if (hb.backend === 'sim-remote') return remote?.hal ? undefined : 'cannot reach the simulator process (hashboards.simRemote): no hash boards (see the log)';
-    if (!sim?.miner) return 'simulated boards failed to start: no hash boards (see the log)';
-    return undefined;
-  };
+  const boardsNote = (): string | undefined => (boards.available ? undefined : boards.note);
   return {
     components,
     chips: (now) => {
@@ -320,7 +235,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         uptime_s: i.uptimeS,
         state: note ? 'no-hashboards' : mining.paused ? 'paused' : hashing ? 'mining' : core ? 'waiting-for-work' : 'starting',
         device_id: i.deviceId,
-        hashboards: { backend: hb.backend, model: hb.model, simulated: hb.backend !== 'linux', pow: hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt', ...(note ? { note } : {}) },
+        hashboards: { backend: boards.backend, model: boards.model, simulated: boards.simulated, pow: boards.pow, ...(note ? { note } : {}) },
         hashrate: { chips: rates(minerSnap), pool_accepted: mining.shares.accepted > 0 ? figure(mining.poolMeter.rate('15m', now)) : null },
         shares: { submitted: mining.shares.submitted, accepted: mining.shares.accepted, rejected: { ...mining.shares.rejected }, not_submitted: { ...mining.shares.notSubmitted }, ...shareFigures(mining.shareStats.snapshot()), submit_host_ms: latencySummary(mining.shareLatencyMs), work_host_ms: latencySummary(mining.workLatencyMs.slice(-1000)), submit_host_hist: mining.shareLatencyHist.snapshot() },
         pools: health.length
@@ -361,8 +276,8 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
  * hardware for faults and power, acts through the mining pipeline, and plugs `runDiagnostics`
  * and `identify` into the control surface.
  */
-function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => { hal: MinerHal; board: BoardDefinition } | undefined, frequencies: () => FrequencyOwner | undefined): HealthComponent {
-  const hb = ctx.config.hashboards;
+function buildHealth(ctx: BuildContext, mining: MiningComponent, frequencies: () => FrequencyOwner | undefined): HealthComponent {
+  const boards = ctx.boards;
   const freq = healthFrequencyPorts(frequencies, () => mining.core);
   const health = new HealthComponent({
     clock: ctx.clock,
@@ -381,10 +296,7 @@ function buildHealth(ctx: BuildContext, mining: MiningComponent, boards: () => {
           await mining.power?.disable(b, reason, { lock: true });
         },
       },
-      hardware: () => {
-        const m = boards();
-        return m ? { hal: m.hal, board: m.board, simulated: hb.backend !== 'linux' } : undefined;
-      },
+      hardware: () => (boards.available ? { hal: boards.hal, board: boards.board, simulated: boards.simulated } : undefined),
       power: () => mining.power,
       chainFreqMHz: (b) => (mining.core?.chains[b]?.ready ? (frequencies()?.boardMeanMHz(b) ?? mining.core.plans[b].freqMHz) : null),
       raise: (e) => ctx.control.raise(e),

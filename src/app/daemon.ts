@@ -20,6 +20,7 @@ import type { DaemonPaths } from './paths';
 import type { DaemonStatus } from './status';
 import { devConfig } from './devConfig';
 import { buildComponents, type BuiltComponents } from './components';
+import { boardsBackendFor } from '../boards';
 import { DaemonControl } from './control';
 
 export interface DaemonOptions {
@@ -193,9 +194,16 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const level = e.severity === 'critical' ? 'error' : e.severity === 'warning' ? 'warn' : 'info';
     eventLog[level]({ source: e.source, kind: e.kind, ...(e.data ? { data: e.data } : {}) }, e.message);
   });
-  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl });
+  // The hardware first (as zigbee2mqtt starts its adapter before its extensions): one value.
+  const boards = await boardsBackendFor(config, { clock, log: logRoot.child('boards'), dataDir: paths.dataDir });
+  const built = buildComponents({ config, clock, logRoot, dataDir: paths.dataDir, control: minerControl, boards });
   for (const c of built.components) lifecycle.add(c);
-  await lifecycle.start();
+  try {
+    await lifecycle.start();
+  } catch (err) {
+    await boards.close(); // a critical failure before the boards component started
+    throw err;
+  }
   daemon = new Daemon(paths, config, logRoot, log, lifecycle, built, clock, minerControl);
   daemon.watch(o.env);
   log.info({ components: lifecycle.status().map((s) => `${s.name}:${s.state}`) }, built.summary());

@@ -17,7 +17,7 @@ import { ShareChecker, WorkBuilder, type WorkItem } from '../work';
 import { StratumV1Session } from '../stratum/v1/session';
 import { poolSessionKey, poolSessionOptions, type PoolSessionConfig } from './poolSessionOptions';
 import { PoolManager, ShareStats, type ManagedSubmitResult, type PoolHealth } from '../pools';
-import type { GpioLine, I2cBus, Uart } from '../hal/types';
+import type { HashBoards } from '../boards';
 import type { Component, ReloadResult } from './component';
 import { KabosuError } from '../core/errors';
 import { LatencyHistogram } from '../core/latencyHistogram';
@@ -27,13 +27,6 @@ import { LatencyHistogram } from '../core/latencyHistogram';
  * keep them fed with work built from the pool's jobs, verify what they return, and submit shares.
  *   pool --notify--> WorkBuilder -> MinerCore (chains) --nonce--> verify -> ShareChecker -> submit
  */
-/** What mining needs of the hardware: the in-process simulator's hal, or the sim-remote one. */
-export interface MiningHal {
-  uarts: Uart[];
-  i2c: I2cBus[];
-  gpio: { reset: GpioLine[] };
-}
-
 export interface PoolMinerWork extends MinerWork {
   item: WorkItem;
 }
@@ -108,9 +101,9 @@ export class MiningComponent implements Component<KabosuConfig> {
    */
   boardPower(): BoardPower | undefined {
     if (this.power) return this.power;
-    const got = this.o.hal();
-    if (!got) return undefined;
-    const { hal, board } = got;
+    const boards = this.o.boards;
+    if (!boards.available) return undefined;
+    const { hal, board } = boards;
     const { clock, log } = this.o;
     this.power = new BoardPower(
       Array.from({ length: board.hashBoard.chains }, (_, c) => regulatorFor(board, hal.i2c, c, { clock, log })),
@@ -140,13 +133,13 @@ export class MiningComponent implements Component<KabosuConfig> {
       config: KabosuConfig;
       clock: Clock;
       log: Logger;
-      hal: () => { hal: MiningHal; board: BoardDefinition } | undefined;
+      /** The hash boards (boards/): their hal, definition and proof of work. */
+      boards: HashBoards;
       /** Resolves once the fans turn (the thermal component's tach): boards are powered only then. */
       fansReady?: () => Promise<{ ok: boolean; rpm: (number | null)[] }>;
     },
   ) {
-    const hb = o.config.hashboards;
-    this.pow = getAlgorithm(hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt');
+    this.pow = getAlgorithm(o.boards.pow);
     this.checker = new ShareChecker(this.pow);
     this.poolMeter = new HashrateMeter(o.clock.now());
   }
@@ -163,7 +156,7 @@ export class MiningComponent implements Component<KabosuConfig> {
   }
 
   get board(): BoardDefinition | undefined {
-    return this.o.hal()?.board;
+    return this.o.boards.available ? this.o.boards.board : undefined;
   }
 
   async start(): Promise<void> {
@@ -182,7 +175,7 @@ export class MiningComponent implements Component<KabosuConfig> {
       log.info('mining is disabled in the config: boards stay off');
       return;
     }
-    const got = this.o.hal();
+    const got = this.o.boards.available ? this.o.boards : undefined;
     if (!got) throw new KabosuError('KBS_E_MINING_NO_BOARDS', 'no hash boards to mine with: boards stay off', { hint: 'see the hash-board backend note in kabosu status (hashboards.backend)' });
     const { hal, board } = got;
     if (config.pools.length === 0) throw new KabosuError('KBS_E_MINING_NO_POOL', 'no pool configured: boards stay off', { hint: 'add a pool under pools' });
@@ -248,9 +241,7 @@ export class MiningComponent implements Component<KabosuConfig> {
     const family = getChipFamily(hb.chipFamily);
     // Simulated chips in real-scrypt mode hash at the host CPU's pace, not the board's: expect
     // that rate, so the ticket rule picks the chips' minimum ticket (difficulty 1).
-    const cfgHb = config.hashboards;
-    const simRealScrypt = (cfgHb.backend === 'sim' && cfgHb.sim.pow === 'scrypt') || (cfgHb.backend === 'sim-remote' && cfgHb.simRemote.pow === 'scrypt');
-    const perChainHps = (simRealScrypt ? SIM_REAL_SCRYPT_HPS : board.published.hashrateHps) / hb.chains;
+    const perChainHps = (this.o.boards.hostPacedScrypt ? SIM_REAL_SCRYPT_HPS : board.published.hashrateHps) / hb.chains;
     const interval = Math.max(1, Math.floor(256 / hb.chipsPerChain));
     // Nonces hashed on each UART's reader thread where the UART can (hal/linux; not the
     // in-process simulator or the remote hal), so the event loop wakes per batch, not per nonce.

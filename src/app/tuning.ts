@@ -14,6 +14,7 @@ import type { TuningStatus } from '../core/minerApi';
 import type { Clock } from '../hal/types';
 import type { FrequencyOwner } from '../hashboard/frequencyOwner';
 import type { MinerHal } from '../hal/types';
+import type { HashBoards } from '../boards';
 import { ticketWeight } from '../hashboard/minerCore';
 import { writeJson } from '../store';
 import { Autotuner } from '../tuning/autotuner';
@@ -52,7 +53,8 @@ export class TuningComponent implements Component<KabosuConfig> {
       dataDir: string;
       control: DaemonControl;
       mining: MiningComponent;
-      hal: () => { hal: MinerHal; board: BoardDefinition } | undefined;
+      /** The hash boards (boards/). */
+      boards: HashBoards;
       /** The one writer of chip frequencies: the tuner sets each chip's base through it. */
       frequencies: () => FrequencyOwner | undefined;
       /**
@@ -75,7 +77,7 @@ export class TuningComponent implements Component<KabosuConfig> {
   }
 
   async start(): Promise<void> {
-    const got = this.o.hal();
+    const got = this.o.boards.available ? this.o.boards : undefined;
     const core = this.o.mining.core;
     const power = this.o.mining.power;
     if (!got || !core || !power) {

@@ -103,6 +103,12 @@ export function crossFieldProblems(b: BoardDefinition): string[] {
   for (const [path, list] of perChain) {
     if (list.length !== n) out.push(`${path}: expected ${n} entries (one per chain), found ${list.length}`);
   }
+  // Every `modelled` pointer names a fact the definition has.
+  for (const ptr of Object.keys(b.modelled ?? {})) {
+    let at: unknown = b;
+    for (const k of ptr.split('/').slice(1)) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[k] : undefined;
+    if (at === undefined) out.push(`/modelled: ${ptr} names nothing in this definition`);
+  }
   const t = hb.thermal;
   if (!(t.targetC < t.hotC && t.hotC < t.dangerousC)) out.push('/hashBoard/thermal: targetC < hotC < dangerousC must hold');
   const f = hb.freqMHz;

@@ -10,6 +10,11 @@ export interface FanDefinition {
   pwm: string;
   pwmPeriodNs: number;
   tachGpio: number;
+  /**
+   * The tach's line label in /proc/interrupts (stock L3+: "256:"/"254:", chips.md §1): the Linux
+   * backend counts pulses there; without it, edges on tachGpio (sysfs, onoff).
+   */
+  tachIrq?: number;
   maxRpm: number;
   pulsesPerRev: number;
   /** Electrical power of the fan at 100 % duty (cube law below). */
@@ -128,6 +133,11 @@ export interface BoardDefinition {
   name: string;
   /** 'documented': from readable sources; 'modelled': partly inferred (chips.md §17). */
   status: 'documented' | 'modelled';
+  /**
+   * The facts that are inferred or placeholders, by JSON pointer into this definition, with
+   * what is known (chips.md §17): `kabosu diag --hardware` and the docs name them.
+   */
+  modelled?: Record<string, string>;
   published: { hashrateHps: number; wallPowerW: number; source: string };
   controller: ControllerDefinition;
   hashBoard: HashBoardDefinition;
@@ -150,6 +160,7 @@ export const boardSchema = {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' },
     name: { type: 'string', minLength: 1 },
     status: { type: 'string', enum: ['documented', 'modelled'] },
+    modelled: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, propertyNames: { pattern: '^(/[A-Za-z0-9_]+)+$' } },
     published: {
       type: 'object',
       additionalProperties: false,
@@ -188,6 +199,7 @@ export const boardSchema = {
               pwm: { type: 'string', minLength: 1 },
               pwmPeriodNs: posInt,
               tachGpio: gpioNum,
+              tachIrq: { type: 'integer', minimum: 0, nullable: true },
               maxRpm: { type: 'number', minimum: 100, maximum: 30000 },
               pulsesPerRev: { type: 'integer', minimum: 1, maximum: 8 },
               maxPowerW: { type: 'number', minimum: 0 },

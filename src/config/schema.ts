@@ -85,9 +85,16 @@ export const CONFIG_SCHEMA = {
         linux: {
           type: 'object', additionalProperties: false, default: {},
           properties: {
-            uarts: { type: 'array', items: PATH, maxItems: 8, default: ['/dev/ttyS1', '/dev/ttyS2', '/dev/ttyS3'], description: 'UART device per chain.' },
-            i2cBus: { type: 'integer', minimum: 0, maximum: 255, default: 0, description: 'I2C bus number.' },
-            gpioChip: { ...PATH, default: '/dev/gpiochip0', description: 'GPIO character device.' },
+            uarts: { type: 'array', items: PATH, maxItems: 8, default: [], description: 'UART device per chain; empty: the board definition\'s (board/<model>.json controller.uarts).' },
+            i2cBus: { type: 'integer', minimum: 0, maximum: 255, default: 0, description: 'Not used yet (the board definition names the I2C buses).' },
+            gpioChip: { ...PATH, default: '/dev/gpiochip0', description: 'GPIO character device (not used yet: GPIO goes through sysfs).' },
+            // issue 17: roots of the kernel interfaces (a test or a guest points them at a tree it drives).
+            sysfsRoot: { ...PATH, default: '/sys', description: 'Where sysfs is mounted: GPIO (class/gpio) and PWM (class/pwm) paths of the board definition are read under it.' },
+            procRoot: { ...PATH, default: '/proc', description: 'Where procfs is mounted: fan tach interrupt counters (interrupts).' },
+            i2cTimeoutMs: { type: 'integer', minimum: 10, maximum: 10000, default: 500, description: 'Per-call I2C timeout.' },
+            i2cRetries: { type: 'integer', minimum: 0, maximum: 5, default: 2, description: 'Retries of a failed I2C call (the first error is kept).' },
+            tachWindowMs: { type: 'integer', minimum: 250, maximum: 10000, default: 1000, description: 'Fan tach counting window (RPM = pulses / pulses per rev over the window).' },
+            i2cBridge: { type: 'string', maxLength: 4096, default: '', description: 'Development only: reach the I2C buses and chip-behind sensors of a `kabosu sim run --hal ADDR` process instead of /dev/i2c-N (empty: the kernel\'s).' },
           },
         },
       },

@@ -18,18 +18,10 @@ export type { InterlockWorkerState };
 export type InterlockWorkerTarget = { hal: string } | { unavailable: string };
 
 /**
- * The worker needs its own connection to the boards' hardware. Only a remote hal can be opened a
- * second time from another thread: the in-process simulator's devices live in the main
- * thread's memory, and the Linux backend has no hash boards yet.
+ * The worker needs its own connection to the boards' hardware; the boards backend (boards/) says
+ * where it is (`HashBoards.interlockWorker`): only a remote hal can be opened a second time from
+ * another thread today.
  */
-export function interlockWorkerTarget(hb: { backend: string; simRemote?: { hal: string; interlockWorker?: boolean } }): InterlockWorkerTarget {
-  if (hb.backend === 'sim-remote' && hb.simRemote) {
-    if (hb.simRemote.interlockWorker !== true) return { unavailable: 'off (hashboards.simRemote.interlockWorker: false; it costs ~13.5 MB of RSS)' };
-    return { hal: hb.simRemote.hal };
-  }
-  if (hb.backend === 'sim') return { unavailable: 'the in-process simulator\'s hardware lives in the main thread; a worker cannot open it (use sim-remote)' };
-  return { unavailable: `backend ${hb.backend} has no hash-board hardware a worker can open yet` };
-}
 
 /** Delay before restart attempt `attempt` (0-based): base doubling to max. */
 export function workerRetryDelayMs(attempt: number, baseMs = 1000, maxMs = 30_000): number {

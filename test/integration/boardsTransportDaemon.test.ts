@@ -6,7 +6,7 @@
  * 1. The daemon as a process with `hashboards.sim.transport: "pty"`: shares accepted on every chain.
  * 2. The daemon's components (buildComponents + Lifecycle, as `kabosu run` wires them) for each
  *    backend x transport: sim/stream, sim/pty, sim-remote (a `kabosu sim run --pty --hal`
- *    process), linux (no boards built yet): mining running with every chain up, or mining
+ *    process), linux (on this host: no /dev/i2c-0, so no boards): mining running with every chain up, or mining
  *    degraded with a KBS_E_ code and nothing powered (BoardPower, and the simulator's truth).
  */
 import { test } from 'uvu';
@@ -21,7 +21,6 @@ import type { MiningComponent } from '../../src/app/mining';
 import { validateConfigText } from '../../src/config/validate';
 import type { DaemonStatus } from '../../src/core/minerApi';
 import { startTestPool } from '../../src/pool';
-import type { SimMiner } from '../../src/sim';
 import { KabosuProcs } from '../helpers/kabosuProcs';
 import { freePort } from '../helpers/net';
 import { until } from '../helpers/until';
@@ -83,7 +82,7 @@ async function startWith(hashboards: Record<string, unknown>): Promise<Outcome> 
     hashboards,
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
-  const { clock, logRoot, built } = buildInProcess(config, dir);
+  const { clock, logRoot, built, sim } = await buildInProcess(config, dir);
   const life = new Lifecycle(logRoot.child('lifecycle'), clock);
   for (const c of built.components) life.add(c);
   try {
@@ -92,7 +91,6 @@ async function startWith(hashboards: Record<string, unknown>): Promise<Outcome> 
     const mining = built.components.find((c) => c.name === 'mining') as unknown as MiningComponent;
     const power = mining.power;
     const chains = mining.board?.hashBoard.chains ?? 0;
-    const sim = (built.components.find((c) => c.name === 'sim-boards') as unknown as { miner?: SimMiner } | undefined)?.miner;
     return {
       mining: m.state,
       error: m.error,
@@ -136,7 +134,7 @@ test('every hashboards backend x transport yields mining chains or fails with a 
     }
   }
   for (const [name, o] of Object.entries(seen)) assertChainsOrClearFailure(name, o);
-  // The simulated transports do mine; the Linux backend has no boards yet (clear error).
+  // The simulated transports do mine; the Linux backend cannot open this host's hardware (clear error).
   assert.is(seen['sim/stream']!.mining, 'running');
   if (pty) assert.is(seen['sim/pty']!.mining, 'running', JSON.stringify(seen['sim/pty']));
   assert.match(seen.linux!.error!, /no hash boards/);

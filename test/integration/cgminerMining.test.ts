@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { buildComponents } from '../../src/app/components';
+import { boardsBackendFor } from '../../src/boards';
 import { DaemonControl } from '../../src/app/control';
 import { validateConfigText } from '../../src/config/validate';
 import { createLogRoot } from '../../src/core/log';
@@ -48,7 +49,8 @@ test('switchpool/disablepool/addpool/removepool/poolpriority and pause/resume ov
   let built: ReturnType<typeof buildComponents> | undefined;
   const status = (): DaemonStatus => built!.status({ version: '0.0.0', uptimeS: 1, deviceId: 't', components: [], nowMs: clock.now() });
   const control = new DaemonControl({ status, config: () => config, chips: () => built!.chips(clock.now()) });
-  built = buildComponents({ config, clock, logRoot, dataDir: dir, control });
+  const boards = await boardsBackendFor(config, { clock, log: logRoot.child('boards'), dataDir: dir });
+  built = buildComponents({ config, clock, logRoot, dataDir: dir, control, boards });
   const ac = new AbortController();
   for (const c of built.components) await c.start(ac.signal);
   try {

@@ -36,7 +36,7 @@ test('a thermal throttle reaches every chip through the frequency owner; the sim
     thermal: { targetC: 35, hotC: 40, dangerousC: 84 },
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
-  const { built, status, control } = buildInProcess(config, dir);
+  const { built, status, control, sim: simOrNone } = await buildInProcess(config, dir);
   const ac = new AbortController();
   const started: typeof built.components = [];
   try {
@@ -44,7 +44,7 @@ test('a thermal throttle reaches every chip through the frequency owner; the sim
       await c.start(ac.signal);
       started.push(c);
     }
-    const sim = (built.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner;
+    const sim: SimMiner = simOrNone!;
     const truth = () => sim.control.state().chains.map((ch) => ch.chips.map((c) => c.freqMHz));
     await until('mining', () => status().state === 'mining', 60_000);
     let chips = control.chips();

@@ -25,12 +25,12 @@ async function rig(tag: string) {
     hashboards: { backend: 'sim', model: 'l3plus', sim: { seed: 9, pow: 'scrypt-sim', transport: 'stream' } },
     api: { http: { enabled: false }, cgminer: { enabled: false } },
   }), 'test');
-  const { built, status } = buildInProcess(config, dir);
+  const { built, status, sim } = await buildInProcess(config, dir);
   const b = built;
   return {
     built: b,
     status,
-    sim: () => (b.components.find((c) => c.name === 'sim-boards') as unknown as { miner: SimMiner }).miner,
+    sim: (): SimMiner => sim!,
     close: async () => {
       await pool.close();
       rmSync(dir, { recursive: true, force: true });
@@ -90,8 +90,7 @@ test('with both fans seized before start, mining refuses to power any board', as
       if (c.name === 'sim-boards') {
         await c.start(ac.signal);
         started.push(c);
-        const sim = (c as unknown as { miner: SimMiner }).miner;
-        for (const fan of [0, 1]) sim.control.inject({ fault: 'fan-seized', target: { fan }, params: {} } as never);
+        for (const fan of [0, 1]) r.sim().control.inject({ fault: 'fan-seized', target: { fan }, params: {} } as never);
         continue;
       }
       if (c.name === 'mining') {

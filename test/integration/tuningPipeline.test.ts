@@ -37,6 +37,7 @@ import type { DaemonStatus } from '../../src/core/minerApi';
 import { ProfileStore } from '../../src/tuning/profile';
 import { rejectsWith } from '../helpers/rejects';
 import { SyntheticWork } from '../helpers/syntheticWork';
+import { simBoardsOf } from '../../src/boards/sim';
 
 const log = pino({ level: process.env.KABOSU_TEST_LOG ?? 'silent' });
 
@@ -169,7 +170,7 @@ test('through the daemon TuningComponent: converges, saves profiles and the repo
     const events: string[] = [];
     control.events.on('event', (e) => events.push(e.kind));
     const frequencies = frequencyOwnerFor({ mining: { core, board }, clock, log });
-    const tuning = new TuningComponent({ config: cfg, clock, log, dataDir, control, mining, hal: () => ({ hal: sim.hal, board }), frequencies });
+    const tuning = new TuningComponent({ config: cfg, clock, log, dataDir, control, mining, boards: simBoardsOf(sim, 'scrypt-sim'), frequencies });
     let started = false;
     void tuning.start().then(() => (started = true));
     await runUntil(clock, () => started, 60_000);

@@ -6,6 +6,7 @@ import { startTestPool } from '../../src/pool';
 import { validateConfigData } from '../../src/config';
 import { devConfig } from '../../src/app/devConfig';
 import { MiningComponent } from '../../src/app/mining';
+import { simBoardsOf } from '../../src/boards/sim';
 
 /**
  * The mining pipeline for one simulated L3+ (4 x 72 chips) against the test pool, in one
@@ -31,7 +32,7 @@ export async function benchPipeline(o: { smoke: boolean }): Promise<{ table: str
   const { config } = validateConfigData(base, 'bench');
   const sim = createSimMiner({ boardId: 'l3plus', seed: 7, clock, pow: 'scrypt-sim' });
   sim.start();
-  const mining = new MiningComponent({ config, clock, log, hal: () => ({ hal: sim.hal, board: sim.board }) });
+  const mining = new MiningComponent({ config, clock, log, boards: simBoardsOf(sim, 'scrypt-sim') });
   await mining.start();
   // Measure once every chain is mining.
   const nonces0 = mining.core!.stats.minerSnapshot(clock.now()).nonces;

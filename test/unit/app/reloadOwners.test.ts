@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { buildComponents } from '../../../src/app/components';
+import { noBoards } from '../../../src/boards';
 import { DaemonControl } from '../../../src/app/control';
 import { Lifecycle } from '../../../src/app/lifecycle';
 import { DAEMON_RELOADS, reloadOutcome } from '../../../src/app/reloadOutcome';
@@ -29,7 +30,8 @@ function everyComponent(): Component[] {
       api: { http: { enabled: true, port: 18080 }, cgminer: { enabled: true, port: 14028 } },
     }), 'test');
     const control = new DaemonControl({ status: () => ({}) as DaemonStatus, config: () => config });
-    return buildComponents({ config, clock: new VirtualClock(), logRoot: createLogRoot({ level: 'silent' }), dataDir: dir, control }).components as Component[];
+    // No hardware needed to list the owners: the boards value of a daemon without boards.
+    return buildComponents({ config, clock: new VirtualClock(), logRoot: createLogRoot({ level: 'silent' }), dataDir: dir, control, boards: noBoards(config, 'not opened: the test lists components') }).components as Component[];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -91,6 +91,27 @@ test('cross-field rules: per-chain lists, ordered limits, stock code voltage, ad
   }
 });
 
+test('modelled facts: each pointer names a field of the definition; the L7 marks its unknowns, the L3+ has none', () => {
+  const l7 = loadBoard('l7');
+  for (const k of ['/controller/uarts', '/controller/gpio', '/controller/fans', '/hashBoard/chains']) assert.ok(l7.modelled?.[k], `l7 marks ${k} modelled`);
+  assert.is(loadBoard('l3plus').modelled, undefined);
+  const b = loadBoard('l7');
+  b.modelled = { ...b.modelled, '/controller/nosuch': 'x' };
+  try {
+    validateBoard(b);
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, '/modelled: /controller/nosuch names nothing');
+  }
+});
+
+test('the L3+ definition names current-kernel UARTs (8250_omap /dev/ttyS<N>) and the stock tach interrupt lines', () => {
+  const b = loadBoard('l3plus');
+  // chips.md §1: stock kernel /dev/ttyO1,2,4,5; mainline 8250_omap names the same ports ttyS<N> (overlays/README.md).
+  assert.equal(b.controller.uarts, ['/dev/ttyS1', '/dev/ttyS2', '/dev/ttyS4', '/dev/ttyS5']);
+  assert.equal(b.controller.fans.map((f) => [f.tachGpio, f.tachIrq]), [[112, 256], [110, 254]]);
+});
+
 test('board files: unreadable, not JSON, valid', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kabosu-board-'));
   assert.is(codeOf(() => loadBoardFile(join(dir, 'missing.json'))), 'KBS_E_BOARD_READ');

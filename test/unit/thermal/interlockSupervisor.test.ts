@@ -14,7 +14,7 @@ import { RemoteHalServer } from '../../../src/hal/remote';
 import { createSimMiner, type SimMiner } from '../../../src/sim/miner';
 import { standInFactory } from '../sim/standInChain';
 import { DEFAULT_INTERLOCK } from '../../../src/thermal/interlockRules';
-import { InterlockSupervisor, interlockWorkerTarget, workerRetryDelayMs, type InterlockSupervisorEvents } from '../../../src/thermal/interlockSupervisor';
+import { InterlockSupervisor, workerRetryDelayMs, type InterlockSupervisorEvents } from '../../../src/thermal/interlockSupervisor';
 
 const dir = mkdtempSync(join(tmpdir(), 'kabosu-ilsup-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,13 +34,6 @@ async function until(what: string, ms: number, f: () => boolean): Promise<void> 
     await sleep(20);
   }
 }
-
-test('worker target: only sim-remote has a hal a second thread can open; sim and linux say why not', () => {
-  assert.equal(interlockWorkerTarget({ backend: 'sim-remote', simRemote: { hal: 'unix:/x', interlockWorker: true } }), { hal: 'unix:/x' });
-  assert.match(JSON.stringify(interlockWorkerTarget({ backend: 'sim-remote', simRemote: { hal: 'unix:/x' } })), /"unavailable":".*interlockWorker: false/, 'off unless configured (RSS)');
-  assert.match((interlockWorkerTarget({ backend: 'sim' }) as { unavailable: string }).unavailable, /main thread/);
-  assert.match((interlockWorkerTarget({ backend: 'linux' }) as { unavailable: string }).unavailable, /linux/);
-});
 
 test('restart backoff doubles from the base and stops at the cap', () => {
   assert.equal([0, 1, 2, 3, 4, 5, 6, 40].map((a) => workerRetryDelayMs(a)), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);

@@ -10,6 +10,7 @@ import type { KabosuConfig } from '../../../src/config';
 import type { DaemonStatus } from '../../../src/core/minerApi';
 import { VirtualClock } from '../../../src/hal/clock';
 import { rejectsWith } from '../../helpers/rejects';
+import { noBoards } from '../../../src/boards';
 
 const log = pino({ level: 'silent' });
 
@@ -17,8 +18,9 @@ function setup(extra: Record<string, unknown> = {}): { control: DaemonControl; t
   const cfg = validateConfigData({ ...devConfig(), ...extra }, 'test').config;
   const control = new DaemonControl({ status: () => ({}) as DaemonStatus, config: () => cfg });
   const clock = new VirtualClock();
-  const mining = new MiningComponent({ config: cfg, clock, log, hal: () => undefined });
-  const tuning = new TuningComponent({ config: cfg, clock, log, dataDir: '/nonexistent', control, mining, hal: () => undefined, frequencies: () => undefined });
+  const boards = noBoards(cfg, 'no boards in this test');
+  const mining = new MiningComponent({ config: cfg, clock, log, boards });
+  const tuning = new TuningComponent({ config: cfg, clock, log, dataDir: '/nonexistent', control, mining, boards, frequencies: () => undefined });
   return { control, tuning, cfg };
 }
 
