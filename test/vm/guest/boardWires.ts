@@ -67,23 +67,33 @@ async function main(): Promise<void> {
   const tachs = a.fans.map((_, i) => hal.tach(i));
   const resetPaths = a.resetGpio.map((n) => join(simLine(n), 'value'));
   const pullPaths = a.presentGpio.map((n) => join(simLine(n), 'pull'));
+  // PLUG first, so kabosu finds the boards present when it opens the lines.
+  for (let c = 0; c < a.chains; c++) writeFileSync(pullPaths[c]!, (await presents[c]!.read()) ? 'pull-up' : 'pull-down');
   process.stdout.write('WIRES READY\n');
 
+  // Reset lines: kabosu -> kernel gpio-sim -> here -> the sim's chain, on their own fast loop
+  // (the chain driver's reset pulse is 500 ms low, then it talks to the chips 500 ms later).
   const lastReset: number[] = [];
+  const resetLoop = async (): Promise<void> => {
+    for (;;) {
+      for (let c = 0; c < a.chains; c++) {
+        const v = readFileSync(resetPaths[c]!, 'utf8').trim() === '1' ? 1 : 0;
+        if (v !== lastReset[c]) {
+          lastReset[c] = v;
+          await resets[c]!.write(v).catch((e: Error) => process.stderr.write(`reset.${c} <- ${v} failed: ${e.message}\n`));
+          process.stdout.write(`reset.${c} <- ${v} at ${uptime()}\n`);
+        }
+      }
+      await sleep(20);
+    }
+  };
+  void resetLoop();
+
   const lastPresent: number[] = [];
   let lastDuty = -1;
   let rpm = a.fans.map(() => 0);
   let t = Date.now();
-  let slow = 0;
-  for (;;) {
-    // Reset lines: kabosu -> kernel gpio-sim -> here -> the sim's chain.
-    for (let c = 0; c < a.chains; c++) {
-      const v = readFileSync(resetPaths[c]!, 'utf8').trim() === '1' ? 1 : 0;
-      if (v !== lastReset[c]) {
-        await resets[c]!.write(v).catch(() => undefined);
-        lastReset[c] = v;
-      }
-    }
+  for (let slow = 0; ; slow++) {
     // PWM: a fresh export gets its channel files.
     const ex = readFileSync(join(pwmChip, 'export'), 'utf8').trim();
     if (/^\d+$/.test(ex)) {
@@ -101,15 +111,17 @@ async function main(): Promise<void> {
       if (Math.abs(duty - lastDuty) > 1e-4 && duty >= 0 && duty <= 1) {
         await pwm.setDuty(duty).catch(() => undefined);
         lastDuty = duty;
+        process.stdout.write(`pwm duty <- ${duty.toFixed(3)} at ${uptime()}\n`);
       }
     }
     // Every ~0.5 s: presence and tach rpm from the sim.
-    if (slow++ % 5 === 0) {
+    if (slow % 5 === 0) {
       for (let c = 0; c < a.chains; c++) {
         const v = await presents[c]!.read().catch(() => lastPresent[c] ?? 0);
         if (v !== lastPresent[c]) {
           writeFileSync(pullPaths[c]!, v ? 'pull-up' : 'pull-down');
           lastPresent[c] = v;
+          process.stdout.write(`PLUG${c} <- ${v} at ${uptime()}\n`);
         }
       }
       rpm = await Promise.all(tachs.map((tc, i) => tc.readRpm().catch(() => rpm[i]!)));
@@ -121,6 +133,8 @@ async function main(): Promise<void> {
     await sleep(100);
   }
 }
+
+const uptime = (): string => readFileSync('/proc/uptime', 'utf8').split(' ')[0]!;
 
 main().catch((e) => {
   process.stderr.write(`boardWires: ${(e as Error).stack ?? String(e)}\n`);
