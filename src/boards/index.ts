@@ -53,9 +53,9 @@ function noteFor(backend: string, err: Error): string {
 /** No boards, with the reason (also what a test or a tool passes when it needs none). */
 export function noBoards(cfg: KabosuConfig, note: string, error: Error = new Error(note)): NoBoards {
   const hb = cfg.hashboards;
-  const pow = hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : 'scrypt';
+  const pow = hb.backend === 'sim' ? hb.sim.pow : hb.backend === 'sim-remote' ? hb.simRemote.pow : hb.linux.pow;
   return {
-    available: false, backend: hb.backend, model: hb.model, pow, simulated: hb.backend !== 'linux', hostPacedScrypt: false,
+    available: false, backend: hb.backend, model: hb.model, pow, simulated: hb.backend !== 'linux' || hb.linux.pow === 'scrypt-sim', hostPacedScrypt: false,
     interlockWorker: { unavailable: `no hash boards (${note})` }, note, error, close: async () => undefined,
   };
 }

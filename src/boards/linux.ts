@@ -46,7 +46,9 @@ export async function openLinuxBoards(cfg: KabosuConfig, log: Logger): Promise<O
     const hal = await openHal(board, lx, roots, log, keep, resets);
     log.info({ model: board.id, uarts: hal.uarts.length, i2c: lx.i2cBridge ? `bridge ${lx.i2cBridge}` : board.controller.i2cBuses, sysfs: roots.sysfs, proc: roots.proc }, 'Linux hash-board hardware opened');
     return {
-      available: true, backend: 'linux', model: hb.model, pow: 'scrypt', simulated: false, hostPacedScrypt: false,
+      // Chips behind the UARTs that are a simulator's (pow scrypt-sim) or an I2C bridged to one are
+      // reported as simulated: the miner's figures are not a real board's.
+      available: true, backend: 'linux', model: hb.model, pow: lx.pow, simulated: lx.pow === 'scrypt-sim' || lx.i2cBridge !== '', hostPacedScrypt: false,
       interlockWorker: { unavailable: 'the Linux backend has no second hardware link for a worker thread yet (the main-thread interlock and the PIC heartbeat watchdog cover a blocked loop)' },
       board, hal, close,
     };

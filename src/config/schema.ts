@@ -95,6 +95,7 @@ export const CONFIG_SCHEMA = {
             i2cRetries: { type: 'integer', minimum: 0, maximum: 5, default: 2, description: 'Retries of a failed I2C call (the first error is kept).' },
             tachWindowMs: { type: 'integer', minimum: 250, maximum: 10000, default: 1000, description: 'Fan tach counting window (RPM = pulses / pulses per rev over the window).' },
             i2cBridge: { type: 'string', maxLength: 4096, default: '', description: 'Development only: reach the I2C buses and chip-behind sensors of a `kabosu sim run --hal ADDR` process instead of /dev/i2c-N (empty: the kernel\'s).' },
+            pow: { type: 'string', enum: ['scrypt', 'scrypt-sim'], default: 'scrypt', description: 'Proof of work of the chips behind the UARTs: scrypt-sim only when they lead to a `kabosu sim` (host proof, guest test); the boards are then reported as simulated.' },
           },
         },
       },

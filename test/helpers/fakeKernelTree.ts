@@ -6,10 +6,8 @@ import { join } from 'node:path';
  * A fake sysfs + procfs tree for the Linux hal (hashboards.linux.sysfsRoot / procRoot), playing
  * the kernel's part of the ABI the backend uses, nothing more:
  * - `sys/class/gpio/export` N -> `gpioN/{direction,value,edge,active_low}` appear (after a
- *   poll, as udev makes them appear late); `direction` "high"/"low" sets the value and reads
- *   back "out"; `unexport` N removes the line; `busy` numbers refuse export (EBUSY-like: the
- *   export file is made unwritable for them is not possible with files, so the tree reports it
- *   by never creating the line).
+ *   poll, as udev makes them appear late); `direction` "high"/"low" reads back "out" (the
+ *   level is not applied from it: see directions()); `unexport` N removes the line.
  * - `sys/class/pwm/pwmchipK/export` M -> `pwmM/{period,duty_cycle,enable,polarity}`.
  * - `proc/interrupts`: lines the test sets (`setInterrupt`), written atomically.
  * What a real kernel does beyond that (values on an input pin, tach pulses) the test sets.
@@ -148,10 +146,9 @@ export class FakeKernelTree {
       if (!name.startsWith('gpio') || name.startsWith('gpiochip')) continue;
       const f = join(base, name, 'direction');
       const d = readFileSync(f, 'utf8').trim();
-      if (d === 'high' || d === 'low') {
-        writeFileSync(join(base, name, 'value'), d === 'high' ? '1\n' : '0\n');
-        writeFileSync(f, 'out\n');
-      }
+      // Reads back "out" as the kernel's does. The level itself is not applied here: a poll
+      // could land after a later value write and undo it (kabosu writes the level explicitly).
+      if (d === 'high' || d === 'low') writeFileSync(f, 'out\n');
     }
   }
 

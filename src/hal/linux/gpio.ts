@@ -57,7 +57,11 @@ export class SysfsGpioLine implements GpioLine {
     }
     const direction = o.direction === 'out' ? (o.initial === 1 ? 'high' : 'low') : 'in';
     await fileOp(() => writeFile(join(dir, 'direction'), direction), `${what}: ${join(dir, 'direction')}`, 'KBS_E_GPIO_DIRECTION', { gpio, label: o.label });
-    return new SysfsGpioLine(gpio, dir, classDir, o.label, exported);
+    const line = new SysfsGpioLine(gpio, dir, classDir, o.label, exported);
+    // The level once more, explicitly: a no-op after "high"/"low" on a kernel, and the level a
+    // line taken over (or a tree that ignores the direction's level) holds from now on.
+    if (o.direction === 'out') await line.write(o.initial ?? 0);
+    return line;
   }
 
   async read(): Promise<0 | 1> {
