@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const before = rpm;
     const next = await Promise.all(tachs.map((tc, i) => tc.readRpm().catch(() => rpm[i]!)));
     rpm = next;
-    if (rpm.some((r, i) => Math.abs(r - before[i]!) > Math.max(100, 0.2 * before[i]!))) process.stdout.write(`tach rpm ${rpm.map((r) => r.toFixed(0)).join(',')} at ${uptime()}\n`);
+    if (slow % 20 === 0 || rpm.some((r, i) => Math.abs(r - before[i]!) > Math.max(100, 0.2 * before[i]!))) process.stdout.write(`tach rpm ${rpm.map((r) => r.toFixed(0)).join(',')} at ${uptime()}\n`);
     await sleep(250);
   }
 }
