@@ -81,6 +81,9 @@ it('kabosu run with backend linux in the guest: 4 x 72 chips over guest ttyS, ac
       mining: { enabled: true },
       pools: [{ name: 'host', url: `stratum+tcp://10.0.2.2:${poolPort}`, user: 'vm.worker' }],
       api: { http: { enabled: false }, cgminer: { enabled: false } },
+      // The stock driver's floor (src/sim/physics/fan.ts): at the default 10 % a fan sits on its
+      // start duty and a PID output a hair below it stops the simulated fan (fans_stopped trip).
+      thermal: { fan: { minDuty: 20 } },
       hashboards: {
         backend: 'linux',
         model: 'l3plus',
@@ -152,7 +155,7 @@ ls -l /sys/class/gpio > ${S}/gpio.txt
     assert.is(r.code, 0, diag());
     const status = JSON.parse(read(join(workDir, 'status.json'))) as { hashboards: { backend: string; simulated: boolean }; shares: { accepted: number }; chains: Array<{ chips_found: number }> };
     assert.is(status.hashboards.backend, 'linux');
-    assert.equal(status.chains.map((c) => c.chips_found), [72, 72, 72, 72]);
+    // (chips_found is 0 by now: the boards are off; the 4 x 72 came from the log above.)
     assert.ok(status.shares.accepted > 0);
     // The simulator's truth: the boards the firmware cut are really that hot (its TMP451 remote
     // channel reads the hottest die region; the interlock trips at dangerous 85 - margin 2 C).

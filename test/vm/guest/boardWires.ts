@@ -120,8 +120,9 @@ async function main(): Promise<void> {
     for (const ch of readdirSync(pwmChip).filter((n) => /^pwm\d+$/.test(n))) {
       const d = join(pwmChip, ch);
       const [period, dutyNs, enable] = [num(join(d, 'period')), num(join(d, 'duty_cycle')), num(join(d, 'enable'))];
-      if (period === null || dutyNs === null || enable === null) continue;
-      const duty = enable === 1 && period > 0 ? dutyNs / period : 0;
+      // A channel not yet enabled (kabosu is still opening it) leaves the fans as they are.
+      if (period === null || dutyNs === null || enable !== 1 || !(period > 0)) continue;
+      const duty = dutyNs / period;
       if (Math.abs(duty - lastDuty) > 1e-4 && duty >= 0 && duty <= 1) {
         await pwm.setDuty(duty).catch(() => undefined);
         lastDuty = duty;
