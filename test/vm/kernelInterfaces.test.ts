@@ -41,15 +41,16 @@ it('i2c-stub, gpio-sim and guest ttyS1..4 <-> host simulator chains, on a real k
   const heartbeat = setInterval(() => {
     for (let c = 0; c < 4; c++) for (const b of [0x55, 0xaa, 0x16]) void sim.miner.hal.i2c[0]!.sendByte(0x50 + c, b);
   }, 10_000);
+  const workDir = mkdtempSync(join(tmpdir(), 'kabosu-vm-'));
   try {
     const g = board.controller.gpio;
     const args = { i2cAddrs: vm.L3PLUS_I2C_ADDRS, gpio: { label: 'kabosu-l3plus', reset: g.chainReset[0], present: g.chainPresent[0] }, chains: ['/dev/ttyS1', '/dev/ttyS2', '/dev/ttyS3', '/dev/ttyS4'], chips: 72, family: 'bm1485' };
-    const workDir = mkdtempSync(join(tmpdir(), 'kabosu-vm-'));
     const entry = await vm.bundleForGuest(join(__dirname, 'guest/interfaces.ts'), workDir);
     const r = await vm.bootGuest({
       workDir,
       env: entry.env,
-      command: `exec node ${entry.guestPath} '${JSON.stringify(args)}'`,
+      // The guest's exit status reaches the host as is: 7 after the checks ran, theirs if they crashed.
+      command: `node ${entry.guestPath} '${JSON.stringify(args)}' && exit 7`,
       chains: sim.info.ptys.map((tty) => ({ tty })),
       gpioLines: 113,
       gpioLabel: 'kabosu-l3plus',
@@ -64,7 +65,7 @@ it('i2c-stub, gpio-sim and guest ttyS1..4 <-> host simulator chains, on a real k
       `vm: prepare ${r.timings.prepareMs} ms, QEMU start -> guest /init ready ${r.timings.readyWallMs} ms wall, whole run ${r.timings.wallMs} ms wall; guest uptime ${JSON.stringify(r.timings.guest)}; test wall ${Date.now() - t0} ms\n`,
     );
     for (const c of checks) process.stdout.write(`  ${c.ok ? 'ok  ' : 'FAIL'} ${JSON.stringify(c)}\n`);
-    assert.is(r.code, 0, `guest command exit ${r.code}\nstderr: ${r.stderr.slice(-3000)}\nconsole: ${r.console.slice(-2000)}`);
+    assert.is(r.code, 7, `guest command exit ${r.code}\nstderr: ${r.stderr.slice(-3000)}\nconsole: ${r.console.slice(-2000)}`);
     const byName = new Map(checks.map((c) => [c.check, c]));
     const want = ['i2c.scan', 'i2c.byte', 'i2c.word', 'i2c.block', 'i2c.sendReceiveByte', 'i2c.absentAddressErrors', 'gpio.chip', 'gpio.output', 'gpio.input', 'gpio.edges', ...[0, 1, 2, 3].map((i) => `chain.enumerate.${i}`), 'guest.done'];
     for (const name of want) {
@@ -76,8 +77,8 @@ it('i2c-stub, gpio-sim and guest ttyS1..4 <-> host simulator chains, on a real k
     assert.equal(byName.get('i2c.scan')!.found, vm.L3PLUS_I2C_ADDRS);
     // The chip sits at global number 0, so the board definition's AM335x numbers are the sysfs ones.
     assert.is(byName.get('gpio.chip')!.base, 0);
-    rmSync(workDir, { recursive: true, force: true });
   } finally {
+    rmSync(workDir, { recursive: true, force: true });
     clearInterval(heartbeat);
     await sim.stop();
   }
