@@ -102,11 +102,15 @@ async function gpioChecks(): Promise<void> {
   });
   const pull = join(simLineDir(args.gpio.present), 'pull');
   const reads: number[] = [present.readSync()];
+  // Under TCG on a loaded host an edge's interrupt can take a while to reach the watcher: wait for it (bounded).
+  const edgeSeen = async (n: number): Promise<void> => {
+    for (let i = 0; i < 50 && edges.length < n; i++) await new Promise((r) => setTimeout(r, 100));
+  };
   writeFileSync(pull, 'pull-up');
-  await new Promise((r) => setTimeout(r, 300));
+  await edgeSeen(1);
   reads.push(present.readSync());
   writeFileSync(pull, 'pull-down');
-  await new Promise((r) => setTimeout(r, 300));
+  await edgeSeen(2);
   reads.push(present.readSync());
   present.unwatchAll();
   present.unexport();
@@ -125,7 +129,7 @@ async function chainChecks(): Promise<void> {
     await guarded(`chain.enumerate.${i}`, async () => {
       const uart = await LinuxUart.open(path, 115200);
       try {
-        const chain = new Chain({ family: getChipFamily(args.family), uart, clock, log: pino({ level: 'silent' }), expectedChips: args.chips, chain: i, replyTimeoutMs: 3000, quietMs: 300 });
+        const chain = new Chain({ family: getChipFamily(args.family), uart, clock, log: pino({ level: 'silent' }), expectedChips: args.chips, chain: i, replyTimeoutMs: 5000, quietMs: 1000 });
         const t0 = Date.now();
         const n = await chain.enumerate();
         report(`chain.enumerate.${i}`, n === args.chips, { path, chips: n, ms: Date.now() - t0 });
