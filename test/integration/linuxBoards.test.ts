@@ -20,6 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBoard } from '../../src/config/boardLoader';
 import { RemoteHalClient } from '../../src/hal/remote';
+import { FanWire } from '../helpers/fanWire';
 import { FakeKernelTree } from '../helpers/fakeKernelTree';
 import { KabosuProcs } from '../helpers/kabosuProcs';
 import { until } from '../helpers/until';
@@ -36,56 +37,6 @@ try {
   console.log(`linuxBoards skipped: native addon not built (${(e as Error).message})`);
 }
 
-/** The fans' side of the wire: PWM file -> simulated fans -> tach pulses in /proc/interrupts. */
-class FanWire {
-  frozen = false;
-  private counts = board.controller.fans.map(() => 0);
-  private lastMs = Date.now();
-  private resets: (0 | 1 | undefined)[] = [];
-  private timer?: NodeJS.Timeout;
-  private busy = false;
-  dutySeen: number[] = [];
-  resetLog: [number, number, number][] = [];
-  constructor(private readonly tree: FakeKernelTree, private readonly hal: RemoteHalClient) {}
-  start(): void {
-    this.timer = setInterval(() => void this.step(), 50);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-  }
-  private async step(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const now = Date.now();
-      const dt = now - this.lastMs;
-      this.lastMs = now;
-      const pwm = this.tree.pwmDuty(0, 1);
-      if (pwm?.enabled) {
-        this.dutySeen.push(pwm.duty);
-        await this.hal.pwm(0).setDuty(pwm.duty);
-      }
-      for (let c = 0; c < board.hashBoard.chains; c++) {
-        const v = this.tree.gpioValue(gpio.chainReset[c]);
-        if (v !== undefined && v !== this.resets[c]) {
-          this.resets[c] = v;
-          this.resetLog.push([Date.now() % 100000, c, v]);
-          await this.hal.gpio(`reset.${c}`).write(v);
-        }
-      }
-      for (const [i, f] of board.controller.fans.entries()) {
-        const rpm = this.frozen ? 0 : await this.hal.tach(i).readRpm();
-        this.counts[i] += (rpm * f.pulsesPerRev * dt) / 60_000;
-        this.tree.setInterrupt(f.tachIrq!, Math.floor(this.counts[i]), `fan${i}`);
-      }
-    } catch {
-      // the simulator going away at the end of the test
-    } finally {
-      this.busy = false;
-    }
-  }
-}
-
 if (pty) {
   test('backend linux on the simulator PTYs and a fake sysfs/proc: 4 x 72 chips, accepted shares, board off when the tachs stop', async () => {
     const k = new KabosuProcs('kabosu-linuxhw-');
@@ -98,7 +49,7 @@ if (pty) {
       const info = JSON.parse(await sim.firstLine) as { hal: string; ptys: string[] };
       const poolUrl = (await pool.firstLine).trim();
       hal = await RemoteHalClient.connect(info.hal, { timeoutMs: 2000 });
-      wire = new FanWire(tree, hal);
+      wire = new FanWire(tree, hal, board);
       wire.start();
       const cfgPath = join(k.dir, 'config.json');
       writeFileSync(cfgPath, JSON.stringify({
@@ -107,7 +58,7 @@ if (pty) {
         pools: [{ name: 'test', url: poolUrl, user: 'linux.worker' }],
         api: { http: { enabled: false }, cgminer: { enabled: false }, cgi: { enabled: false } },
         logging: { level: 'info' },
-        hashboards: { backend: 'linux', model: 'l3plus', linux: { uarts: info.ptys, sysfsRoot: tree.sys, procRoot: tree.proc, i2cBridge: info.hal, pow: 'scrypt-sim' } },
+        hashboards: { backend: 'linux', model: 'l3plus', linux: { uarts: info.ptys, sysfsRoot: tree.sys, procRoot: tree.proc, i2cBridge: info.hal, i2cTimeoutMs: 2000, pow: 'scrypt-sim' } },
       }));
       const dataDir = join(k.dir, 'data');
       k.daemon(['run', '--config', cfgPath, '--data-dir', dataDir]);
@@ -129,7 +80,7 @@ if (pty) {
       // Chains out of reset (active low) while mining.
       assert.equal(gpio.chainReset.map((n) => tree.gpioValue(n)), [1, 1, 1, 1], `resets as the simulator saw them: ${JSON.stringify(wire.resetLog)}\n${k.daemonOut.slice(-2000)}`);
       // Danger: the tach pulses stop (fans seized, or the tach wires cut).
-      wire.frozen = true;
+      wire.mode = 'frozen';
       const t0 = Date.now();
       await until('every chain held in reset by the interlock', () => gpio.chainReset.every((n) => tree.gpioValue(n) === 0), 10_000, { detail: () => k.daemonOut.slice(-3000) });
       const ms = Date.now() - t0;

@@ -32,6 +32,7 @@ export class SysfsGpioLine implements GpioLine {
   private closed = false;
   private constructor(
     readonly gpio: number,
+    readonly direction: 'in' | 'out',
     private readonly dir: string,
     private readonly classDir: string,
     private readonly label: string,
@@ -57,7 +58,7 @@ export class SysfsGpioLine implements GpioLine {
     }
     const direction = o.direction === 'out' ? (o.initial === 1 ? 'high' : 'low') : 'in';
     await fileOp(() => writeFile(join(dir, 'direction'), direction), `${what}: ${join(dir, 'direction')}`, 'KBS_E_GPIO_DIRECTION', { gpio, label: o.label });
-    const line = new SysfsGpioLine(gpio, dir, classDir, o.label, exported);
+    const line = new SysfsGpioLine(gpio, o.direction, dir, classDir, o.label, exported);
     // The level once more, explicitly: a no-op after "high"/"low" on a kernel, and the level a
     // line taken over (or a tree that ignores the direction's level) holds from now on.
     if (o.direction === 'out') await line.write(o.initial ?? 0);
@@ -75,6 +76,9 @@ export class SysfsGpioLine implements GpioLine {
 
   async write(value: 0 | 1): Promise<void> {
     this.check();
+    // As the kernel refuses (EPERM) a value written to an input, and as the simulator's lines do.
+    if (this.direction === 'in') throw new KabosuError('KBS_E_GPIO_DIRECTION', `GPIO ${this.gpio} (${this.label}) is an input`, { context: { gpio: this.gpio } });
+    if (value !== 0 && value !== 1) throw new KabosuError('KBS_E_GPIO_VALUE', `GPIO value must be 0 or 1, got ${String(value)}`, { context: { gpio: this.gpio } });
     const p = join(this.dir, 'value');
     await fileOp(() => writeFile(p, value ? '1' : '0'), `GPIO ${this.gpio} (${this.label}): ${p}`, 'KBS_E_GPIO_WRITE', { gpio: this.gpio, label: this.label });
   }
@@ -83,7 +87,10 @@ export class SysfsGpioLine implements GpioLine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.exportedByUs) await writeFile(join(this.classDir, 'unexport'), String(this.gpio)).catch(() => undefined);
+    if (!this.exportedByUs) return;
+    await writeFile(join(this.classDir, 'unexport'), String(this.gpio)).catch(() => undefined);
+    // The kernel removes gpioN at once; wait (bounded) so a next export of it cannot race it.
+    for (let i = 0; i < 50 && existsSync(this.dir); i++) await new Promise((r) => setTimeout(r, 10));
   }
 
   private check(): void {

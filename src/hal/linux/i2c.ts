@@ -157,8 +157,8 @@ export class LinuxI2cBus implements I2cBus {
     if (err instanceof KabosuError && err.code === 'KBS_E_I2C_TIMEOUT') return err;
     const errno = (err as NodeJS.ErrnoException | undefined)?.code;
     const nak = errno === 'ENXIO' || errno === 'EREMOTEIO' || errno === 'EIO';
-    return new KabosuError(nak ? 'KBS_E_I2C_NAK' : 'KBS_E_I2C_IO', `I2C ${this.device} addr ${hex(addr)} ${op} failed after ${this.o.retries + 1} attempts: ${errno ?? (err as Error)?.message ?? String(err)}`, {
-      hint: nak ? `no device answered at ${hex(addr)}: is the hash board plugged in and powered, and is the address in the board definition right? (i2cdetect -y ${this.device.replace(/\D+/g, '')})` : errnoHint(errno, this.device),
+    return new KabosuError(nak ? 'KBS_E_I2C_NACK' : 'KBS_E_I2C_IO', `I2C ${this.device} addr ${hex(addr)} ${op} failed after ${this.o.retries + 1} attempts: ${errno ?? (err as Error)?.message ?? String(err)}`, {
+      hint: nak ? `no device answered at ${hex(addr)}: is the hash board plugged in and powered, and is the address in the board definition right? (i2cdetect -y ${/(\d+)$/.exec(this.device)?.[1] ?? '<bus>'})` : errnoHint(errno, this.device),
       context: { device: this.device, addr, op, errno },
       cause: err,
     });

@@ -69,7 +69,10 @@ export class InterruptsTach implements Tach {
     return t;
   }
 
+  private closed = false;
+
   async readRpm(): Promise<number> {
+    if (this.closed) throw new KabosuError('KBS_E_HAL_CLOSED', `fan tach ${this.o.label} is closed`, { canceled: true });
     const text = await fileOp(() => readFile(this.file, 'utf8'), `fan tach ${this.o.label}: ${this.file}`, 'KBS_E_TACH_READ', { irq: this.irq });
     const count = interruptCount(text, this.irq);
     if (count === undefined) {
@@ -78,7 +81,9 @@ export class InterruptsTach implements Tach {
     return this.window.rpm({ atMs: (this.o.now ?? Date.now)(), count });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 export class GpioEdgeTach implements Tach {
@@ -108,11 +113,16 @@ export class GpioEdgeTach implements Tach {
     return t;
   }
 
+  private closed = false;
+
   async readRpm(): Promise<number> {
+    if (this.closed) throw new KabosuError('KBS_E_HAL_CLOSED', `fan tach ${this.o.label} is closed`, { canceled: true });
     return this.window.rpm({ atMs: (this.o.now ?? Date.now)(), count: this.count });
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.gpio.unwatchAll();
     this.gpio.unexport();
   }
