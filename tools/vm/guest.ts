@@ -17,7 +17,7 @@
 // The command runs as root in the chroot with cwd `cwd` (default: this worktree), HOME and TMPDIR
 // on a guest tmpfs (/run/tmp), the per-run share at /run/kbvm (read-write, the host's workDir).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,6 +38,11 @@ export function vmUnavailableReason(env = process.env) {
   if (process.platform !== 'linux' || process.arch !== 'x64') return `needs an x86_64 Linux host (this is ${process.platform}/${process.arch})`;
   const root = process.getuid?.() === 0;
   if (!onPath(QEMU) && !(root && onPath('apt-get'))) return `${QEMU} missing (apt-get install qemu-system-x86) and not root to install it`;
+  // Not root: prepare.sh cannot apt-get the kernel headers, so only a guest already built will do.
+  const cache = env.KABOSU_VM_CACHE ?? join(env.HOME ?? '/root', '.cache/kabosu-vm');
+  if (!root && !(existsSync(join(cache, 'kver')) && readdirSync(cache).some((f) => f.startsWith('initrd-')))) {
+    return `no prepared guest in ${cache} and not root: run 'sudo KABOSU_VM_CACHE=${cache} bash tools/vm/prepare.sh' once`;
+  }
   return null;
 }
 

@@ -15,13 +15,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${KABOSU_VM_CACHE:-$HOME/.cache/kabosu-vm}"
 mkdir -p "$CACHE/debs"
 log() { echo "kabosu-vm: $*" >&2; }
+export PATH="$PATH:/usr/sbin:/sbin"
 
-need_pkgs=()
-command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
-# The initramfs needs the static busybox (Debian's plain `busybox` package is dynamically linked).
-dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=(busybox-static)
-command -v depmod >/dev/null || need_pkgs+=(kmod)
-command -v cpio >/dev/null || need_pkgs+=(cpio)
 apt_install() {
   if [ "$(id -u)" != 0 ]; then
     log "missing Debian packages: $*; run: sudo apt-get install -y --no-install-recommends $*"
@@ -31,7 +26,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" >&2 ||
     { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "$@" >&2; }
 }
-[ ${#need_pkgs[@]} -eq 0 ] || apt_install "${need_pkgs[@]}"
+command -v qemu-system-x86_64 >/dev/null || apt_install qemu-system-x86
 
 # The kernel: KABOSU_VM_KVER (e.g. 6.1.0-57-amd64) or whatever linux-image-amd64 depends on now.
 KVER="${KABOSU_VM_KVER:-}"
@@ -43,19 +38,31 @@ if [ -z "$KVER" ]; then
     echo "$KVER" > "$CACHE/kver"
   fi
 fi
-[ -d "/usr/src/linux-headers-$KVER" ] || apt_install "linux-headers-$KVER"
+# Build tools, only when something is built (a prepared cache needs none of them).
+need_build_pkgs() {
+  local need=()
+  # The initramfs needs the static busybox (Debian's plain `busybox` package is dynamically linked).
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need+=(busybox-static)
+  command -v depmod >/dev/null || [ -x /usr/sbin/depmod ] || need+=(kmod)
+  command -v cpio >/dev/null || need+=(cpio)
+  [ -d "/usr/src/linux-headers-$KVER" ] || need+=("linux-headers-$KVER")
+  [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+}
 
 KX="$CACHE/kernel-$KVER"
+MODS="$CACHE/gpiosim-$KVER"
+IHASH="$(cat "$HERE/init.sh" | sha256sum | cut -c1-12)"
+INITRD="$CACHE/initrd-$KVER-$IHASH.cpio.gz"
+[ -f "$KX/boot/vmlinuz-$KVER" ] && [ -f "$MODS/gpio-sim.ko" ] && [ -f "$INITRD" ] || need_build_pkgs
 if [ ! -f "$KX/boot/vmlinuz-$KVER" ]; then
   ( cd "$CACHE/debs" && ls linux-image-"$KVER"_*.deb >/dev/null 2>&1 || apt-get download "linux-image-$KVER" >&2 )
   log "extracting linux-image-$KVER"
   rm -rf "$KX.tmp" && mkdir -p "$KX.tmp" && dpkg-deb -x "$(ls "$CACHE"/debs/linux-image-"$KVER"_*.deb | head -1)" "$KX.tmp"
-  depmod -b "$KX.tmp" "$KVER"
+  PATH="$PATH:/usr/sbin:/sbin" depmod -b "$KX.tmp" "$KVER"
   mv "$KX.tmp" "$KX"
 fi
 
 # gpio-sim + irq_sim out of tree, from the linux-source of the same Debian version as the image.
-MODS="$CACHE/gpiosim-$KVER"
 if [ ! -f "$MODS/gpio-sim.ko" ]; then
   IMGVER="$(dpkg-deb -f "$(ls "$CACHE"/debs/linux-image-"$KVER"_*.deb | head -1)" Version)"
   SRCPKG="linux-source-$(echo "$KVER" | cut -d. -f1-2)"     # 6.1.0-57-amd64 -> linux-source-6.1
@@ -75,8 +82,6 @@ if [ ! -f "$MODS/gpio-sim.ko" ]; then
 fi
 
 # initramfs: static busybox, the modules we load, init.sh. Keyed by init.sh's hash.
-IHASH="$(cat "$HERE/init.sh" | sha256sum | cut -c1-12)"
-INITRD="$CACHE/initrd-$KVER-$IHASH.cpio.gz"
 if [ ! -f "$INITRD" ]; then
   log "packing initramfs"
   rm -f "$CACHE"/initrd-"$KVER"-*.cpio.gz
