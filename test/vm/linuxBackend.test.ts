@@ -148,7 +148,10 @@ ls -l /sys/class/gpio > ${S}/gpio.txt
         const s = (await callControl(ctl, 'GET', '/v1/state?chips=false')).body as SimState;
         // An unpowered die cools to the board at once: keep the hottest die seen while powered.
         for (const c of s.chains) if (c.powered) hottestDie[c.chain] = Math.max(hottestDie[c.chain] ?? 0, c.max_die_c);
-        return s.chains.some((c) => !c.powered) && /"reason":"over_temp"[^\n]*"msg":"safety interlock: board powered off"/.test(daemonLog()) ? s : undefined;
+        // Every board the interlock tripped for over_temp is off in the simulator (the PIC command
+        // crosses the bridge after the log line).
+        const tripped = [...daemonLog().matchAll(/"board":(\d+),"reason":"over_temp"[^\n]*"msg":"safety interlock: board powered off"/g)].map((m) => Number(m[1]));
+        return tripped.length > 0 && tripped.every((b) => !s.chains[b]!.powered) ? s : undefined;
       },
       diag,
     );
