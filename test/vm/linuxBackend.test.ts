@@ -151,7 +151,7 @@ ls -l /sys/class/gpio > ${S}/gpio.txt
         // Every board the interlock tripped for over_temp is off in the simulator (the PIC command
         // crosses the bridge after the log line).
         const tripped = [...daemonLog().matchAll(/"board":(\d+),"reason":"over_temp"[^\n]*"msg":"safety interlock: board powered off"/g)].map((m) => Number(m[1]));
-        return tripped.length > 0 && tripped.every((b) => !s.chains[b]!.powered) ? s : undefined;
+        return tripped.length > 0 && tripped.every((b) => !s.chains[b]!.powered) ? { ...s, tripped } : undefined;
       },
       diag,
     );
@@ -167,7 +167,7 @@ ls -l /sys/class/gpio > ${S}/gpio.txt
     assert.ok(status.shares.accepted > 0);
     // The simulator's truth: each board the interlock cut for over_temp is off and really that hot
     // (its TMP451 remote channel reads the hottest die region; the trip is at dangerous 85 - margin 2 C).
-    const trips = [...daemonLog().matchAll(/"board":(\d+),"reason":"over_temp","detail":"([^"]*)"/g)];
+    const trips = [...daemonLog().matchAll(/"board":(\d+),"reason":"over_temp","detail":"([^"]*)"/g)].filter((m) => off.tripped.includes(Number(m[1])));
     assert.ok(trips.length > 0, 'the daemon logged an over_temp trip');
     for (const [, board] of trips) {
       const c = off.chains[Number(board)]!;
