@@ -156,7 +156,9 @@ export class LinuxI2cBus implements I2cBus {
   private named(err: unknown, addr: number, op: string): KabosuError {
     if (err instanceof KabosuError && err.code === 'KBS_E_I2C_TIMEOUT') return err;
     const errno = (err as NodeJS.ErrnoException | undefined)?.code;
-    const nak = errno === 'ENXIO' || errno === 'EREMOTEIO' || errno === 'EIO';
+    // ENXIO: an SMBus adapter's address NACK; EREMOTEIO: i2c-omap's (AM335x); ENODEV: i2c-stub's
+    // "no chip at this address" (seen on the real kernel in the tools/vm guest, test/vm/halContract).
+    const nak = errno === 'ENXIO' || errno === 'EREMOTEIO' || errno === 'EIO' || errno === 'ENODEV';
     return new KabosuError(nak ? 'KBS_E_I2C_NACK' : 'KBS_E_I2C_IO', `I2C ${this.device} addr ${hex(addr)} ${op} failed after ${this.o.retries + 1} attempts: ${errno ?? (err as Error)?.message ?? String(err)}`, {
       hint: nak ? `no device answered at ${hex(addr)}: is the hash board plugged in and powered, and is the address in the board definition right? (i2cdetect -y ${/(\d+)$/.exec(this.device)?.[1] ?? '<bus>'})` : errnoHint(errno, this.device),
       context: { device: this.device, addr, op, errno },
