@@ -19,6 +19,7 @@ import type { MinerHal } from '../hal/types';
 import type { BoardDefinition } from '../config/boardSchema';
 import { HttpApiComponent } from './httpApi';
 import { HistoryComponent } from './history';
+import { EconomicsComponent } from './economics';
 import { TuningComponent } from './tuning';
 import { TelemetryReloadable } from './telemetry';
 import { ThermalComponent, type ThermalHardware } from '../thermal/component';
@@ -240,6 +241,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     boardTempC: (b) => thermal.boardTempC(b), // the PCB sensors the thermal loop reads
   });
   components.push(tuning);
+  const economics = new EconomicsComponent({ config: ctx.config, clock: ctx.clock, log: ctx.logRoot.child('economics'), dataDir: ctx.dataDir, control: ctx.control,
+    tuner: () => { const b = boards(); return tuning.tuner && b ? { tuner: tuning.tuner, published: b.board.published } : undefined; } });
+  components.push(economics);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
   components.push(history);
   components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: boards()?.board.hashBoard.chipFamily }), (q) => history.query(q)));
@@ -351,6 +355,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         ...(healthPart.power() ? { power: healthPart.power() } : {}),
         tuning: tuning.status(),
         ...(thermal.ctl ? { thermal: thermal.status() } : {}),
+        ...(economics.status() ? { economics: economics.status() } : {}),
       };
     },
   };

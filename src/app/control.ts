@@ -34,6 +34,8 @@ export interface ControlParts {
   poolPriority?(names: string[]): Promise<string>;
   applyConfig?(next: unknown): Promise<{ sections: string[]; needs_restart: string[] }>;
   tuningReport?(): Promise<unknown>;
+  /** Economics: apply the margin-maximising operating point now (src/app/economics.ts). */
+  applyRecommendation?(): Promise<string>;
 }
 
 const EVENT_HISTORY = 500;

@@ -20,7 +20,7 @@ import type { DaemonPaths } from './paths';
 import type { DaemonStatus } from './status';
 import { devConfig } from './devConfig';
 import { buildComponents, type BuiltComponents } from './components';
-import { DaemonControl } from './control';
+import { DaemonControl, NotAvailableError } from './control';
 
 export interface DaemonOptions {
   paths: DaemonPaths;
@@ -169,6 +169,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           return daemon.status();
         },
         'POST /v1/diag': () => minerControl.runDiagnostics(),
+        'POST /v1/economics/apply': async () => {
+          const apply = minerControl.parts.applyRecommendation;
+          if (!apply) throw new NotAvailableError('economics', 'set economics.enabled in the config');
+          return { message: await apply() };
+        },
       },
       logRoot.child('control'),
     );

@@ -20,4 +20,5 @@ export const COMMANDS: Record<string, Loader> = {
   status: () => load(require('./commands/status')),
   diag: () => load(require('./commands/diag')),
   tune: () => load(require('./commands/tune')),
+  profit: () => load(require('./commands/profit')),
 };

@@ -5,6 +5,7 @@
  * average (Litecoin and Dogecoin keep Bitcoin's difficulty-1 target). LTC and DOGE are merge-
  * mined, so the same hashes earn both; the pool's fee comes off both.
  */
+import type { EconomicsProfit } from '../core/minerApi';
 import type { MarketField, MarketQuality, MarketView } from './market';
 
 export const HASHES_PER_DIFFICULTY = 2 ** 32;
@@ -18,27 +19,8 @@ export interface ProfitInput {
   market: MarketView;
 }
 
-export interface ProfitFigures {
-  accepted_hps: number | null;
-  power_w: number | null;
-  ltc_per_day: number | null;
-  doge_per_day: number | null;
-  revenue_per_day: number | null;
-  /** At the planned mean price of the next 24 h. */
-  cost_per_day: number | null;
-  margin_per_day: number | null;
-  /** The margin at the price right now (what curtailment judges). */
-  margin_now_per_day: number | null;
-  /** Electricity price at which revenue pays for the power exactly. */
-  break_even_price_per_kwh: number | null;
-  j_per_mh: number | null;
-  revenue_per_mh_day: number | null;
-  cost_per_mh_day: number | null;
-  /** ok: every input fresh; stale: some input old; missing: some input unknown (revenue incomplete). */
-  quality: MarketQuality;
-  /** The inputs that are stale or missing. */
-  degraded: string[];
-}
+/** The figures (core/minerApi.ts `EconomicsProfit`: consumers read the same shape). */
+export type ProfitFigures = EconomicsProfit;
 
 export function coinsPerDay(hps: number, difficulty: number, reward: number): number {
   return (hps * 86_400 * reward) / (difficulty * HASHES_PER_DIFFICULTY);
