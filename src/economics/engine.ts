@@ -102,6 +102,12 @@ export class EconomicsEngine {
     if (a.kind === 'power-target') this.deduper.done(a.watts);
     if (!ok && a.kind !== 'power-target') this.policy.override(nowMs);
     this.lastAction = { at_ms: epochMs, message: ok ? a.message : `${a.message} (not done: ${note ?? 'refused'})`, numbers: a.numbers };
+    // The report shows what was done at once, not one tick later.
+    if (this.report) {
+      this.report.policy.last_action = this.lastAction;
+      this.report.policy.curtailed = this.policy.curtailed !== null;
+      this.report.policy.power_target_w = this.deduper.applied ?? null;
+    }
   }
 
   /**
