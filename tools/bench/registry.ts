@@ -17,6 +17,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   thermal: () => require('./thermal').benchThermal,
   'pipeline-remote': () => require('./pipelineRemote').benchPipelineRemote,
   cgminer: () => require('./cgminer').benchCgminer,
+  economics: () => (require('./economics') as typeof import('./economics')).benchEconomics,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =
