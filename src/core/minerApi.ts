@@ -134,6 +134,9 @@ export interface PowerStatus {
   /** At the wall (PSU input) when known, else the sum of boards plus the model's overhead. */
   wall_w: number | null;
   measured: boolean;
+  /** Where wall_w comes from (PSU PMBus readback or the model) and its stated relative uncertainty, %. */
+  source?: 'pmbus' | 'model';
+  uncertainty_pct?: number;
   /** Persisted across restarts. */
   energy_kwh: number;
   limit_w: number | null;

@@ -6,18 +6,12 @@
  * miners, so a board's share is the model's split of the measured total.
  */
 import type { PowerStatus } from '../core/minerApi';
+import { POWER_UNCERTAINTY } from '../power/powerAccountant';
 
 export type PowerSource = 'wall-meter' | 'pmbus' | 'model' | 'none';
 
-/** 1-sigma-ish relative uncertainty we state per source (docs/economics.md says why). */
-export const UNCERTAINTY = {
-  /** PMBus READ_PIN: typical PSU telemetry accuracy +-2 % above 20 % load. */
-  pmbus: 0.02,
-  /** The power model from the published figure, not fitted to this unit. */
-  model: 0.15,
-  /** A board's share of a measured total (the model's split). */
-  boardShare: 0.05,
-} as const;
+/** Stated uncertainty per source (src/power owns the figures; docs/economics.md says why). */
+export const UNCERTAINTY = POWER_UNCERTAINTY;
 
 export interface PowerTruth {
   source: PowerSource;
