@@ -83,4 +83,21 @@ test('schedule times the schema cannot judge are refused with the entry named', 
   assert.throws(() => new EconomicsEngine({ ...config({}), curtail: { ...config({}).curtail, windows: [{ from: '25:00', to: '01:00' }] } }), /economics\.curtail\.windows\[0\]/);
 });
 
+test('the config refuses what economics could not act on, naming the field', () => {
+  const bad = (economics: Record<string, unknown>) => {
+    try {
+      validateConfigText(JSON.stringify({ version: 1, economics: { enabled: true, ...economics } }), 'test');
+      return '';
+    } catch (e) {
+      return String((e as Error).message) + JSON.stringify((e as { issues?: unknown }).issues ?? '');
+    }
+  };
+  assert.match(bad({ curtail: { enabled: true, action: 'power' } }), /economics\/curtail\/powerW/);
+  assert.match(bad({ curtail: { marginBelowPerDay: 1, resumeAbovePerDay: 0 } }), /resumeAbovePerDay/);
+  assert.match(bad({ tariff: { kind: 'live' } }), /economics\/tariff\/topic/);
+  assert.match(bad({ market: { sources: [{ name: 'x', kind: 'http', fields: { ltcPrice: '/p' } }] } }), /sources\/0\/url/);
+  assert.match(bad({ tariff: { schedule: [{ from: '7:00', to: '08:00', pricePerKwh: 0.1 }] } }), /schedule\/0\/from/);
+  assert.is(bad({ curtail: { enabled: true, action: 'power', powerW: 1500 } }), '');
+});
+
 test.run();
