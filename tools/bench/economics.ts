@@ -51,8 +51,10 @@ function oracleAt(rig: TuneRig, cache: Map<number, { h: number; w: number }>, wa
   const k = Math.round(watts);
   let v = cache.get(k);
   if (!v) {
+    // Below the lowest reachable power the oracle answers its cheapest configuration (feasible
+    // false): what a tuner asked for an unreachable budget runs at.
     const o = rig.oracle({ kind: 'power', maxPowerW: k });
-    v = o.feasible ? { h: o.hashrateHps, w: o.wallPowerW } : { h: 0, w: ASSUMPTIONS.idleW };
+    v = { h: o.hashrateHps, w: o.wallPowerW };
     cache.set(k, v);
   }
   return v;
