@@ -211,7 +211,7 @@ export const CONFIG_SCHEMA = {
                 dogeDifficulty: { type: 'number', exclusiveMinimum: 0, description: 'DOGE network difficulty.' },
                 dogeReward: { type: 'number', minimum: 0, description: 'DOGE block reward (coins).' },
                 dogePrice: { type: 'number', minimum: 0, description: 'DOGE price.' },
-                poolFeePct: { type: 'number', minimum: 0, maximum: 100, description: 'Pool fee, %.' },
+                poolFeePct: { type: 'number', minimum: 0, maximum: 100, default: 0, description: 'Pool fee, % (0 unless set).' },
               },
             },
             sources: {
