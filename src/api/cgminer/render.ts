@@ -239,7 +239,8 @@ export function kabosuExtras(s: DaemonStatus, chips: readonly import('../../core
     CHIPS: chips.map((c) => ({ Chain: c.chain, Chip: c.chip, 'Freq MHz': c.freq_mhz, Nonces: c.nonces, 'Hardware Errors': c.hw_errors, 'MHS 5s': r3(mhs(c.hashrate['5s'])), Health: c.health, rate_unit: 'MH' })),
     TUNER: s.tuning ? [{ Target: s.tuning.target, State: s.tuning.state, 'Expected MHS': s.tuning.expected ? r2(s.tuning.expected.hashrate_hps / 1e6) : null, 'Expected W': s.tuning.expected?.power_w ?? null, rate_unit: 'MH' }] : [],
     THERMAL: s.thermal ? [{ Mode: s.thermal.mode, 'Target C': s.thermal.target_c, Boards: s.thermal.boards.length, Fans: s.thermal.fans.length, 'Interlock Trips': s.thermal.interlock.trips }] : [],
-    ECONOMICS: s.economics ? [economicsRow(s.economics)] : [],
+    // Only with economics enabled (the section list is part of the contract).
+    ...(s.economics ? { ECONOMICS: [economicsRow(s.economics)] } : {}),
   };
 }
 
