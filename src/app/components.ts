@@ -15,6 +15,7 @@ import { MiningComponent, POWER_SETTLE_MS } from './mining';
 import { HttpApiComponent } from './httpApi';
 import { OtaComponent } from './ota';
 import { HistoryComponent } from './history';
+import { EconomicsComponent } from './economics';
 import { TuningComponent } from './tuning';
 import { brokerCredentials } from './brokerCredentials';
 import { TelemetryReloadable } from './telemetry';
@@ -181,6 +182,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
     temps: { hotC: (b) => thermal.hottestDieC(b), pcbC: (b) => thermal.boardTempC(b) },
   });
   components.push(tuning);
+  const economics = new EconomicsComponent({ config: ctx.config, clock: ctx.clock, log: ctx.logRoot.child('economics'), dataDir: ctx.dataDir, control: ctx.control,
+    tuner: () => (tuning.tuner && open ? { tuner: tuning.tuner, published: open.board.published } : undefined) });
+  components.push(economics);
   const history = new HistoryComponent(ctx.dataDir, () => ctx.control.status(), ctx.clock, ctx.logRoot.child('history'));
   components.push(history);
   components.push(new HttpApiComponent(ctx.config, ctx.control, ctx.logRoot.child('http'), () => ({ chipFamily: open?.board.hashBoard.chipFamily }), (q) => history.query(q), ctx.dataDir));
@@ -293,6 +297,7 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         tuning: tuning.status(),
         ...(thermal.ctl ? { thermal: thermal.status() } : {}),
         ota: ota.status(),
+        ...(economics.status() ? { economics: economics.status() } : {}),
       };
     },
   };

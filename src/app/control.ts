@@ -36,6 +36,8 @@ export interface ControlParts {
   tuningReport?(): Promise<unknown>;
   otaInstall?(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown>;
   otaInstallUrl?(url: string, sha256: string, origin: string): Promise<unknown>;
+  /** Economics: apply the margin-maximising operating point now (src/app/economics.ts). */
+  applyRecommendation?(): Promise<string>;
 }
 
 const EVENT_HISTORY = 500;

@@ -22,7 +22,7 @@ import type { DaemonStatus } from './status';
 import { devConfig } from './devConfig';
 import { buildComponents, type BuiltComponents } from './components';
 import { boardsBackendFor } from '../boards';
-import { DaemonControl } from './control';
+import { DaemonControl, NotAvailableError } from './control';
 
 export interface DaemonOptions {
   paths: DaemonPaths;
@@ -175,6 +175,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         'POST /v1/diag': () => minerControl.runDiagnostics(),
         // the console (src/console) and other local clients: MinerControl over this socket
         ...controlRoutes({ control: () => minerControl, raise: (e) => minerControl.raise(e) }),
+        'POST /v1/economics/apply': async () => {
+          const apply = minerControl.parts.applyRecommendation;
+          if (!apply) throw new NotAvailableError('economics', 'set economics.enabled in the config');
+          return { message: await apply() };
+        },
       },
       logRoot.child('control'),
     );

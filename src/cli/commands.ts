@@ -23,4 +23,5 @@ export const COMMANDS: Record<string, Loader> = {
   console: () => load(require('./commands/console')),
   ota: () => load(require('./commands/ota')),
   launch: () => load(require('./commands/launch')),
+  profit: () => load(require('./commands/profit')),
 };

@@ -20,7 +20,23 @@ const RULES: Rule[] = [
   { reads: ['/tuning'], check: (c) => tuningRules(c) },
   { reads: ['/health'], check: (c) => healthHysteresis(c) },
   { reads: ['/api', '/telemetry', '/testPool', '/hashboards'], check: (c) => portClashes(c) },
+  { reads: ['/economics'], check: (c) => economicsRules(c) },
 ];
+
+/** Economics (docs/economics.md): what each choice needs, and resume above curtail (hysteresis). */
+function economicsRules(c: KabosuConfig): RuleIssue[] {
+  const e = c.economics;
+  const out: RuleIssue[] = [];
+  if (!e.enabled) return out;
+  if (e.curtail.enabled && e.curtail.action === 'power' && e.curtail.powerW === undefined) out.push({ pointer: '/economics/curtail/powerW', message: 'curtail action "power" needs curtail.powerW', expected: 'watts (50-20000)', found: 'nothing', hint: 'set the power target to drop to, or use action "pause"' });
+  if (e.curtail.resumeAbovePerDay < e.curtail.marginBelowPerDay) out.push({ pointer: '/economics/curtail/resumeAbovePerDay', message: 'resumeAbovePerDay is below marginBelowPerDay', expected: `at least ${e.curtail.marginBelowPerDay}`, found: String(e.curtail.resumeAbovePerDay), hint: 'resume at or above the curtail threshold, or the miner would flap' });
+  if (e.tariff.kind === 'live' && !e.tariff.topic) out.push({ pointer: '/economics/tariff/topic', message: 'a live tariff needs tariff.topic', expected: 'an MQTT topic', found: 'nothing', hint: 'name the topic your price feed publishes on, or use kind "flat"/"schedule"' });
+  e.market.sources.forEach((s, i) => {
+    if (s.kind === 'http' && !s.url) out.push({ pointer: `/economics/market/sources/${i}/url`, message: `source ${s.name} (http) has no url`, expected: 'an http(s) URL', found: 'nothing', hint: 'give the JSON endpoint' });
+    if (s.kind === 'mqtt' && !s.topic) out.push({ pointer: `/economics/market/sources/${i}/topic`, message: `source ${s.name} (mqtt) has no topic`, expected: 'an MQTT topic', found: 'nothing', hint: 'give the topic the document is published on' });
+  });
+  return out;
+}
 
 function touches(bad: string, read: string): boolean {
   return bad === '' || bad === read || bad.startsWith(read + '/') || read.startsWith(bad + '/');

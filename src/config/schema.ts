@@ -193,6 +193,104 @@ export const CONFIG_SCHEMA = {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
       properties: { limitW: { type: 'number', minimum: 100, maximum: 10000, description: 'Hard wall-power limit.' } },
     },
+    // economics (issue #22): profitability, market inputs, tariff, curtailment. One block; docs/economics.md.
+    economics: {
+      type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
+      properties: {
+        enabled: { type: 'boolean', default: false, description: 'Profitability report and energy-price policy.' },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'USD', description: 'Currency of coin prices and the tariff.' },
+        intervalS: { type: 'integer', minimum: 1, maximum: 600, default: 10, description: 'Evaluation period.' },
+        mqttUrl: { type: 'string', pattern: '^(mqtt|mqtts|ws|wss)://', description: 'Broker for the economics topics (default: telemetry.mqtt.url).' },
+        idleW: { type: 'number', minimum: 0, maximum: 1000, default: 10, description: 'Wall power while paused (controller, fans).' },
+        wallMeter: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            topic: { type: 'string', pattern: '^[^#+\\s]{1,256}$', description: 'MQTT topic of a wall meter (W).' },
+            maxAgeS: { type: 'integer', minimum: 5, maximum: 3600, default: 60, description: 'A reading older than this is ignored.' },
+            uncertaintyPct: { type: 'number', minimum: 0, maximum: 50, default: 1, description: "The meter's accuracy." },
+          },
+        },
+        market: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            maxAgeS: { type: 'integer', minimum: 60, maximum: 604800, default: 3600, description: 'A live market value older than this is stale.' },
+            fixed: {
+              type: 'object', additionalProperties: false, default: {}, description: 'Fixed values (fill what no source gives).',
+              properties: {
+                ltcDifficulty: { type: 'number', exclusiveMinimum: 0, description: 'LTC network difficulty.' },
+                ltcReward: { type: 'number', minimum: 0, description: 'LTC block reward (coins).' },
+                ltcPrice: { type: 'number', minimum: 0, description: 'LTC price.' },
+                dogeDifficulty: { type: 'number', exclusiveMinimum: 0, description: 'DOGE network difficulty.' },
+                dogeReward: { type: 'number', minimum: 0, description: 'DOGE block reward (coins).' },
+                dogePrice: { type: 'number', minimum: 0, description: 'DOGE price.' },
+                poolFeePct: { type: 'number', minimum: 0, maximum: 100, default: 0, description: 'Pool fee, % (0 unless set).' },
+              },
+            },
+            sources: {
+              type: 'array', maxItems: 8, default: [], description: 'Live sources, first fresh value wins.',
+              items: {
+                type: 'object', additionalProperties: false, required: ['name', 'kind', 'fields'],
+                properties: {
+                  name: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$', description: 'Source name.' },
+                  kind: { type: 'string', enum: ['http', 'mqtt'], description: 'HTTP JSON endpoint or MQTT topic.' },
+                  url: { type: 'string', pattern: '^https?://', maxLength: 2048, description: 'HTTP source URL.' },
+                  topic: { type: 'string', pattern: '^[^#+\\s]{1,256}$', description: 'MQTT source topic.' },
+                  refreshS: { type: 'integer', minimum: 10, maximum: 86400, default: 600, description: 'HTTP poll period.' },
+                  timeoutS: { type: 'integer', minimum: 1, maximum: 60, default: 10, description: 'HTTP timeout.' },
+                  fields: {
+                    type: 'object', additionalProperties: false, minProperties: 1, description: 'JSON pointer per field.',
+                    properties: Object.fromEntries(['ltcDifficulty', 'ltcReward', 'ltcPrice', 'dogeDifficulty', 'dogeReward', 'dogePrice', 'poolFeePct'].map((k) => [k, { type: 'string', maxLength: 256, pattern: '^(/.*)?$' }])) as Record<'ltcDifficulty' | 'ltcReward' | 'ltcPrice' | 'dogeDifficulty' | 'dogeReward' | 'dogePrice' | 'poolFeePct', { type: 'string'; maxLength: 256; pattern: string }>,
+                  },
+                },
+              },
+            },
+          },
+        },
+        tariff: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            kind: { type: 'string', enum: ['flat', 'schedule', 'live'], default: 'flat', description: 'Flat, time-of-use or live price.' },
+            pricePerKwh: { type: 'number', minimum: -10, maximum: 100, default: 0.1, description: 'Flat price; outside schedule windows; live fallback.' },
+            schedule: {
+              type: 'array', maxItems: 48, default: [], description: 'Time-of-use windows (first match wins).',
+              items: {
+                type: 'object', additionalProperties: false, required: ['from', 'to', 'pricePerKwh'],
+                properties: { days: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 6 }, maxItems: 7 }, from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }, to: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }, pricePerKwh: { type: 'number', minimum: -10, maximum: 100 } },
+              },
+            },
+            utcOffsetMin: { type: 'integer', minimum: -840, maximum: 840, default: 0, description: 'Local time offset for the windows.' },
+            topic: { type: 'string', pattern: '^[^#+\\s]{1,256}$', description: 'MQTT topic of a live price.' },
+            maxAgeS: { type: 'integer', minimum: 10, maximum: 86400, default: 900, description: 'A live price older than this falls back.' },
+          },
+        },
+        curtail: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            enabled: { type: 'boolean', default: false, description: 'Curtail on low margin or in windows.' },
+            action: { type: 'string', enum: ['pause', 'power'], default: 'pause', description: 'Pause mining, or drop to curtail.powerW.' },
+            powerW: { type: 'number', minimum: 50, maximum: 20000, description: 'Power target while curtailed (action power).' },
+            marginBelowPerDay: { type: 'number', minimum: -1e6, maximum: 1e6, default: 0, description: 'Curtail when the margin now is below this.' },
+            resumeAbovePerDay: { type: 'number', minimum: -1e6, maximum: 1e6, default: 0.1, description: 'Resume when the expected margin reaches this.' },
+            windows: {
+              type: 'array', maxItems: 48, default: [], description: 'Always curtail in these windows.',
+              items: {
+                type: 'object', additionalProperties: false, required: ['from', 'to'],
+                properties: { days: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 6 }, maxItems: 7 }, from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }, to: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } },
+              },
+            },
+            minHoldS: { type: 'integer', minimum: 0, maximum: 86400, default: 300, description: 'Least time between two changes.' },
+          },
+        },
+        powerTarget: {
+          type: 'object', additionalProperties: false, default: {},
+          properties: {
+            topic: { type: 'string', pattern: '^[^#+\\s]{1,256}$', description: 'MQTT topic of a power setpoint (W).' },
+            maxAgeS: { type: 'integer', minimum: 10, maximum: 86400, default: 900, description: 'A setpoint older than this is released.' },
+          },
+        },
+        autoOptimize: { type: 'boolean', default: false, description: 'Apply the margin-maximising point automatically.' },
+      },
+    },
     telemetry: {
       type: 'object', additionalProperties: false, default: {}, 'x-reloadable': true,
       properties: {

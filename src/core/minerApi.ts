@@ -134,6 +134,9 @@ export interface PowerStatus {
   /** At the wall (PSU input) when known, else the sum of boards plus the model's overhead. */
   wall_w: number | null;
   measured: boolean;
+  /** Where wall_w comes from (PSU PMBus readback or the model) and its stated relative uncertainty, %. */
+  source?: 'pmbus' | 'model';
+  uncertainty_pct?: number;
   /** Persisted across restarts. */
   energy_kwh: number;
   limit_w: number | null;
@@ -167,6 +170,64 @@ export interface TuningStatus {
   state: 'off' | 'tuning' | 'tuned' | 'validating' | 'throttled';
   /** Expected figures of the current result. */
   expected: { hashrate_hps: number; power_w: number; efficiency_j_per_th: number } | null;
+}
+
+/** Profit figures at one moment (src/economics/profit.ts); money in `EconomicsStatus.currency`. */
+export interface EconomicsProfit {
+  accepted_hps: number | null;
+  power_w: number | null;
+  ltc_per_day: number | null;
+  doge_per_day: number | null;
+  revenue_per_day: number | null;
+  /** At the planned mean price of the next 24 h. */
+  cost_per_day: number | null;
+  margin_per_day: number | null;
+  /** The margin at the price right now (what curtailment judges). */
+  margin_now_per_day: number | null;
+  break_even_price_per_kwh: number | null;
+  j_per_mh: number | null;
+  revenue_per_mh_day: number | null;
+  cost_per_mh_day: number | null;
+  /** ok: every input fresh; stale: an input is old; missing: an input is unknown. */
+  quality: 'ok' | 'stale' | 'missing';
+  degraded: string[];
+}
+
+export interface EconomicsWindow {
+  kwh: number;
+  revenue: number;
+  cost: number;
+  margin: number;
+  /** Fraction of the window with prices known, 0..1. */
+  coverage: number;
+}
+
+/** Economics (src/economics, issue #22): absent unless `economics.enabled`. */
+export interface EconomicsStatus {
+  currency: string;
+  power: {
+    source: 'wall-meter' | 'pmbus' | 'model' | 'none';
+    total_w: number | null;
+    uncertainty_pct: number | null;
+    boards: { index: number; watts: number | null; uncertainty_pct: number | null }[];
+  };
+  tariff: { price_per_kwh: number; source: string; quality: 'ok' | 'stale'; day_mean_per_kwh: number };
+  market: Record<string, { value: number | null; source: string | null; age_s: number | null; quality: 'ok' | 'stale' | 'missing' }>;
+  market_problems: { source: string; message: string; age_s: number }[];
+  now: EconomicsProfit;
+  windows: Record<'1h' | '24h' | '30d', EconomicsWindow>;
+  energy: { by_day: { day: string; kwh: number; cost: number }[]; by_month: { month: string; kwh: number; cost: number }[] };
+  policy: {
+    curtailed: boolean;
+    reason: string | null;
+    action: 'pause' | 'power';
+    /** The power target economics asked the tuner for (null: none, the config's). */
+    power_target_w: number | null;
+    setpoint_w: number | null;
+    auto_optimize: boolean;
+    last_action: { at_ms: number; message: string; numbers: Record<string, number | string | null> } | null;
+  };
+  recommendation: { label: string; text: string; gain_per_day: number | null; margin_per_day: number; hashrate_hps: number; power_w: number; price_per_kwh: number } | null;
 }
 
 export interface DaemonStatus {
@@ -211,6 +272,8 @@ export interface DaemonStatus {
   tuning?: TuningStatus;
   /** Updates (src/app/ota.ts, docs/ota.md): what runs, from which slot, and any update under way. */
   ota?: OtaStatus;
+  /** Absent unless economics is enabled. */
+  economics?: EconomicsStatus;
 }
 
 /** The fleet's view of updates (docs/http-api.md, docs/mqtt.md `ota` topic). */

@@ -27,6 +27,13 @@ export interface AccountantOptions {
   refTempC: number;
 }
 
+/**
+ * Stated relative uncertainty per source: PMBus READ_PIN is typically within 2 % above 20 % load;
+ * the model from the published figure (not fitted to this unit) within 15 %; a board's share of a
+ * measured total (the model's split) within 5 %.
+ */
+export const POWER_UNCERTAINTY = { pmbus: 0.02, model: 0.15, boardShare: 0.05 } as const;
+
 export class PowerAccountant {
   readonly energy: EnergyIntegrator;
   constructor(private readonly o: AccountantOptions) {
@@ -48,6 +55,8 @@ export class PowerAccountant {
       boards: boards.map((b, i) => ({ index: i, enabled: b.enabled, voltage_v: b.volts, watts: b.enabled ? est[i] * scale : 0, measured: false })),
       wall_w: wall,
       measured,
+      source: measured ? 'pmbus' : 'model',
+      uncertainty_pct: (measured ? POWER_UNCERTAINTY.pmbus : POWER_UNCERTAINTY.model) * 100,
       energy_kwh: this.energy.kwh,
       limit_w: limitW,
     };

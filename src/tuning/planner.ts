@@ -109,6 +109,24 @@ export function plan(i: PlanInput): Plan {
   return { boards: chosen, hashrateHps: h, wallPowerW: i.power.a * chosen.reduce((s, b) => s + b.load, 0) + i.power.d, feasible };
 }
 
+/**
+ * The whole efficiency curve the fitted models predict: every Pareto-optimal combination of board
+ * points (most hashrate for its wall power), by rising power. One merge, the cost of one `plan`
+ * (economics reads it for the margin-maximising point instead of planning target by target).
+ */
+export function efficiencyFront(i: Omit<PlanInput, 'target'>): Array<{ hashrateHps: number; wallPowerW: number }> {
+  const fronts = i.chars.map((c, b) => {
+    const f = boardCandidates(i.spec, c, i.dead[b]!, i.backoff ?? 1, i.capIndex?.[b]);
+    const cap = i.maxLoad?.[b];
+    const within = cap === undefined ? f : f.filter((x) => x.load <= cap);
+    return within.length > 0 ? within : f.slice(0, 1);
+  });
+  return paretoCombos(fronts.map((f) => thin(f, 300))).map((c) => ({
+    hashrateHps: c.reduce((s, b) => s + b.hashrateHps, 0),
+    wallPowerW: i.power.a * c.reduce((s, b) => s + b.load, 0) + i.power.d,
+  }));
+}
+
 /** At most n points of a front, spread evenly over its load range (the best hashrate per bucket). */
 function thin(front: BoardPlan[], n: number): BoardPlan[] {
   if (front.length <= n) return front;

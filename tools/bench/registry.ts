@@ -22,6 +22,7 @@ export const BENCHES: Record<string, () => BenchFn> = {
   'chip-iic': () => require('./chipIic').benchChipIic,
   ota: () => require('./ota').benchOta,
   'web-ui': () => require('./webUi').benchWebUi,
+  economics: () => (require('./economics') as typeof import('./economics')).benchEconomics,
   sim: () => async (o) => {
     const r = await (require('./sim') as typeof import('./sim')).benchSim({ smoke: o.smoke });
     const table =

@@ -239,5 +239,17 @@ export function kabosuExtras(s: DaemonStatus, chips: readonly import('../../core
     CHIPS: chips.map((c) => ({ Chain: c.chain, Chip: c.chip, 'Freq MHz': c.freq_mhz, Nonces: c.nonces, 'Hardware Errors': c.hw_errors, 'MHS 5s': r3(mhs(c.hashrate['5s'])), Health: c.health, rate_unit: 'MH' })),
     TUNER: s.tuning ? [{ Target: s.tuning.target, State: s.tuning.state, 'Expected MHS': s.tuning.expected ? r2(s.tuning.expected.hashrate_hps / 1e6) : null, 'Expected W': s.tuning.expected?.power_w ?? null, rate_unit: 'MH' }] : [],
     THERMAL: s.thermal ? [{ Mode: s.thermal.mode, 'Target C': s.thermal.target_c, Boards: s.thermal.boards.length, Fans: s.thermal.fans.length, 'Interlock Trips': s.thermal.interlock.trips }] : [],
+    // Only with economics enabled (the section list is part of the contract).
+    ...(s.economics ? { ECONOMICS: [economicsRow(s.economics)] } : {}),
+  };
+}
+
+/** The kabosu personality's ECONOMICS section (src/economics): money per day in `Currency`. */
+function economicsRow(e: import('../../core/minerApi').EconomicsStatus): Rec {
+  const p = e.now;
+  return {
+    Currency: e.currency, 'Revenue/Day': p.revenue_per_day, 'Cost/Day': p.cost_per_day, 'Margin/Day': p.margin_per_day, 'Margin Now/Day': p.margin_now_per_day,
+    'Break Even Price/kWh': p.break_even_price_per_kwh, 'Price/kWh': e.tariff.price_per_kwh, 'J/MH': p.j_per_mh, 'Power W': e.power.total_w, 'Power Source': e.power.source,
+    'Power Uncertainty %': e.power.uncertainty_pct, Quality: p.quality, Curtailed: e.policy.curtailed, Recommendation: e.recommendation?.text ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import { REJECT_CLASSES, type DaemonStatus } from '../../core/minerApi';
+import { economicsFamilies } from './economicsMetrics';
 
 /**
  * Prometheus text exposition (format 0.0.4) of one status snapshot, following conventions 2.9:
@@ -116,6 +117,7 @@ export function statusFamilies(s: DaemonStatus, meta: { commit?: string; chipFam
       fam('chain_powered', 'gauge', '1 when the board is powered.', p.boards.map((b) => ({ labels: { chain: b.index }, value: b.enabled ? 1 : 0 }))),
     );
   }
+  families.push(...economicsFamilies(s.economics));
   return families;
 }
 

@@ -50,6 +50,16 @@ export function discoveryMessages(i: DiscoveryInput): { topic: string; payload: 
       ...(s.state_class ? { state_class: s.state_class } : {}), ...(s.icon ? { icon: s.icon } : {}),
     });
   }
+  const econ = i.status.economics;
+  if (econ) {
+    // Money sensors: HA's monetary device class takes the ISO currency as the unit.
+    for (const [id, name, key] of [['margin', 'Margin per day', 'margin_per_day'], ['revenue', 'Revenue per day', 'revenue_per_day'], ['cost', 'Electricity cost per day', 'cost_per_day']] as const) {
+      add('sensor', id, { name, state_topic: i.t.telemetry, value_template: `{{ value_json.${key} }}`, unit_of_measurement: econ.currency, device_class: 'monetary', icon: 'mdi:cash' });
+    }
+    add('sensor', 'break_even_price', { name: 'Break-even electricity price', state_topic: i.t.telemetry, value_template: '{{ value_json.break_even_price_per_kwh }}', unit_of_measurement: `${econ.currency}/kWh`, icon: 'mdi:cash-check' });
+    add('sensor', 'electricity_price', { name: 'Electricity price', state_topic: i.t.telemetry, value_template: '{{ value_json.electricity_price_per_kwh }}', unit_of_measurement: `${econ.currency}/kWh`, icon: 'mdi:transmission-tower' });
+    add('binary_sensor', 'curtailed', { name: 'Curtailed (energy price)', state_topic: i.t.telemetry, value_template: "{{ 'ON' if value_json.curtailed else 'OFF' }}", payload_on: 'ON', payload_off: 'OFF', icon: 'mdi:power-plug-off' });
+  }
   const fans = i.status.thermal?.fans ?? [];
   for (const f of fans) {
     add('sensor', `fan${f.index}_rpm`, { name: `Fan ${f.index} speed`, state_topic: i.t.telemetry, value_template: `{{ value_json.fan_rpm[${f.index}] }}`, unit_of_measurement: 'RPM', state_class: 'measurement', icon: 'mdi:fan' });

@@ -29,6 +29,15 @@ export interface TelemetryPayload {
   difficulty_accepted: number;
   /** Difficulty-1 shares per minute the pools saw (accepted + rejected difficulty * 60 / uptime), as cgminer. */
   work_utility: number;
+  /** Economics (present only when economics is enabled; docs/economics.md), money per day in `currency`. */
+  margin_per_day?: number | null;
+  revenue_per_day?: number | null;
+  cost_per_day?: number | null;
+  break_even_price_per_kwh?: number | null;
+  electricity_price_per_kwh?: number | null;
+  power_source?: string;
+  curtailed?: boolean;
+  currency?: string;
 }
 
 /**
@@ -70,6 +79,15 @@ export function telemetryPayload(s: DaemonStatus, nowMs: number): TelemetryPaylo
     pool_difficulty: active?.difficulty != null && Number.isFinite(active.difficulty) ? active.difficulty : null,
     difficulty_accepted: s.shares.difficulty_accepted ?? 0,
     work_utility: workUtility(s.shares.difficulty_accepted ?? 0, s.shares.difficulty_rejected ?? 0, s.uptime_s),
+    ...(s.economics ? economicsFields(s.economics) : {}),
+  };
+}
+
+function economicsFields(e: NonNullable<DaemonStatus['economics']>): Partial<TelemetryPayload> {
+  return {
+    margin_per_day: r(e.now.margin_per_day, 3), revenue_per_day: r(e.now.revenue_per_day, 3), cost_per_day: r(e.now.cost_per_day, 3),
+    break_even_price_per_kwh: r(e.now.break_even_price_per_kwh, 4), electricity_price_per_kwh: r(e.tariff.price_per_kwh, 4),
+    power_source: e.power.source, curtailed: e.policy.curtailed, currency: e.currency,
   };
 }
 

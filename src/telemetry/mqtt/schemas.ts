@@ -15,6 +15,9 @@ export const telemetrySchema = {
     pool: { type: ['string', 'null'] }, pool_state: { type: ['string', 'null'] },
     accepted: { type: 'integer', minimum: 0 }, rejected: { type: 'integer', minimum: 0 },
     pool_difficulty: num, difficulty_accepted: { type: 'number', minimum: 0 }, work_utility: { type: 'number', minimum: 0 },
+    // economics (optional: only when economics.enabled)
+    margin_per_day: num, revenue_per_day: num, cost_per_day: num, break_even_price_per_kwh: num, electricity_price_per_kwh: num,
+    power_source: { enum: ['wall-meter', 'pmbus', 'model', 'none'] }, curtailed: { type: 'boolean' }, currency: { type: 'string', pattern: '^[A-Z]{3}$' },
   },
 } as const;
 

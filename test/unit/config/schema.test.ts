@@ -46,7 +46,7 @@ test('defaults do not overwrite given values', () => {
 });
 
 test('every section is marked reloadable or restart, as the design says', () => {
-  assert.equal([...RELOADABLE_SECTIONS].sort(), ['api', 'health', 'logging', 'mining', 'pools', 'power', 'telemetry', 'thermal', 'tuning']);
+  assert.equal([...RELOADABLE_SECTIONS].sort(), ['api', 'economics', 'health', 'logging', 'mining', 'pools', 'power', 'telemetry', 'thermal', 'tuning']);
   assert.equal([...RESTART_SECTIONS].sort(), ['console', 'device', 'hashboards', 'ota', 'testPool']);
   assert.is(SECTIONS.length, RELOADABLE_SECTIONS.length + RESTART_SECTIONS.length);
 });
