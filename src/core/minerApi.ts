@@ -356,7 +356,7 @@ export interface MinerControl {
    */
   tuningReport(): Promise<unknown>;
   /** Install a bundle streamed in (HTTP upload); resolves once written and flipped. */
-  otaInstall?(source: AsyncIterable<Buffer>, origin: string, bytes?: number): Promise<unknown>;
+  otaInstall?(source: AsyncIterable<Uint8Array>, origin: string, bytes?: number): Promise<unknown>;
   /** Fetch (resumable, pinned sha256) and install a bundle; resolves once the download started. */
   otaInstallUrl?(url: string, sha256: string, origin: string): Promise<unknown>;
 }

@@ -91,5 +91,9 @@ export function decodeHeader(b: Buffer): BundleHeader {
     if (typeof e !== 'object' || e === null || !isKey(x.key) || !isKey(x.by) || !isSig(x.sig)) throw malformed(`endorsements[${i}] must be {key, by, sig} in base64`);
     return { key: x.key as string, by: x.by as string, sig: x.sig as string };
   });
-  return { manifestText: o.manifest, signatures, endorsements };
+  const h = { manifestText: o.manifest, signatures, endorsements };
+  // One spelling per header: the bytes must be exactly what encodeHeader writes, so no unsigned
+  // byte of the header can change (an unknown or renamed key, spacing, key order) unnoticed.
+  if (!encodeHeader(h).equals(b)) throw malformed('not in canonical form (unknown, renamed or reordered keys, or extra spacing)');
+  return h;
 }
