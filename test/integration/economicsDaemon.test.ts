@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { devConfig } from '../../src/app/devConfig';
@@ -108,7 +109,9 @@ test('profit from a local price server in status, /metrics, :4028 and the CLI; b
     assert.match(pt.out, /break-even electricity price/);
 
     // a wall meter over MQTT becomes the power source
-    await new Promise<void>((res, rej) => execFile('mosquitto_pub', ['-p', String(mqttPort), '-h', '127.0.0.1', '-t', 'home/meter/miner', '-m', '{"power": 1234.5}'], (err) => (err ? rej(err) : res())));
+    // As the embedded broker's operator (it refuses anonymous publishes): the login in the data dir.
+    const login = ['-u', 'kabosu', '-P', readFileSync(join(k.dir, 'data', 'mqtt-broker-password'), 'utf8').trim()];
+    await new Promise<void>((res, rej) => execFile('mosquitto_pub', ['-p', String(mqttPort), '-h', '127.0.0.1', ...login, '-t', 'home/meter/miner', '-m', '{"power": 1234.5}'], (err) => (err ? rej(err) : res())));
     s = await statusWhen((x) => x.economics?.power?.source === 'wall-meter', 15_000);
     assert.is(s.economics.power.source, 'wall-meter');
     assert.is(s.economics.power.total_w, 1234.5);
