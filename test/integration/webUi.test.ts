@@ -181,9 +181,16 @@ test('a config change through the form reaches the daemon; a bad value shows the
   await result.waitFor();
   const applied = await result.innerText();
   assert.match(applied, /^applied: thermal/, `${applied}: ${await page.locator('[data-testid="config-issues"]').allInnerTexts()}`);
-  const cfg = await (await fetch(`${base}/api/v1/config`)).json() as any;
+  // PUT writes the file; the config watcher applies it a moment later.
+  let cfg: any;
+  let s: any;
+  for (let i = 0; i < 100; i++) {
+    cfg = await (await fetch(`${base}/api/v1/config`)).json();
+    s = await (await fetch(`${base}/api/v1/status`)).json();
+    if (cfg.thermal.targetC === 71 && s.thermal?.target_c === 71) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   assert.is(cfg.thermal.targetC, 71);
-  const s = await (await fetch(`${base}/api/v1/status`)).json() as any;
   assert.is(s.thermal.target_c, 71);
 
   await page.locator('summary', { hasText: /^thermal$/ }).click({ trial: true });

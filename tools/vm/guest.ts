@@ -263,8 +263,16 @@ export function startGuest(o: GuestOptions = {}): RunningGuest {
   return { workDir, result, waitForOutput, kill: () => child.kill('SIGKILL'), pid: child.pid };
 }
 
-/** Boot, run `command`, power off: the Result of startGuest. */
-export function bootGuest(o: GuestOptions): Promise<GuestResult> {
+/**
+ * Boot, run `command`, power off: the Result of startGuest. A guest that never reached READY
+ * (its /init failed before the command, or QEMU exited at once: code 125, seen once in 40 boots
+ * on a loaded host) is the harness failing, not the code under test: that boot is retried once,
+ * with the first attempt's console tail on stderr. A command's own failure is never retried.
+ */
+export async function bootGuest(o: GuestOptions): Promise<GuestResult> {
+  const first = await startGuest(o).result;
+  if (first.code !== 125 || first.timings.readyWallMs !== null) return first;
+  process.stderr.write(`tools/vm: the guest did not come up (qemu exit ${String(first.qemuExit)}); retrying once. Console tail:\n${first.console.slice(-2000)}\n`);
   return startGuest(o).result;
 }
 
