@@ -271,7 +271,9 @@ export function buildComponents(ctx: BuildContext): BuiltComponents {
         pools: health.length
           ? health.map((h) => ({
               name: h.name, url: h.url, state: h.state, active: h.active, difficulty: h.difficulty, latency_ms: h.latencyEwmaMs, accepted: h.accepted, rejected: h.rejected,
-              stale: h.shares.stale, rejected_reasons: { ...h.shares.rejectedBy }, ...shareFigures(h.shares), last_share_at_ms: h.shares.lastShareAtMs,
+              stale: h.shares.stale, rejected_reasons: { ...h.shares.rejectedBy }, ...shareFigures(h.shares),
+              // ms since epoch on the wire (docs: PoolStatus); share stats keep the daemon's monotonic clock.
+              last_share_at_ms: h.shares.lastShareAtMs === null ? null : Math.round(Date.now() - (ctx.clock.now() - h.shares.lastShareAtMs)),
             }))
           : ctx.config.pools.map((p) => ({ name: p.name, url: p.url, state: 'idle', active: false, difficulty: null, latency_ms: null, accepted: 0, rejected: 0 })),
         chains: core

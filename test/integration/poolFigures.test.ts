@@ -49,6 +49,8 @@ test('pool difficulty, difficulty sums and work utility in :4028, /api/v1/status
     assert.is(p0.difficulty, DIFF);
     assert.is(p0.difficulty_accepted, p0.accepted * DIFF);
     assert.is(p0.last_share_difficulty, DIFF);
+    // ms since epoch, as documented (it was the monotonic clock: the web wizard showed 1970)
+    assert.ok(Math.abs(Date.now() - p0.last_share_at_ms) < 120_000, `last_share_at_ms ${p0.last_share_at_ms}`);
     assert.is(s.shares.difficulty_accepted, s.shares.accepted * DIFF);
     assert.ok(s.shares.difficulty_accepted > 0);
 

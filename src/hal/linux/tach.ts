@@ -33,7 +33,11 @@ class Window {
   private samples: Sample[] = [];
   constructor(private readonly o: TachOptions, private readonly what: string) {}
   rpm(s: Sample): number {
-    const keep = this.samples.filter((x) => s.atMs - x.atMs <= 4 * this.o.windowMs);
+    const recent = this.samples.filter((x) => s.atMs - x.atMs <= 4 * this.o.windowMs);
+    // After a long gap between reads (a stalled event loop) the newest earlier sample still gives
+    // the true mean rate (the kernel kept counting): a gap is not a stopped fan.
+    const prev = this.samples[this.samples.length - 1];
+    const keep = recent.length === 0 && prev ? [prev] : recent;
     const last = keep[keep.length - 1];
     if (last && s.count < last.count) {
       // Counter reset or wrapped: start over rather than report a made-up speed.

@@ -169,6 +169,10 @@ test('tach from /proc/interrupts: RPM over the window, 0 before a window passed,
     assert.is(await tach.readRpm(), 1800);
     now = 2000;
     assert.is(await tach.readRpm(), 0, 'no pulses over the last window: stopped');
+    // Reads 10 s apart (a stalled loop), the fan turning all along: its mean speed, not 0 rpm.
+    now = 12_000;
+    t.setInterrupt(256, 1060 + 600);
+    assert.is(await tach.readRpm(), 1800, 'a long gap between reads is not a stopped fan');
   } finally {
     t.cleanup();
   }
