@@ -237,7 +237,13 @@ test('login with the admin password, CSRF refusal, logout everywhere, lockout af
       const s: any = await (await fetch('/api/v1/auth/session')).json();
       const c: any = await (await fetch('/api/v1/config')).json();
       c.api.http.ui.readWithoutLogin = v;
-      return (await fetch('/api/v1/config', { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf }, body: JSON.stringify(c) })).status;
+      const status = (await fetch('/api/v1/config', { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf }, body: JSON.stringify(c) })).status;
+      // PUT writes the file; the config watcher applies it a moment later: wait until it has.
+      for (let i = 0; i < 100 && status === 200; i++) {
+        if (((await (await fetch('/api/v1/auth/session')).json()) as any).read_without_login === v) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return status;
     }, on);
   assert.is(await setReadOnly(true), 200);
   const anon = await browser.newContext({ bypassCSP: true });
